@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "CameraView",
+    products: [
+        .library(name: "CameraView", targets: ["CameraView"]),
+        .executable(name: "camview", targets: ["camview"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CEGL",
+            pkgConfig: "egl glesv2 gbm libdrm",
+            providers: [.apt(["libegl-dev", "libgles-dev", "libgbm-dev", "libdrm-dev", "libegl-mesa0", "libgl1-mesa-dri"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .executableTarget(name: "shader-embedder", path: "Sources/shader-embedder"),
+        .plugin(
+            name: "EmbedShaders",
+            capability: .buildTool(),
+            dependencies: ["shader-embedder"]
+        ),
+        .target(
+            name: "CameraView",
+            dependencies: [
+                "CEGL", "CPNG",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedShaders"]
+        ),
+        .executableTarget(
+            name: "camview",
+            dependencies: [
+                "CameraView",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CameraViewTests",
+            dependencies: ["CameraView"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,147 @@
+import CEGL
+import Foundation
+
+/// The shared EGL display, GLES 3 context and compiled programs behind every
+/// `RenderDevice` reference of one platform. All GL work in the process runs inside
+/// `withContext`, which serializes it: one context, current on one thread at a time.
+final class DeviceCore: @unchecked Sendable {
+    // Immutable after init; `lock` serializes every use of the context.
+    let platform: Platform
+    let display: EGLDisplay
+    let context: EGLContext
+    let table: HandleTable
+    let info: DeviceInfo
+    let nv12Program: NV12Program
+    let destroyer: HandleDestroyer
+    private let lock = NSLock()
+    private var isShutDown = false
+
+    static func open(candidates: [Platform]) throws -> DeviceCore {
+        var attempts: [PlatformAttempt] = []
+        for platform in candidates {
+            let table = HandleTable(owner: "RenderDevice(\(platform.rawValue))")
+            do {
+                return try DeviceCore(platform: platform, table: table)
+            } catch {
+                table.close(using: HandleDestroyer(display: nil), expectEmpty: false)
+                attempts.append(PlatformAttempt(platform: platform, reason: "\(error)"))
+            }
+        }
+        throw CameraViewError.noUsablePlatform(attempts)
+    }
+
+    private init(platform: Platform, table: HandleTable) throws {
+        let opened = try DisplayOpener.open(platform, table: table)
+        let destroyer = HandleDestroyer(display: opened.display)
+        do {
+            let context = try Self.makeContext(display: opened.display, table: table)
+            guard eglMakeCurrent(opened.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context) == EGL_TRUE else {
+                throw CameraViewError.egl(operation: "eglMakeCurrent", code: eglGetError())
+            }
+            defer { eglMakeCurrent(opened.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT) }
+            let info = Self.queryInfo(platform: platform, display: opened.display, drmNode: opened.drmNode)
+            let program = try NV12Program(table: table, destroyer: destroyer)
+            (self.platform, self.display, self.context, self.table) = (platform, opened.display, context, table)
+            (self.info, self.nv12Program, self.destroyer) = (info, program, destroyer)
+        } catch {
+            // Make the context current so GL objects can be deleted, then delete all.
+            if let context = table.records.first(where: { $0.kind == .eglContext }) {
+                eglMakeCurrent(opened.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE,
+                               UnsafeMutableRawPointer(bitPattern: UInt(context.raw)))
+            }
+            table.close(using: destroyer, expectEmpty: false)
+            throw error
+        }
+    }
+
+    private static func makeContext(display: EGLDisplay, table: HandleTable) throws -> EGLContext {
+        guard eglBindAPI(EGLenum(EGL_OPENGL_ES_API)) == EGL_TRUE else {
+            throw CameraViewError.egl(operation: "eglBindAPI", code: eglGetError())
+        }
+        let record = try table.create(.eglContext, operation: "eglCreateContext", file: #fileID, line: #line, function: #function) {
+            let attributes: [EGLint] = [EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 0, EGL_NONE]
+            // EGL_KHR_no_config_context: no config needed for FBO rendering.
+            guard let context = eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes) else {
+                throw CameraViewError.egl(operation: "eglCreateContext", code: eglGetError())
+            }
+            return UInt64(pointer: context)
+        }
+        return UnsafeMutableRawPointer(bitPattern: UInt(record.raw))!
+    }
+
+    private static func queryInfo(platform: Platform, display: EGLDisplay, drmNode: String?) -> DeviceInfo {
+        func eglString(_ name: Int32) -> String {
+            eglQueryString(display, name).map { String(cString: $0) } ?? ""
+        }
+        func glString(_ name: Int32) -> String {
+            glGetString(GLenum(name)).map { String(cString: $0) } ?? ""
+        }
+        func glInteger(_ name: Int32) -> Int {
+            var value: GLint = 0
+            glGetIntegerv(GLenum(name), &value)
+            return Int(value)
+        }
+        return DeviceInfo(
+            platform: platform, drmNode: drmNode,
+            eglVendor: eglString(EGL_VENDOR), eglVersion: eglString(EGL_VERSION),
+            glRenderer: glString(GL_RENDERER), glVersion: glString(GL_VERSION),
+            eglExtensions: eglString(EGL_EXTENSIONS).split(separator: " ").map(String.init),
+            glExtensions: glString(GL_EXTENSIONS).split(separator: " ").map(String.init),
+            maxTextureSize: glInteger(GL_MAX_TEXTURE_SIZE),
+            maxRenderbufferSize: glInteger(GL_MAX_RENDERBUFFER_SIZE))
+    }
+
+    /// Runs `body` with the device context current on this thread, then restores whatever
+    /// the thread had current before (a host's own context, or none).
+    func withContext<Result>(_ body: () throws -> Result) throws -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isShutDown else { throw CameraViewError.closed }
+        let previous = CurrentEGLState.capture()
+        if previous.context != context {
+            guard eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context) == EGL_TRUE else {
+                throw CameraViewError.egl(operation: "eglMakeCurrent", code: eglGetError())
+            }
+        }
+        defer { if previous.context != context { previous.restore(releasing: display) } }
+        GLCheck.discardPendingErrors()
+        return try body()
+    }
+
+    /// Deletes every object of the device, newest first, and terminates the display.
+    func shutDown() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isShutDown else { return }
+        isShutDown = true
+        let previous = CurrentEGLState.capture()
+        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
+        nv12Program.release(table: table, destroyer: destroyer)
+        table.close(using: destroyer, expectEmpty: false)
+        if previous.context != context { previous.restore(releasing: nil) }
+    }
+}
+
+/// What a thread had current before the device borrowed it.
+struct CurrentEGLState {
+    let display: EGLDisplay?
+    let draw: EGLSurface?
+    let read: EGLSurface?
+    let context: EGLContext?
+
+    static func capture() -> CurrentEGLState {
+        CurrentEGLState(
+            display: eglGetCurrentDisplay(), draw: eglGetCurrentSurface(EGL_DRAW),
+            read: eglGetCurrentSurface(EGL_READ), context: eglGetCurrentContext())
+    }
+
+    /// Makes the captured state current again; with none captured, releases `display`'s
+    /// context from this thread so another thread can take it.
+    func restore(releasing display: EGLDisplay?) {
+        if let context, let capturedDisplay = self.display {
+            eglMakeCurrent(capturedDisplay, draw, read, context)
+        } else if let display {
+            eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
+        }
+    }
+}

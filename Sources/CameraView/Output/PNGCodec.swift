@@ -1,0 +1,52 @@
+import CPNG
+import Foundation
+
+/// PNG through libpng's simplified API (png_image), which reports errors as return
+/// values and messages rather than longjmp.
+public enum PNGCodec {
+    /// Writes `image` to `path` atomically: a failure leaves no file behind.
+    public static func write(_ image: RGBAImage, to path: String) throws {
+        try AtomicFile.write(to: path) { temporaryPath in
+            var png = Self.header(width: image.width, height: image.height)
+            let ok = image.pixels.withUnsafeBytes { pixels in
+                png_image_write_to_file(&png, temporaryPath, 0, pixels.baseAddress, 0, nil)
+            }
+            defer { png_image_free(&png) }
+            guard ok != 0 else { throw CameraViewError.png(path: path, message: message(of: png)) }
+        }
+    }
+
+    /// Reads any PNG as 8-bit RGBA (grey, palette and 16-bit inputs are converted).
+    public static func read(from path: String) throws -> RGBAImage {
+        var png = png_image()
+        png.version = UInt32(PNG_IMAGE_VERSION)
+        guard png_image_begin_read_from_file(&png, path) != 0 else {
+            defer { png_image_free(&png) }
+            throw CameraViewError.png(path: path, message: message(of: png))
+        }
+        png.format = cv_PNG_FORMAT_RGBA
+        let width = Int(png.width), height = Int(png.height)
+        var pixels = [UInt8](repeating: 0, count: width * height * 4)
+        let ok = pixels.withUnsafeMutableBytes { buffer in
+            png_image_finish_read(&png, nil, buffer.baseAddress, 0, nil)
+        }
+        defer { png_image_free(&png) }
+        guard ok != 0 else { throw CameraViewError.png(path: path, message: message(of: png)) }
+        return try RGBAImage(width: width, height: height, pixels: pixels)
+    }
+
+    private static func header(width: Int, height: Int) -> png_image {
+        var png = png_image()
+        png.version = UInt32(PNG_IMAGE_VERSION)
+        png.width = UInt32(width)
+        png.height = UInt32(height)
+        png.format = cv_PNG_FORMAT_RGBA
+        return png
+    }
+
+    private static func message(of png: png_image) -> String {
+        withUnsafeBytes(of: png.message) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// An 8-bit RGBA image, rows top to bottom, no padding.
+public struct RGBAImage: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) throws(CameraViewError) {
+        guard width > 0, height > 0, pixels.count / 4 / width == height, pixels.count == width * height * 4 else {
+            throw .invalidImage(width: width, height: height, byteCount: pixels.count)
+        }
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    public var size: PixelSize { PixelSize(width: width, height: height) }
+
+    /// The (r, g, b, a) of one pixel.
+    public subscript(x: Int, y: Int) -> (r: UInt8, g: UInt8, b: UInt8, a: UInt8) {
+        let index = (y * width + x) * 4
+        return (pixels[index], pixels[index + 1], pixels[index + 2], pixels[index + 3])
+    }
+}

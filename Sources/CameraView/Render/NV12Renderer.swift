@@ -1,0 +1,39 @@
+import CEGL
+
+/// Issues the draw that converts a view's uploaded planes into the bound target.
+enum NV12Renderer {
+    /// Draws into `framebuffer` over `viewport`. Needs the device context current; leaves
+    /// the program, textures, vertex array and framebuffer unbound afterwards.
+    static func draw(
+        program: NV12Program, planes: UploadedPlanes, vertexArray: HandleRecord,
+        color: ColorDescription, transform: FrameTransform,
+        framebuffer: GLuint, viewport: PixelSize
+    ) throws {
+        glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), framebuffer)
+        glViewport(0, 0, GLsizei(viewport.width), GLsizei(viewport.height))
+        glUseProgram(program.name)
+        let conversion = ColorConversion(color)
+        conversion.matrix.columnMajorFloats.withUnsafeBufferPointer {
+            glUniformMatrix3fv(program.yuvToRgb, 1, GLboolean(GL_FALSE), $0.baseAddress)
+        }
+        glUniform3f(program.yuvOffset, conversion.offset[0], conversion.offset[1], conversion.offset[2])
+        transform.matrix.columnMajorFloats.withUnsafeBufferPointer {
+            glUniformMatrix3fv(program.outputToFrame, 1, GLboolean(GL_FALSE), $0.baseAddress)
+        }
+        glUniform2i(program.frameSize, GLint(planes.size.width), GLint(planes.size.height))
+        glActiveTexture(GLenum(GL_TEXTURE0))
+        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(planes.luma.raw))
+        glActiveTexture(GLenum(GL_TEXTURE1))
+        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(planes.chroma.raw))
+        glBindVertexArray(GLuint(vertexArray.raw))
+        glDrawArrays(GLenum(GL_TRIANGLES), 0, 3)
+
+        glBindVertexArray(0)
+        glBindTexture(GLenum(GL_TEXTURE_2D), 0)
+        glActiveTexture(GLenum(GL_TEXTURE0))
+        glBindTexture(GLenum(GL_TEXTURE_2D), 0)
+        glUseProgram(0)
+        glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0)
+        try GLCheck.noError("glDrawArrays (NV12 conversion)")
+    }
+}

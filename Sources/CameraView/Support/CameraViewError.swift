@@ -1,0 +1,52 @@
+/// Every failure the library reports. GPU failures carry the EGL or GL error code and the
+/// operation that produced it.
+public enum CameraViewError: Error, Equatable, Sendable {
+    /// The frame description or its bytes are unusable; nothing was sent to the GPU.
+    case invalidFrame(FrameLayoutError)
+    /// An EGL call failed; `code` is eglGetError()'s value (e.g. 0x3003, EGL_BAD_ALLOC).
+    case egl(operation: String, code: Int32)
+    /// A GL call failed; `code` is glGetError()'s value (e.g. 0x0505, GL_OUT_OF_MEMORY).
+    case gl(operation: String, code: UInt32)
+    /// No EGL platform could be opened; one entry per platform tried, with the reason.
+    case noUsablePlatform([PlatformAttempt])
+    /// `CAMERAVIEW_PLATFORM` (or an explicit choice) names no known platform.
+    case unknownPlatform(String)
+    case shaderCompile(stage: String, log: String)
+    case programLink(log: String)
+    /// The frame or output is larger than the GPU's GL_MAX_TEXTURE_SIZE / renderbuffer size.
+    case exceedsDeviceLimit(width: Int, height: Int, limit: Int)
+    case invalidOutputSize(width: Int, height: Int)
+    /// RGBA pixels that do not match their stated size.
+    case invalidImage(width: Int, height: Int, byteCount: Int)
+    /// The view (or device reference) was closed; it cannot render any more.
+    case closed
+    /// A file operation failed with `errno`.
+    case io(operation: String, path: String, errno: Int32)
+    case png(path: String, message: String)
+}
+
+extension CameraViewError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalidFrame(let error): "invalid frame: \(error)"
+        case let .egl(operation, code): "\(operation) failed: \(EGLErrorName.name(of: code))"
+        case let .gl(operation, code): "\(operation) failed: \(GLErrorName.name(of: code))"
+        case .noUsablePlatform(let attempts):
+            "no usable EGL platform: " + attempts.map(\.description).joined(separator: "; ")
+        case .unknownPlatform(let name):
+            "unknown platform '\(name)' (expected one of: \(Platform.allCases.map(\.rawValue).joined(separator: ", ")))"
+        case let .shaderCompile(stage, log): "\(stage) shader failed to compile: \(log)"
+        case .programLink(let log): "shader program failed to link: \(log)"
+        case let .exceedsDeviceLimit(width, height, limit): "\(width)x\(height) exceeds the device limit of \(limit) pixels per side"
+        case let .invalidOutputSize(width, height): "invalid output size \(width)x\(height)"
+        case let .invalidImage(width, height, byteCount): "\(byteCount) bytes is not a \(width)x\(height) RGBA image"
+        case .closed: "the view or device was already closed"
+        case let .io(operation, path, errno): "\(operation) \(path): \(String(cString: strerror(errno)))"
+        case let .png(path, message): "PNG \(path): \(message)"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,17 @@
+import ArgumentParser
+import CameraView
+
+extension ColorMatrix: ExpressibleByArgument {}
+extension ColorRange: ExpressibleByArgument {}
+extension FitMode: ExpressibleByArgument {}
+
+extension PixelSize: ExpressibleByArgument {
+    /// Parses "WIDTHxHEIGHT", e.g. "1928x1208".
+    public init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x")
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), width > 0, height > 0 else {
+            return nil
+        }
+        self.init(width: width, height: height)
+    }
+}

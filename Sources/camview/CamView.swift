@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct CamView: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "camview",
+        abstract: "Render NV12 camera frames to RGBA on a headless EGL/GLES device.",
+        subcommands: [RenderCommand.self, InfoCommand.self]
+    )
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import CameraView
+import Foundation
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Describe the default render device: platform, EGL and GL versions, extensions, dma-buf import."
+    )
+
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let device = try RenderDevice.open()
+            defer { device.close() }
+            let info = device.info
+            if json {
+                try printJSON(info)
+            } else {
+                printText(info)
+            }
+        }
+    }
+
+    private func printJSON(_ info: DeviceInfo) throws {
+        struct Report: Encodable {
+            let info: DeviceInfo
+            func encode(to encoder: any Encoder) throws {
+                try info.encode(to: encoder)
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(info.dmaBufImport, forKey: .dmaBufImport)
+            }
+            enum Key: String, CodingKey { case dmaBufImport }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(Report(info: info)), as: UTF8.self))
+    }
+
+    private func printText(_ info: DeviceInfo) {
+        print("platform:          \(info.platform.rawValue)\(info.drmNode.map { " (\($0))" } ?? "")")
+        print("EGL vendor:        \(info.eglVendor)")
+        print("EGL version:       \(info.eglVersion)")
+        print("GL renderer:       \(info.glRenderer)")
+        print("GL version:        \(info.glVersion)")
+        print("max texture size:  \(info.maxTextureSize)")
+        print("dma-buf import:    \(info.dmaBufImport ? "available" : "not available (frames are uploaded)")")
+        print("EGL extensions:    \(info.eglExtensions.joined(separator: " "))")
+        print("GL extensions:     \(info.glExtensions.joined(separator: " "))")
+    }
+}
