@@ -45,7 +45,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CameraViewTests",
-            dependencies: ["CameraView"]
+            dependencies: ["CameraView", "camview"]
         ),
     ],
     swiftLanguageModes: [.v6]

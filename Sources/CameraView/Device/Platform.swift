@@ -28,5 +28,10 @@ public struct PlatformAttempt: Sendable, Equatable, CustomStringConvertible {
     public let platform: Platform
     public let reason: String
 
+    public init(platform: Platform, reason: String) {
+        self.platform = platform
+        self.reason = reason
+    }
+
     public var description: String { "\(platform.rawValue): \(reason)" }
 }

@@ -13,7 +13,8 @@ public struct NV12Layout: Sendable, Hashable {
     public var chromaHeight: Int { (height + 1) / 2 }
 
     /// `yStride` defaults to `width`, `uvOffset` to `yStride * height`, `uvStride` to
-    /// `yStride`, and `bufferSize` to the end of the UV plane.
+    /// `yStride` rounded up to even (odd widths need one more byte per UV row: ffmpeg's
+    /// rawvideo layout), and `bufferSize` to the end of the UV plane.
     public init(
         width: Int, height: Int, yStride: Int? = nil, uvOffset: Int? = nil,
         uvStride: Int? = nil, bufferSize: Int? = nil
@@ -24,7 +25,7 @@ public struct NV12Layout: Sendable, Hashable {
             throw .invalidFrame(.negative(field: field, value: value ?? 0))
         }
         let yStride = yStride ?? width
-        let uvStride = uvStride ?? yStride
+        let uvStride = uvStride ?? (yStride + yStride % 2)
         let defaultUVOffset = try Self.checked("UV offset", yStride.multipliedReportingOverflow(by: height))
         let uvOffset = uvOffset ?? defaultUVOffset
         let chromaRowBytes = try Self.checked("UV row", ((width + 1) / 2).multipliedReportingOverflow(by: 2))

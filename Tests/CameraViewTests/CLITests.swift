@@ -1,0 +1,87 @@
+import CameraView
+import Foundation
+import Testing
+
+/// The camview binary, as outside scripts call it.
+@Suite struct CLITests {
+    let fixture = TestPaths.packageRoot + "/fixtures/astronaut-640x480.nv12"
+
+    private func temporary(_ name: String) -> String {
+        TestPaths.scratch + "/cli-\(UUID().uuidString)-\(name)"
+    }
+
+    @Test func renderWritesAPNGEqualToTheLibrary() throws {
+        let output = temporary("out.png")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try TestProcess.capture(TestPaths.camview, [
+            "render", "--input", fixture, "--width", "640", "--height", "480",
+            "--output-size", "320x320", "--fit", "contain", "--mirror", "--output", output,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let frame = try NV12Frame(contentsOf: fixture, layout: NV12Layout(width: 640, height: 480))
+        let expected = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 320, height: 320), mirror: true))
+        #expect(try PNGCodec.read(from: output) == expected)
+    }
+
+    @Test func renderWritesRawRGBAWithMatrixAndRange() throws {
+        let output = temporary("out.rgba")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try TestProcess.capture(TestPaths.camview, [
+            "render", "--input", fixture, "--width", "640", "--height", "480",
+            "--matrix", "bt709", "--range", "limited", "--output", output,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let frame = try NV12Frame(contentsOf: fixture, layout: NV12Layout(width: 640, height: 480), color: .init(matrix: .bt709, range: .limited))
+        let raw = try #require(FileManager.default.contents(atPath: output))
+        let difference = ImageDifference(try RGBAImage(width: 640, height: 480, pixels: [UInt8](raw)), ExactModel.render(frame), tolerance: 1)
+        #expect(difference.differingPixels == 0, "\(difference)")
+    }
+
+    @Test func strideAndUVOffsetDescribePaddedFiles() throws {
+        let photo = try TestFrames.photo(width: 1928, height: 1208, color: .default)
+        let venus = try TestFrames.relayout(photo, to: .venus(width: 1928, height: 1208))
+        let input = temporary("venus.nv12"), output = temporary("venus.png")
+        defer { [input, output].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        #expect(venus.withUnsafeBytes { FileManager.default.createFile(atPath: input, contents: Data($0)) })
+        let result = try TestProcess.capture(TestPaths.camview, [
+            "render", "--input", input, "--width", "1928", "--height", "1208",
+            "--stride", "2048", "--uv-offset", "\(2048 * 1216)", "--output", output,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try PNGCodec.read(from: output) == render(photo))
+    }
+
+    @Test(arguments: [
+        (["--stride", "100"], "Y stride 100 is less than the row's 640 bytes"),
+        (["--uv-offset", "1"], "UV offset 1 lies inside the Y plane"),
+        (["--uv-offset", "400000"], "UV plane ends at byte 553600, past the 460800-byte buffer"),
+    ])
+    func badLayoutsFailWithOneLineAndNoOutput(extra: [String], message: String) throws {
+        let output = temporary("bad.png")
+        let result = try TestProcess.capture(TestPaths.camview, [
+            "render", "--input", fixture, "--width", "640", "--height", "480", "--output", output,
+        ] + extra)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test func unknownPlatformIsReported() throws {
+        let result = try TestProcess.capture(TestPaths.camview, ["info"], environment: ["CAMERAVIEW_PLATFORM": "vulkan"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "camview: error: unknown platform 'vulkan' (expected one of: gbm, surfaceless, device)\n")
+    }
+
+    @Test func infoJSONDescribesTheDevice() throws {
+        let result = try TestProcess.capture(TestPaths.camview, ["info", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        for key in ["platform", "eglVendor", "eglVersion", "glRenderer", "glVersion", "eglExtensions", "glExtensions", "dmaBufImport"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
+        #expect((json["glVersion"] as? String)?.hasPrefix("OpenGL ES 3") == true)
+        let extensions = json["eglExtensions"] as? [String] ?? []
+        #expect(json["dmaBufImport"] as? Bool == extensions.contains("EGL_EXT_image_dma_buf_import"))
+    }
+}

@@ -1,0 +1,68 @@
+import CameraView
+import Testing
+
+/// Every channel within 1 of the exact double model, for all four matrix/range pairs,
+/// on synthetic and photographic content, full size and odd size.
+@Suite struct ColorAccuracyTests {
+    static let colors = ColorMatrix.allCases.flatMap { matrix in
+        ColorRange.allCases.map { ColorDescription(matrix: matrix, range: $0) }
+    }
+    static let sizes = [PixelSize(width: 1928, height: 1208), PixelSize(width: 333, height: 199)]
+
+    @Test(arguments: colors, sizes)
+    func gradientMatchesExactModel(color: ColorDescription, size: PixelSize) throws {
+        try expectWithinOne(TestFrames.gradient(width: size.width, height: size.height, color: color))
+    }
+
+    @Test(arguments: colors, sizes)
+    func noiseMatchesExactModel(color: ColorDescription, size: PixelSize) throws {
+        try expectWithinOne(TestFrames.noise(layout: NV12Layout(width: size.width, height: size.height), color: color))
+    }
+
+    @Test(arguments: colors, sizes)
+    func photoMatchesExactModel(color: ColorDescription, size: PixelSize) throws {
+        try expectWithinOne(TestFrames.photo(width: size.width, height: size.height, color: color))
+    }
+
+    /// swscale is a second, independent oracle; natural images only (it wraps instead of
+    /// clamping on out-of-gamut input), and even sizes only: for odd widths swscale
+    /// resamples the ceil(w/2) chroma columns across the frame instead of taking sample
+    /// x/2, so it is no oracle for nearest-sample NV12 there (measured: errors up to 100).
+    @Test(arguments: colors, [PixelSize(width: 1928, height: 1208), PixelSize(width: 1344, height: 760)])
+    func photoMatchesSwscale(color: ColorDescription, size: PixelSize) throws {
+        let path = try TestFrames.photoFile(width: size.width, height: size.height, color: color)
+        let layout = try NV12Layout(width: size.width, height: size.height)
+        let frame = try NV12Frame(contentsOf: path, layout: layout, color: color)
+        let expected = try SwscaleOracle.convert(nv12File: path, layout: layout, color: color)
+        let actual = try render(frame)
+        let difference = ImageDifference(actual, expected, tolerance: 1)
+        #expect(difference.differingPixels == 0, "\(color) \(size): \(difference)")
+    }
+
+    /// The model itself against published values: BT.601 full range is JPEG's
+    /// conversion, whose red for (Y, Cb, Cr) = (128, 128, 255) is 128 + 1.402 * 127.
+    @Test func exactModelMatchesPublishedCoefficients() {
+        let red = ExactModel.rgb(y: 128, cb: 128, cr: 255, color: .init(matrix: .bt601, range: .full))
+        #expect(red.0 == 255)
+        let jpeg = ExactModel.rgb(y: 100, cb: 150, cr: 90, color: .init(matrix: .bt601, range: .full))
+        // JFIF: R = Y + 1.402 (Cr-128), G = Y - 0.344136 (Cb-128) - 0.714136 (Cr-128), B = Y + 1.772 (Cb-128)
+        #expect(jpeg == (47, 120, 139))
+        // BT.709 limited: white (235,128,128) and black (16,128,128) map to 255 and 0.
+        let white = ExactModel.rgb(y: 235, cb: 128, cr: 128, color: .init(matrix: .bt709, range: .limited))
+        let black = ExactModel.rgb(y: 16, cb: 128, cr: 128, color: .init(matrix: .bt709, range: .limited))
+        #expect(white == (255, 255, 255) && black == (0, 0, 0))
+    }
+
+    private func expectWithinOne(_ frame: NV12Frame) throws {
+        let actual = try render(frame)
+        let difference = ImageDifference(actual, ExactModel.render(frame), tolerance: 1)
+        #expect(difference.differingPixels == 0, "\(frame.color) \(frame.layout.width)x\(frame.layout.height): \(difference)")
+    }
+}
+
+/// Renders one frame at 1:1 on a fresh view and closes it.
+func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
+    let view = try CameraView()
+    defer { view.close() }
+    return try view.render(frame, options: options)
+}

@@ -1,0 +1,151 @@
+import CameraView
+import Foundation
+import Testing
+
+/// The promise: every object a view or device creates is deleted, and after close() the
+/// tables are empty, through many sizes, layouts, cycles and threads.
+@Suite struct LifecycleTests {
+    @Test func viewTableIsEmptyAfterRenderingManySizesAndLayouts() throws {
+        let view = try CameraView()
+        let photo = try TestFrames.photo(width: 1928, height: 1208, color: .default)
+        let frames = [
+            photo,
+            try TestFrames.relayout(photo, to: .venus(width: 1928, height: 1208)),
+            try TestFrames.gradient(width: 333, height: 199),
+            try TestFrames.noise(layout: NV12Layout(width: 64, height: 48, yStride: 80, uvOffset: 80 * 50, uvStride: 96)),
+        ]
+        let outputs: [PixelSize?] = [nil, PixelSize(width: 640, height: 480), PixelSize(width: 31, height: 17)]
+        for frame in frames {
+            for output in outputs {
+                _ = try view.render(frame, options: RenderOptions(outputSize: output))
+                // Steady state: two plane textures, one target, one vertex array.
+                #expect(view.handles.liveCountsByKind == [.texture: 2, .framebuffer: 1, .renderbuffer: 1, .vertexArray: 1])
+            }
+        }
+        view.close()
+        #expect(view.handles.liveCount == 0)
+        #expect(view.handles.records.isEmpty)
+    }
+
+    @Test func texturesAreCreatedOncePerFrameSizeAndReused() throws {
+        let view = try CameraView()
+        defer { view.close() }
+        let frame = try TestFrames.gradient(width: 96, height: 64)
+        _ = try view.render(frame)
+        let first = view.handles.records
+        for _ in 0..<5 { _ = try view.render(frame) }
+        #expect(view.handles.records == first, "same-size frames must reuse the same objects")
+        _ = try view.render(TestFrames.gradient(width: 98, height: 64))
+        let textures = view.handles.records.filter { $0.kind == .texture }
+        #expect(textures.count == 2)
+        #expect(Set(textures).isDisjoint(with: first.filter { $0.kind == .texture }), "a new size replaces the textures")
+    }
+
+    /// The device's own table empties when its last reference closes. The `device`
+    /// platform is used by this test alone, so no other test holds a reference to it.
+    @Test func deviceTableIsEmptyAfterLastReferenceCloses() throws {
+        let device = try RenderDevice.open(platform: .device)
+        let table = device.handles
+        let view = try CameraView(device: device)
+        _ = try view.render(TestFrames.gradient(width: 32, height: 32))
+        view.close()
+        #expect(view.handles.liveCount == 0)
+        #expect(table.liveCount(of: .eglContext) == 1, "the device outlives the view while referenced")
+        #expect(table.liveCount(of: .program) == 1)
+        device.close()
+        #expect(table.liveCount == 0, "left: \(table.records)")
+        device.close()
+        #expect(throws: CameraViewError.closed) { try device.newReference() }
+    }
+
+    @Test func thousandCreateRenderCloseCyclesLeaveNothing() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let frame = try TestFrames.gradient(width: 64, height: 48)
+        let expected = ExactModel.render(frame)
+        let deviceObjects = device.handles.records
+        // Warm up: Mesa and Swift allocate lazily on first use.
+        for _ in 0..<5 { try cycle() }
+        let fdsBefore = ProcessResources.openFDCount
+        for iteration in 0..<1000 {
+            let view = try cycle()
+            guard view.handles.liveCount == 0 else {
+                Issue.record("cycle \(iteration) left \(view.handles.records)")
+                return
+            }
+        }
+        #expect(ProcessResources.openFDCount == fdsBefore)
+        #expect(device.handles.records == deviceObjects, "views must not add to the device's table")
+
+        @discardableResult
+        func cycle() throws -> CameraView {
+            let view = try CameraView(device: device)
+            let image = try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: 64, height: 48)))
+            view.close()
+            #expect(image == expected)
+            return view
+        }
+    }
+
+    @Test func viewsOnManyThreadsShareTheDevice() async throws {
+        let frame = try TestFrames.gradient(width: 80, height: 60)
+        let expected = ExactModel.render(frame)
+        let referencesBefore = RenderDevice.openReferenceCount
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    for _ in 0..<25 {
+                        let view = try CameraView()
+                        let image = try view.render(frame)
+                        view.close()
+                        #expect(image == expected)
+                        #expect(view.handles.liveCount == 0)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(RenderDevice.openReferenceCount == referencesBefore)
+    }
+
+    @Test func closeIsIdempotentAndRenderAfterCloseIsAnError() throws {
+        let view = try CameraView()
+        let frame = try TestFrames.gradient(width: 16, height: 16)
+        _ = try view.render(frame)
+        view.close()
+        view.close()
+        #expect(view.isClosed)
+        #expect(throws: CameraViewError.closed) { try view.render(frame) }
+        #expect(view.handles.liveCount == 0)
+    }
+
+    @Test func droppingAViewWithoutCloseReleasesItsDeviceReference() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let referencesBefore = RenderDevice.openReferenceCount
+        var table: HandleTable?
+        do {
+            let view = try CameraView(device: device)
+            _ = try view.render(TestFrames.gradient(width: 16, height: 16))
+            table = view.handles
+            #expect(RenderDevice.openReferenceCount == referencesBefore + 1)
+        }
+        #expect(RenderDevice.openReferenceCount == referencesBefore)
+        #expect(table?.liveCount == 0)
+    }
+
+    @Test func closingFromAnotherThreadWhileRenderingIsSafe() async throws {
+        let frame = try TestFrames.gradient(width: 256, height: 256)
+        for _ in 0..<20 {
+            let view = try CameraView()
+            async let rendering: Void = {
+                for _ in 0..<5 {
+                    do { _ = try view.render(frame) } catch CameraViewError.closed { return }
+                }
+            }()
+            view.close()
+            try await rendering
+            #expect(view.handles.liveCount == 0)
+        }
+    }
+}
