@@ -5,6 +5,7 @@ struct NV12Program {
     let program: HandleRecord
     let outputToFrame: GLint
     let frameSize: GLint
+    let outputSize: GLint
     let yuvToRgb: GLint
     let yuvOffset: GLint
 
@@ -36,6 +37,7 @@ struct NV12Program {
         self.program = program
         outputToFrame = glGetUniformLocation(name, "u_outputToFrame")
         frameSize = glGetUniformLocation(name, "u_frameSize")
+        outputSize = glGetUniformLocation(name, "u_outputSize")
         yuvToRgb = glGetUniformLocation(name, "u_yuvToRgb")
         yuvOffset = glGetUniformLocation(name, "u_yuvOffset")
         do {

@@ -20,7 +20,8 @@ enum NV12Renderer {
         transform.matrix.columnMajorFloats.withUnsafeBufferPointer {
             glUniformMatrix3fv(program.outputToFrame, 1, GLboolean(GL_FALSE), $0.baseAddress)
         }
-        glUniform2i(program.frameSize, GLint(planes.size.width), GLint(planes.size.height))
+        glUniform2f(program.frameSize, GLfloat(planes.size.width), GLfloat(planes.size.height))
+        glUniform2f(program.outputSize, GLfloat(viewport.width), GLfloat(viewport.height))
         glActiveTexture(GLenum(GL_TEXTURE0))
         glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(planes.luma.raw))
         glActiveTexture(GLenum(GL_TEXTURE1))
