@@ -66,7 +66,7 @@ import Testing
         let deviceObjects = device.handles.records
         // Warm up: Mesa and Swift allocate lazily on first use.
         for _ in 0..<5 { try cycle() }
-        let fdsBefore = ProcessResources.openFDCount
+        let fdsBefore = ProcessMemory.openFDCount
         for iteration in 0..<1000 {
             let view = try cycle()
             guard view.handles.liveCount == 0 else {
@@ -74,7 +74,7 @@ import Testing
                 return
             }
         }
-        #expect(ProcessResources.openFDCount == fdsBefore)
+        #expect(ProcessMemory.openFDCount == fdsBefore)
         #expect(device.handles.records == deviceObjects, "views must not add to the device's table")
 
         @discardableResult

@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func missingOrShortFilesCloseTheirFD() throws {
-        let fdsBefore = ProcessResources.openFDCount
+        let fdsBefore = ProcessMemory.openFDCount
         let layout = try NV12Layout(width: 640, height: 480)
         #expect(throws: CameraViewError.io(operation: "open", path: "/nonexistent.nv12", errno: ENOENT)) {
             try NV12Frame(contentsOf: "/nonexistent.nv12", layout: layout)
@@ -74,7 +74,7 @@ import Testing
         #expect(throws: CameraViewError.invalidFrame(.bufferShorterThanLayout(bytes: 1000, bufferSize: 460_800))) {
             try NV12Frame(contentsOf: short, layout: layout)
         }
-        #expect(ProcessResources.openFDCount == fdsBefore)
+        #expect(ProcessMemory.openFDCount == fdsBefore)
     }
 
     @Test func mappedFileFrameRendersLikeItsBytes() throws {
