@@ -1,0 +1,128 @@
+import Foundation
+
+/// The loop openpilot's camera view leaked in — create a view, render, close, drop — run
+/// many times while counting what stays behind: handles, fds, heap and RSS growth.
+public enum LeakCheck {
+    public struct Options: Sendable {
+        public var iterations: Int
+        public var warmup: Int
+        public var framesPerCycle: Int
+        public var size: PixelSize
+        /// Open and tear down the device every cycle too (Mesa's driver reload path).
+        public var reopenDevice: Bool
+
+        public init(iterations: Int, warmup: Int = 100, framesPerCycle: Int = 1,
+                    size: PixelSize = PixelSize(width: 320, height: 240), reopenDevice: Bool = false) {
+            self.iterations = iterations
+            self.warmup = warmup
+            self.framesPerCycle = framesPerCycle
+            self.size = size
+            self.reopenDevice = reopenDevice
+        }
+    }
+
+    public struct Report: Sendable, Codable, Equatable {
+        public let iterations: Int
+        /// The most objects any view's table held after its close(): should be 0.
+        public let liveHandlesAfterClose: Int
+        public let liveHandlesAfterCloseByKind: [String: Int]
+        /// Objects the device's table gained over the run: should be 0.
+        public let deviceHandleDelta: Int
+        public let fdDelta: Int
+        /// Least-squares slope of RSS over the measured iterations.
+        public let rssSlopeBytesPerIteration: Double
+        public let heapDeltaBytes: Int
+        public let cycleMsMedian: Double
+
+        enum CodingKeys: String, CodingKey {
+            case iterations
+            case liveHandlesAfterClose = "live_handles_after_close"
+            case liveHandlesAfterCloseByKind = "live_handles_after_close_by_kind"
+            case deviceHandleDelta = "device_handle_delta"
+            case fdDelta = "fd_delta"
+            case rssSlopeBytesPerIteration = "rss_slope_bytes_per_iteration"
+            case heapDeltaBytes = "heap_delta_bytes"
+            case cycleMsMedian = "cycle_ms_median"
+        }
+
+        /// Whether anything leaked: a handle, an fd, or RSS growing faster than `maxSlope`.
+        public func leaked(maxSlope: Double) -> Bool {
+            liveHandlesAfterClose > 0 || deviceHandleDelta != 0 || fdDelta != 0 || rssSlopeBytesPerIteration > maxSlope
+        }
+    }
+
+    /// Runs the loop; `progress` is called with the number of measured cycles done.
+    public static func run(_ options: Options, progress: (Int) -> Void = { _ in }) throws -> Report {
+        let layout = try NV12Layout(width: options.size.width, height: options.size.height)
+        let frame = try NV12Frame(bytes: pattern(count: layout.bufferSize), layout: layout)
+        // Held across the run so views join a warm device (unless reopening is asked for).
+        let device = options.reopenDevice ? nil : try RenderDevice.open()
+        defer { device?.close() }
+
+        func cycle() throws -> [HandleKind: Int] {
+            let view = try CameraView(device: device)
+            for _ in 0..<options.framesPerCycle { _ = try view.render(frame) }
+            view.close()
+            return view.handles.liveCountsByKind
+        }
+
+        for _ in 0..<options.warmup { _ = try cycle() }
+        let sampleEvery = max(1, options.iterations / 256)
+        var rssSamples: [(iteration: Double, bytes: Double)] = []
+        rssSamples.reserveCapacity(options.iterations / sampleEvery + 1)
+        var cycleMilliseconds = [Double](repeating: 0, count: options.iterations)
+        var leftBehind: [HandleKind: Int] = [:]
+        let deviceHandlesBefore = device?.handles.liveCount ?? 0
+        let fdsBefore = ProcessMemory.openFDCount
+        let heapBefore = ProcessMemory.heapInUseBytes
+        let clock = ContinuousClock()
+        for iteration in 0..<options.iterations {
+            let start = clock.now
+            let left = try cycle()
+            cycleMilliseconds[iteration] = (clock.now - start).milliseconds
+            if !left.isEmpty { leftBehind.merge(left, uniquingKeysWith: max) }
+            if iteration % sampleEvery == 0 {
+                rssSamples.append((Double(iteration), Double(ProcessMemory.residentBytes)))
+                progress(iteration + 1)
+            }
+        }
+        progress(options.iterations)
+        return Report(
+            iterations: options.iterations,
+            liveHandlesAfterClose: leftBehind.values.reduce(0, +),
+            liveHandlesAfterCloseByKind: Dictionary(uniqueKeysWithValues: leftBehind.map { ($0.key.rawValue, $0.value) }),
+            deviceHandleDelta: (device?.handles.liveCount ?? 0) - deviceHandlesBefore,
+            fdDelta: ProcessMemory.openFDCount - fdsBefore,
+            rssSlopeBytesPerIteration: leastSquaresSlope(rssSamples),
+            heapDeltaBytes: ProcessMemory.heapInUseBytes - heapBefore,
+            cycleMsMedian: median(cycleMilliseconds))
+    }
+
+    /// A deterministic frame with texture in both planes.
+    private static func pattern(count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) }
+    }
+
+    static func leastSquaresSlope(_ samples: [(iteration: Double, bytes: Double)]) -> Double {
+        guard samples.count > 1 else { return 0 }
+        let n = Double(samples.count)
+        let meanX = samples.reduce(0) { $0 + $1.iteration } / n
+        let meanY = samples.reduce(0) { $0 + $1.bytes } / n
+        let covariance = samples.reduce(0) { $0 + ($1.iteration - meanX) * ($1.bytes - meanY) }
+        let variance = samples.reduce(0) { $0 + ($1.iteration - meanX) * ($1.iteration - meanX) }
+        return variance > 0 ? covariance / variance : 0
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+}

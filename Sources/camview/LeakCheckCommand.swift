@@ -1,0 +1,68 @@
+import ArgumentParser
+import CameraView
+import Foundation
+
+struct LeakCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leakcheck",
+        abstract: "Create a view, render, close and drop it N times; report what stayed behind.",
+        discussion: "Exits 1 when a handle or an fd leaks, or RSS grows faster than --max-slope bytes per iteration."
+    )
+
+    @Option(help: "Measured cycles.") var iterations: Int
+    @Option(help: "Unmeasured cycles first (Mesa and Swift allocate lazily).") var warmup = 100
+    @Option(help: "Frames rendered per cycle.") var framesPerCycle = 1
+    @Option(help: "Frame size WxH.") var size = PixelSize(width: 320, height: 240)
+    @Option(help: "Largest RSS slope, in bytes per iteration, that still passes.") var maxSlope = 16.0
+    @Flag(help: "Open and tear down the device every cycle too.") var reopenDevice = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard iterations > 0, warmup >= 0, framesPerCycle >= 0 else {
+            throw ValidationError("--iterations must be positive; --warmup and --frames-per-cycle not negative")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let progress = ProgressBar(total: iterations, enabled: !json && isatty(STDOUT_FILENO) == 1)
+            let report = try LeakCheck.run(
+                LeakCheck.Options(iterations: iterations, warmup: warmup, framesPerCycle: framesPerCycle,
+                                  size: size, reopenDevice: reopenDevice),
+                progress: progress.update)
+            progress.finish()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print("iterations:                \(report.iterations)")
+                print("live handles after close:  \(report.liveHandlesAfterClose) \(report.liveHandlesAfterCloseByKind)")
+                print("device handle delta:       \(report.deviceHandleDelta)")
+                print("fd delta:                  \(report.fdDelta)")
+                print("RSS slope:                 \(String(format: "%.3f", report.rssSlopeBytesPerIteration)) bytes/iteration")
+                print("heap delta:                \(report.heapDeltaBytes) bytes")
+                print("cycle median:              \(String(format: "%.3f", report.cycleMsMedian)) ms")
+            }
+            if report.leaked(maxSlope: maxSlope) { throw ExitCode.failure }
+        }
+    }
+}
+
+/// A one-line progress bar, drawn only on a terminal.
+struct ProgressBar {
+    let total: Int
+    let enabled: Bool
+
+    func update(_ done: Int) {
+        guard enabled else { return }
+        let width = 40
+        let filled = total > 0 ? done * width / total : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+        FileHandle.standardOutput.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
+    }
+
+    func finish() {
+        if enabled { print("") }
+    }
+}

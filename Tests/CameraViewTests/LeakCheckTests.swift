@@ -1,0 +1,41 @@
+import CameraView
+import Foundation
+import Testing
+
+/// `camview leakcheck` in its own process, where the heap and fd figures are not
+/// disturbed by the test runner.
+@Suite struct LeakCheckTests {
+    private func leakcheck(_ arguments: [String]) throws -> (status: Int32, report: [String: Any]) {
+        let result = try TestProcess.capture(TestPaths.camview, ["leakcheck", "--json"] + arguments)
+        let report = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+        return (result.status, try #require(report, "stdout: \(String(decoding: result.stdout, as: UTF8.self)) stderr: \(result.stderr)"))
+    }
+
+    @Test func warmDeviceLoopLeavesNoHandlesOrFDs() throws {
+        let (status, report) = try leakcheck(["--iterations", "500", "--warmup", "50", "--frames-per-cycle", "2", "--size", "96x64", "--max-slope", "1e12"])
+        #expect(status == 0)
+        #expect(report["iterations"] as? Int == 500)
+        #expect(report["live_handles_after_close"] as? Int == 0)
+        #expect(report["fd_delta"] as? Int == 0)
+        #expect(report["device_handle_delta"] as? Int == 0)
+        for key in ["rss_slope_bytes_per_iteration", "heap_delta_bytes", "cycle_ms_median"] {
+            #expect(report[key] is NSNumber, "missing \(key)")
+        }
+    }
+
+    /// Mesa 22.3 leaks on every eglTerminate that unloads its DRI driver (measured with the
+    /// pin removed: ~275 B per cycle, 82 kB over this run). Pinned, the heap stays flat.
+    @Test func reopeningTheDeviceEveryCycleDoesNotLeakInMesa() throws {
+        let (status, report) = try leakcheck(["--iterations", "300", "--warmup", "20", "--reopen-device", "--max-slope", "1e12"])
+        #expect(status == 0)
+        #expect(report["live_handles_after_close"] as? Int == 0)
+        #expect(report["fd_delta"] as? Int == 0)
+        let heapDelta = try #require(report["heap_delta_bytes"] as? Int)
+        #expect(heapDelta < 144 * 300 / 4, "heap grew \(heapDelta) bytes over 300 device open/close cycles")
+    }
+
+    @Test func exceedingTheSlopeLimitExitsOne() throws {
+        let (status, _) = try leakcheck(["--iterations", "20", "--warmup", "0", "--max-slope=-1e12"])
+        #expect(status == 1)
+    }
+}
