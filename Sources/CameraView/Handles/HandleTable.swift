@@ -25,6 +25,10 @@ public final class HandleTable: Sendable {
         live.withLock { Dictionary($0.values.map { ($0.kind, 1) }, uniquingKeysWith: +) }
     }
 
+    /// Live objects across every table in the process: 0 when everything is closed.
+    public static var liveCountInProcess: Int { processLive.withLock { $0 } }
+    private static let processLive = Locked(0)
+
     // MARK: Creation and deletion
 
     /// Runs `make`, which creates one object and returns its raw value, and records it.
@@ -40,6 +44,7 @@ public final class HandleTable: Sendable {
             serial: HandleSerial.next(), kind: kind, raw: raw,
             site: CreationSite(file: file, line: line, function: function))
         live.withLock { $0[record.serial] = record }
+        Self.processLive.withLock { $0 += 1 }
         return record
     }
 
@@ -47,6 +52,7 @@ public final class HandleTable: Sendable {
     /// holds does nothing, so a second release can never double-free.
     func release(_ record: HandleRecord, using destroyer: HandleDestroyer) {
         guard live.withLock({ $0.removeValue(forKey: record.serial) }) != nil else { return }
+        Self.processLive.withLock { $0 -= 1 }
         destroyer.destroy(record)
     }
 
@@ -58,6 +64,7 @@ public final class HandleTable: Sendable {
             defer { table.removeAll() }
             return table.values.sorted { $0.serial > $1.serial }
         }
+        Self.processLive.withLock { $0 -= leftovers.count }
         for record in leftovers {
             if expectEmpty {
                 log.warning("\(owner): deleting \(record) at close; it should have been released earlier")
