@@ -45,7 +45,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CameraViewTests",
-            dependencies: ["CameraView", "camview"]
+            dependencies: [
+                "CameraView", "camview",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

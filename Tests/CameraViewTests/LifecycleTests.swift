@@ -119,7 +119,8 @@ import Testing
         #expect(view.handles.liveCount == 0)
     }
 
-    @Test func droppingAViewWithoutCloseReleasesItsDeviceReference() throws {
+    @Test func droppingAViewWithoutCloseCleansUpAndLogsTheCallerBug() throws {
+        CapturedLog.installed
         let device = try RenderDevice.open()
         defer { device.close() }
         let referencesBefore = RenderDevice.openReferenceCount
@@ -132,6 +133,34 @@ import Testing
         }
         #expect(RenderDevice.openReferenceCount == referencesBefore)
         #expect(table?.liveCount == 0)
+        let owner = try #require(table?.owner)
+        #expect(CapturedLog.messages(containing: "\(owner) dropped without close()").count == 1)
+    }
+
+    @Test func droppingADeviceReferenceWithoutCloseIsLoggedAndReleased() throws {
+        CapturedLog.installed
+        let before = CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count
+        let referencesBefore = RenderDevice.openReferenceCount
+        do { _ = try RenderDevice.open() }
+        #expect(RenderDevice.openReferenceCount == referencesBefore)
+        #expect(CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count == before + 1)
+    }
+
+    /// Nothing long-lived holds a view: once the caller lets go, it is gone (openpilot's
+    /// views stayed alive through callbacks registered on a global list).
+    @Test func closedViewsAndDevicesAreFreed() throws {
+        weak var weakView: CameraView?
+        weak var weakDevice: RenderDevice?
+        do {
+            let device = try RenderDevice.open()
+            let view = try CameraView(device: device)
+            _ = try view.render(TestFrames.gradient(width: 16, height: 16))
+            (weakView, weakDevice) = (view, device)
+            view.close()
+            device.close()
+        }
+        #expect(weakView == nil)
+        #expect(weakDevice == nil)
     }
 
     @Test func closingFromAnotherThreadWhileRenderingIsSafe() async throws {

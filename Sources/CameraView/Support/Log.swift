@@ -1,4 +1,5 @@
 import Logging
 
-/// The library's logger. Hosts configure swift-log's `LoggingSystem` as they like.
-let log = Logger(label: "CameraView")
+/// The library's logger, made at each use so a host's `LoggingSystem.bootstrap` applies
+/// whenever it happens (logging here is rare: caller bugs and cleanup failures).
+var log: Logger { Logger(label: "CameraView") }
