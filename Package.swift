@@ -5,6 +5,7 @@ let package = Package(
     name: "CameraView",
     products: [
         .library(name: "CameraView", targets: ["CameraView"]),
+        .library(name: "CameraViewTesting", targets: ["CameraViewTesting"]),
         .executable(name: "camview", targets: ["camview"]),
     ],
     dependencies: [
@@ -36,17 +37,18 @@ let package = Package(
             ],
             plugins: ["EmbedShaders"]
         ),
+        .target(name: "CameraViewTesting", dependencies: ["CameraView"]),
         .executableTarget(
             name: "camview",
             dependencies: [
-                "CameraView",
+                "CameraView", "CameraViewTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "camview",
+                "CameraView", "CameraViewTesting", "camview",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

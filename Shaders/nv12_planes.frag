@@ -22,7 +22,10 @@ void main() {
         fragColor = vec4(0.0, 0.0, 0.0, 1.0);
         return;
     }
-    ivec2 texel = ivec2(v_framePos);
+    // A position exactly on a texel edge (every even downscale puts pixel centres there)
+    // belongs to the texel on its right/below, as GL_NEAREST's floor() does; the small
+    // bias keeps float interpolation error from tipping such ties to the other texel.
+    ivec2 texel = ivec2(v_framePos + 1.0 / 1024.0);
     float luma = float(texelFetch(u_luma, texel, 0).r);
     vec2 chroma = vec2(texelFetch(u_chroma, texel >> 1, 0).rg);
     fragColor = vec4(clamp(u_yuvToRgb * (vec3(luma, chroma) - u_yuvOffset), 0.0, 1.0), 1.0);

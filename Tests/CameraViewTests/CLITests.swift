@@ -1,4 +1,5 @@
 import CameraView
+import CameraViewTesting
 import Foundation
 import Testing
 
@@ -33,7 +34,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let frame = try NV12Frame(contentsOf: fixture, layout: NV12Layout(width: 640, height: 480), color: .init(matrix: .bt709, range: .limited))
         let raw = try #require(FileManager.default.contents(atPath: output))
-        let difference = ImageDifference(try RGBAImage(width: 640, height: 480, pixels: [UInt8](raw)), ExactModel.render(frame), tolerance: 1)
+        let difference = try ImageComparison(actual: RGBAImage(width: 640, height: 480, pixels: [UInt8](raw)), expected: ExactModel.render(frame), tolerance: 1)
         #expect(difference.differingPixels == 0, "\(difference)")
     }
 

@@ -1,4 +1,5 @@
 import CameraView
+import CameraViewTesting
 import Testing
 
 /// Every channel within 1 of the exact double model, for all four matrix/range pairs,
@@ -35,7 +36,7 @@ import Testing
         let frame = try NV12Frame(contentsOf: path, layout: layout, color: color)
         let expected = try SwscaleOracle.convert(nv12File: path, layout: layout, color: color)
         let actual = try render(frame)
-        let difference = ImageDifference(actual, expected, tolerance: 1)
+        let difference = try ImageComparison(actual: actual, expected: expected, tolerance: 1)
         #expect(difference.differingPixels == 0, "\(color) \(size): \(difference)")
     }
 
@@ -55,7 +56,7 @@ import Testing
 
     private func expectWithinOne(_ frame: NV12Frame) throws {
         let actual = try render(frame)
-        let difference = ImageDifference(actual, ExactModel.render(frame), tolerance: 1)
+        let difference = try ImageComparison(actual: actual, expected: ExactModel.render(frame), tolerance: 1)
         #expect(difference.differingPixels == 0, "\(frame.color) \(frame.layout.width)x\(frame.layout.height): \(difference)")
     }
 }

@@ -26,6 +26,38 @@ enum ExactModel {
         UInt8(max(0, min(255, (value * 255).rounded())))
     }
 
+    /// The expected RGBA of a frame placed by `options`: each output pixel centre is mapped
+    /// back into the frame in double precision (scale and centring per fit mode, then the
+    /// mirror), sampled nearest (a position on a texel edge takes the texel to its
+    /// right/below, as floor() does), and black outside the frame.
+    static func render(_ frame: NV12Frame, options: RenderOptions) -> RGBAImage {
+        let source = render(frame)
+        let frameWidth = Double(source.width), frameHeight = Double(source.height)
+        let output = options.outputSize ?? source.size
+        let widthRatio = Double(output.width) / frameWidth, heightRatio = Double(output.height) / frameHeight
+        let (scaleX, scaleY) = switch options.fit {
+        case .contain: (min(widthRatio, heightRatio), min(widthRatio, heightRatio))
+        case .cover: (max(widthRatio, heightRatio), max(widthRatio, heightRatio))
+        case .stretch: (widthRatio, heightRatio)
+        }
+        let left = (Double(output.width) - frameWidth * scaleX) / 2
+        let top = (Double(output.height) - frameHeight * scaleY) / 2
+        var pixels = [UInt8](repeating: 0, count: output.width * output.height * 4)
+        for y in 0..<output.height {
+            for x in 0..<output.width {
+                var frameX = (Double(x) + 0.5 - left) / scaleX
+                let frameY = (Double(y) + 0.5 - top) / scaleY
+                if options.mirror { frameX = frameWidth - frameX }
+                let index = (y * output.width + x) * 4
+                pixels[index + 3] = 255
+                guard frameX >= 0, frameX < frameWidth, frameY >= 0, frameY < frameHeight else { continue }
+                let from = (Int(frameY.rounded(.down)) * source.width + Int(frameX.rounded(.down))) * 4
+                for channel in 0..<3 { pixels[index + channel] = source.pixels[from + channel] }
+            }
+        }
+        return try! RGBAImage(width: output.width, height: output.height, pixels: pixels)
+    }
+
     /// The expected RGBA of a whole frame at 1:1.
     static func render(_ frame: NV12Frame) -> RGBAImage {
         let layout = frame.layout

@@ -1,0 +1,20 @@
+import CameraView
+
+/// Why a golden-image check did not pass.
+public enum GoldenImageError: Error, Equatable, Sendable, CustomStringConvertible {
+    case sizeMismatch(actual: PixelSize, expected: PixelSize)
+    /// No golden at `path`; run with the record variable set to create it.
+    case missingGolden(path: String)
+    /// Outside tolerance; `artifacts` holds actual, expected and diff PNGs.
+    case mismatch(name: String, comparison: ImageComparison, artifacts: String)
+
+    public var description: String {
+        switch self {
+        case let .sizeMismatch(actual, expected): "image is \(actual), expected \(expected)"
+        case .missingGolden(let path):
+            "no golden image at \(path) (set \(GoldenImage.recordVariable)=1 to record it)"
+        case let .mismatch(name, comparison, artifacts):
+            "\(name) does not match its golden: \(comparison); actual, expected and diff images in \(artifacts)"
+        }
+    }
+}
