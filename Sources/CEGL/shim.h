@@ -11,6 +11,8 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <malloc.h>
+#include <sys/ioctl.h>
+#include <linux/dma-buf.h>
 
 // These are built on EGL_CAST or fourcc_code(), which Swift cannot import as macros.
 static const EGLDisplay cv_EGL_NO_DISPLAY = EGL_NO_DISPLAY;
@@ -23,7 +25,11 @@ static const uint32_t cv_DRM_FORMAT_NV12 = DRM_FORMAT_NV12;
 static const uint32_t cv_DRM_FORMAT_R8 = DRM_FORMAT_R8;
 static const uint32_t cv_DRM_FORMAT_GR88 = DRM_FORMAT_GR88;
 static const uint32_t cv_GBM_FORMAT_ABGR8888 = GBM_FORMAT_ABGR8888;
+static const uint32_t cv_GBM_FORMAT_R8 = GBM_FORMAT_R8;
 static const uint64_t cv_DRM_FORMAT_MOD_LINEAR = DRM_FORMAT_MOD_LINEAR;
 static const uint64_t cv_DRM_FORMAT_MOD_INVALID = DRM_FORMAT_MOD_INVALID;
+
+// ioctl numbers are built with _IOW, which Swift cannot import.
+static const unsigned long cv_DMA_BUF_IOCTL_SYNC = DMA_BUF_IOCTL_SYNC;
 
 #endif

@@ -14,8 +14,11 @@ public final class CameraView: Sendable {
     public let handles: HandleTable
     private let state: Locked<ViewState>
 
+    /// How this view imports dma-buf frames.
+    public let importPreference: ImportPathPreference
+
     /// Opens a view on `device` (taking its own reference) or on the shared default device.
-    public init(device: RenderDevice? = nil) throws {
+    public init(device: RenderDevice? = nil, importPath: ImportPathPreference = .automatic) throws {
         let reference = try device?.newReference() ?? RenderDevice.open()
         let table = HandleTable(owner: "CameraView#\(ViewSerial.next())")
         do {
@@ -27,13 +30,70 @@ public final class CameraView: Sendable {
         }
         self.device = reference
         self.handles = table
+        self.importPreference = importPath
     }
 
     /// Converts `frame` to RGBA at `options.outputSize` (default: the frame's size) and
     /// reads it back.
     public func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
+        let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
+        return try render(size: size, color: frame.color, options: options) { state in
+            let planes = try state.planes(of: size, table: handles, destroyer: device.core.destroyer)
+            try planes.upload(frame)
+            state.uploadedBytes += frame.layout.bufferSize
+            return planes.sampled
+        }
+    }
+
+    /// Converts a dma-buf frame: imported as EGLImages (cached per ring buffer) where the
+    /// device can, else mapped and uploaded. The buffers are checked to cover every plane
+    /// before anything is imported.
+    public func render(_ frame: DmaBufFrame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
+        try frame.validate()
+        return try render(frame, path: importPath(), options: options)
+    }
+
+    /// The path this view's dma-buf frames take on its device.
+    public func importPath() throws -> ImportPath {
+        let capabilities = try device.importCapabilities()
+        switch importPreference {
+        case .automatic:
+            return capabilities.workingPaths[0]
+        case .forced(let path):
+            guard capabilities.workingPaths.contains(path) else {
+                let reason = path == .external
+                    ? capabilities.externalNote ?? "not verified"
+                    : "the device cannot import dma-bufs as R8/GR88 images"
+                throw CameraViewError.importPathUnavailable(path: path, reason: reason)
+            }
+            return path
+        }
+    }
+
+    /// Renders a validated dma-buf frame through `path`, whatever the device's check said
+    /// (the check itself uses this).
+    func render(_ frame: DmaBufFrame, path: ImportPath, options: RenderOptions) throws -> RGBAImage {
+        try render(size: frame.size, color: frame.color, options: options) { state in
+            state.lastImportPath = path
+            guard path == .mappedUpload else {
+                return try state.importer.textures(for: frame, path: path, core: device.core, table: handles)
+            }
+            let planes = try state.planes(of: frame.size, table: handles, destroyer: device.core.destroyer)
+            try MappedDmaBuf.withPlanes(of: frame) { luma, chroma in
+                try planes.upload(luma: luma, lumaPitch: frame.luma.pitch, chroma: chroma, chromaPitch: frame.chroma.pitch)
+            }
+            state.uploadedBytes += frame.luma.pitch * frame.height + frame.chroma.pitch * ((frame.height + 1) / 2)
+            return planes.sampled
+        }
+    }
+
+    /// The shared part of every render: checks sizes, lets `prepare` put the frame into
+    /// textures, draws, and reads back.
+    private func render(
+        size frameSize: PixelSize, color: ColorDescription, options: RenderOptions,
+        prepare: (inout ViewState) throws -> SampledPlanes
+    ) throws -> RGBAImage {
         let core = device.core
-        let frameSize = PixelSize(width: frame.layout.width, height: frame.layout.height)
         let outputSize = options.outputSize ?? frameSize
         guard outputSize.width > 0, outputSize.height > 0 else {
             throw CameraViewError.invalidOutputSize(width: outputSize.width, height: outputSize.height)
@@ -45,18 +105,16 @@ public final class CameraView: Sendable {
         return try state.withLock { state in
             guard let vertexArray = state.vertexArray else { throw CameraViewError.closed }
             return try core.withContext {
-                let destroyer = core.destroyer
                 let clock = ContinuousClock()
                 let start = clock.now
-                let planes = try state.planes(of: frameSize, table: handles, destroyer: destroyer)
-                try planes.upload(frame)
+                let planes = try prepare(&state)
                 let uploaded = clock.now
-                let target = try state.target(of: outputSize, table: handles, destroyer: destroyer)
+                let target = try state.target(of: outputSize, table: handles, destroyer: core.destroyer)
                 let transform = FrameTransform.fitting(
                     frame: frameSize, into: outputSize, fit: options.fit, mirror: options.mirror)
                 try NV12Renderer.draw(
-                    program: core.nv12Program, planes: planes, vertexArray: vertexArray,
-                    color: frame.color, transform: transform,
+                    program: core.program(planes.mode), planes: planes, vertexArray: vertexArray,
+                    color: color, transform: transform,
                     framebuffer: GLuint(target.framebuffer.raw), viewport: outputSize)
                 glFinish()
                 let drawn = clock.now
@@ -68,6 +126,17 @@ public final class CameraView: Sendable {
             }
         }
     }
+
+    /// EGLImages this view created and destroyed so far (the dma-buf cache at work).
+    public var importStatistics: (imagesCreated: Int, imagesDestroyed: Int) {
+        state.withLock { ($0.importer.imagesCreated, $0.importer.imagesDestroyed) }
+    }
+
+    /// Frame bytes this view copied from CPU memory into textures (0 on zero-copy paths).
+    public var uploadedByteCount: Int { state.withLock { $0.uploadedBytes } }
+
+    /// The path the last dma-buf frame took.
+    public var lastImportPath: ImportPath? { state.withLock { $0.lastImportPath } }
 
     /// How long the last `render` spent in each stage.
     public var lastFrameTimings: FrameTimings? { state.withLock { $0.lastTimings } }
@@ -112,7 +181,10 @@ struct ViewState {
     var vertexArray: HandleRecord?
     var planes: UploadedPlanes?
     var target: OffscreenTarget?
+    var importer = DmaBufImporter()
     var lastTimings: FrameTimings?
+    var lastImportPath: ImportPath?
+    var uploadedBytes = 0
 
     init(vertexArray: HandleRecord) { self.vertexArray = vertexArray }
 
@@ -135,6 +207,7 @@ struct ViewState {
     }
 
     mutating func releaseAll(table: HandleTable, destroyer: HandleDestroyer) {
+        importer.releaseAll(table: table, destroyer: destroyer)
         target?.release(table: table, destroyer: destroyer)
         planes?.release(table: table, destroyer: destroyer)
         if let vertexArray { table.release(vertexArray, using: destroyer) }

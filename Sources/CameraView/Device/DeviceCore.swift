@@ -11,10 +11,14 @@ final class DeviceCore: @unchecked Sendable {
     let context: EGLContext
     let table: HandleTable
     let info: DeviceInfo
-    let nv12Program: NV12Program
+    let extensions: EGLExtensions
+    /// The GBM device under a GBM-platform display (for test buffers and GBM surfaces).
+    let gbmDevice: OpaquePointer?
     let destroyer: HandleDestroyer
     private let lock = NSLock()
     private var isShutDown = false
+    /// Compiled on first use of each sampling mode; guarded by `lock`.
+    private var programs: [SamplingMode: NV12Program]
 
     static func open(candidates: [Platform]) throws -> DeviceCore {
         var attempts: [PlatformAttempt] = []
@@ -40,9 +44,12 @@ final class DeviceCore: @unchecked Sendable {
             }
             defer { eglMakeCurrent(opened.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT) }
             let info = Self.queryInfo(platform: platform, display: opened.display, drmNode: opened.drmNode)
-            let program = try NV12Program(table: table, destroyer: destroyer)
+            // The upload path's program is compiled now: the first frame should not pay for it.
+            let program = try NV12Program(mode: .integerPlanes, table: table, destroyer: destroyer)
             (self.platform, self.display, self.context, self.table) = (platform, opened.display, context, table)
-            (self.info, self.nv12Program, self.destroyer) = (info, program, destroyer)
+            (self.info, self.programs, self.destroyer) = (info, [.integerPlanes: program], destroyer)
+            extensions = EGLExtensions(info: info)
+            gbmDevice = opened.gbmDevice
         } catch {
             // Make the context current so GL objects can be deleted, then delete all.
             if let context = table.records.first(where: { $0.kind == .eglContext }) {
@@ -108,6 +115,29 @@ final class DeviceCore: @unchecked Sendable {
         return try body()
     }
 
+    /// The program for `mode`, compiled on first use. Call inside `withContext`.
+    func program(_ mode: SamplingMode) throws -> NV12Program {
+        if let program = programs[mode] { return program }
+        let program = try NV12Program(mode: mode, table: table, destroyer: destroyer)
+        programs[mode] = program
+        return program
+    }
+
+    /// The dma-buf formats the display imports (empty without the query extension).
+    /// Call inside `withContext`.
+    func importableFormats() -> Set<UInt32> {
+        guard let query = extensions.queryDmaBufFormats else { return [] }
+        var count: EGLint = 0
+        guard query(display, 0, nil, &count) == EGL_TRUE, count > 0 else { return [] }
+        var formats = [EGLint](repeating: 0, count: Int(count))
+        guard query(display, count, &formats, &count) == EGL_TRUE else { return [] }
+        return Set(formats.prefix(Int(count)).map { UInt32(bitPattern: $0) })
+    }
+
+    /// Found once per device (see `RenderDevice.importCapabilities`); guarded by its own
+    /// lock because finding it renders through `withContext`.
+    let capabilities = Locked<ImportCapabilities?>(nil)
+
     /// Deletes every object of the device, newest first, and terminates the display.
     func shutDown() {
         lock.lock()
@@ -116,7 +146,8 @@ final class DeviceCore: @unchecked Sendable {
         isShutDown = true
         let previous = CurrentEGLState.capture()
         eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
-        nv12Program.release(table: table, destroyer: destroyer)
+        for program in programs.values { program.release(table: table, destroyer: destroyer) }
+        programs.removeAll()
         table.close(using: destroyer, expectEmpty: false)
         if previous.context != context { previous.restore(releasing: nil) }
     }

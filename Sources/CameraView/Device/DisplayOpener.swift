@@ -5,6 +5,7 @@ import Foundation
 struct OpenedDisplay {
     let display: EGLDisplay
     let drmNode: String?
+    var gbmDevice: OpaquePointer? = nil
 }
 
 /// Opens one platform's display, recording each fd, GBM device and initialized display
@@ -49,7 +50,7 @@ enum DisplayOpener {
         }
         let native = UnsafeMutableRawPointer(bitPattern: UInt(gbm.raw))
         let display = eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_GBM_KHR), native, nil)
-        return OpenedDisplay(display: try initialize(display, table: table), drmNode: node)
+        return OpenedDisplay(display: try initialize(display, table: table), drmNode: node, gbmDevice: OpaquePointer(native))
     }
 
     private static func firstEGLDevice() throws -> EGLDeviceEXT? {

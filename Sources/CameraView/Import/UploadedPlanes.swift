@@ -32,26 +32,38 @@ struct UploadedPlanes {
     /// Copies `frame`'s planes into the textures. Needs the device context current.
     func upload(_ frame: NV12Frame) throws {
         let layout = frame.layout
+        try frame.withUnsafeBytes { bytes in
+            try upload(luma: bytes.baseAddress!, lumaPitch: layout.yStride,
+                       chroma: bytes.baseAddress! + layout.uvOffset, chromaPitch: layout.uvStride)
+        }
+    }
+
+    /// Copies planes at the given addresses (validated to hold `size`) into the textures,
+    /// straight from memory with GL_UNPACK_ROW_LENGTH = pitch. Needs the context current.
+    func upload(luma: UnsafeRawPointer, lumaPitch: Int, chroma: UnsafeRawPointer, chromaPitch: Int) throws {
         glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 1)
         defer {
             glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), 0)
             glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 4)
-        }
-        frame.withUnsafeBytes { bytes in
-            glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(luma.raw))
-            glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(layout.yStride))
-            glTexSubImage2D(
-                GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(layout.width), GLsizei(layout.height),
-                GLenum(GL_RED_INTEGER), GLenum(GL_UNSIGNED_BYTE), bytes.baseAddress)
-            glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(chroma.raw))
-            // Row length counts texels; a UV texel is two bytes (validated even).
-            glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(layout.uvStride / 2))
-            glTexSubImage2D(
-                GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(layout.chromaWidth), GLsizei(layout.chromaHeight),
-                GLenum(GL_RG_INTEGER), GLenum(GL_UNSIGNED_BYTE), bytes.baseAddress! + layout.uvOffset)
             glBindTexture(GLenum(GL_TEXTURE_2D), 0)
         }
+        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(self.luma.raw))
+        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(lumaPitch))
+        glTexSubImage2D(
+            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(size.width), GLsizei(size.height),
+            GLenum(GL_RED_INTEGER), GLenum(GL_UNSIGNED_BYTE), luma)
+        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(self.chroma.raw))
+        // Row length counts texels; a UV texel is two bytes (validated even).
+        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(chromaPitch / 2))
+        glTexSubImage2D(
+            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei((size.width + 1) / 2), GLsizei((size.height + 1) / 2),
+            GLenum(GL_RG_INTEGER), GLenum(GL_UNSIGNED_BYTE), chroma)
         try GLCheck.noError("glTexSubImage2D (frame upload)")
+    }
+
+    /// What the conversion shader samples.
+    var sampled: SampledPlanes {
+        SampledPlanes(mode: .integerPlanes, size: size, textures: [GLuint(luma.raw), GLuint(chroma.raw)])
     }
 
     private static func makeTexture(

@@ -1,7 +1,23 @@
 import CEGL
 
-/// The compiled NV12 -> RGBA program, built once per device and shared by its views.
+/// How the conversion shader reads a frame; each is one compiled variant of nv12.frag.
+enum SamplingMode: String, CaseIterable, Sendable {
+    /// R8UI + RG8UI textures filled by upload: exact 8-bit codes.
+    case integerPlanes = "INTEGER_PLANES"
+    /// R8 + GR88 textures bound to per-plane dma-buf EGLImages.
+    case normalizedPlanes = "NORMALIZED_PLANES"
+    /// One NV12 EGLImage on GL_TEXTURE_EXTERNAL_OES, converted by the driver.
+    case externalImage = "EXTERNAL_IMAGE"
+
+    var textureTarget: GLenum {
+        self == .externalImage ? GLenum(GL_TEXTURE_EXTERNAL_OES) : GLenum(GL_TEXTURE_2D)
+    }
+}
+
+/// One compiled NV12 -> RGBA program, built once per device and sampling mode and shared
+/// by the device's views.
 struct NV12Program {
+    let mode: SamplingMode
     let program: HandleRecord
     let outputToFrame: GLint
     let frameSize: GLint
@@ -12,10 +28,12 @@ struct NV12Program {
     var name: GLuint { GLuint(program.raw) }
 
     /// Needs the device context current.
-    init(table: HandleTable, destroyer: HandleDestroyer) throws {
+    init(mode: SamplingMode, table: HandleTable, destroyer: HandleDestroyer) throws {
         let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, table: table, destroyer: destroyer)
         defer { table.release(vertex, using: destroyer) }
-        let fragment = try Self.compile(GLenum(GL_FRAGMENT_SHADER), "fragment", ShaderSources.nv12PlanesFrag, table: table, destroyer: destroyer)
+        let fragment = try Self.compile(
+            GLenum(GL_FRAGMENT_SHADER), "fragment (\(mode.rawValue))", Self.variant(ShaderSources.nv12Frag, defining: mode.rawValue),
+            table: table, destroyer: destroyer)
         defer { table.release(fragment, using: destroyer) }
 
         let program = try table.makeProgram()
@@ -31,9 +49,12 @@ struct NV12Program {
             throw CameraViewError.programLink(log: message)
         }
         glUseProgram(name)
-        glUniform1i(glGetUniformLocation(name, "u_luma"), 0)
-        glUniform1i(glGetUniformLocation(name, "u_chroma"), 1)
+        for (unit, sampler) in ["u_luma", "u_chroma"].enumerated() {
+            glUniform1i(glGetUniformLocation(name, sampler), GLint(unit))
+        }
+        glUniform1i(glGetUniformLocation(name, "u_image"), 0)
         glUseProgram(0)
+        self.mode = mode
         self.program = program
         outputToFrame = glGetUniformLocation(name, "u_outputToFrame")
         frameSize = glGetUniformLocation(name, "u_frameSize")
@@ -41,7 +62,7 @@ struct NV12Program {
         yuvToRgb = glGetUniformLocation(name, "u_yuvToRgb")
         yuvOffset = glGetUniformLocation(name, "u_yuvOffset")
         do {
-            try GLCheck.noError("linking the NV12 program")
+            try GLCheck.noError("linking the NV12 program (\(mode.rawValue))")
         } catch {
             table.release(program, using: destroyer)
             throw error
@@ -50,6 +71,12 @@ struct NV12Program {
 
     func release(table: HandleTable, destroyer: HandleDestroyer) {
         table.release(program, using: destroyer)
+    }
+
+    /// The source with `#define NAME` inserted after its `#version` line.
+    private static func variant(_ source: String, defining name: String) -> String {
+        guard let versionEnd = source.firstIndex(of: "\n") else { return source }
+        return source[...versionEnd] + "#define \(name)\n" + source[source.index(after: versionEnd)...]
     }
 
     private static func compile(

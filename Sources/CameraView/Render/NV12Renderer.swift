@@ -1,11 +1,19 @@
 import CEGL
 
-/// Issues the draw that converts a view's uploaded planes into the bound target.
+/// The textures one frame is sampled from, and how.
+struct SampledPlanes {
+    let mode: SamplingMode
+    let size: PixelSize
+    /// Y then UV for plane modes; the one NV12 image for the external mode.
+    let textures: [GLuint]
+}
+
+/// Issues the draw that converts a view's frame textures into the bound target.
 enum NV12Renderer {
     /// Draws into `framebuffer` over `viewport`. Needs the device context current; leaves
     /// the program, textures, vertex array and framebuffer unbound afterwards.
     static func draw(
-        program: NV12Program, planes: UploadedPlanes, vertexArray: HandleRecord,
+        program: NV12Program, planes: SampledPlanes, vertexArray: HandleRecord,
         color: ColorDescription, transform: FrameTransform,
         framebuffer: GLuint, viewport: PixelSize
     ) throws {
@@ -22,17 +30,19 @@ enum NV12Renderer {
         }
         glUniform2f(program.frameSize, GLfloat(planes.size.width), GLfloat(planes.size.height))
         glUniform2f(program.outputSize, GLfloat(viewport.width), GLfloat(viewport.height))
-        glActiveTexture(GLenum(GL_TEXTURE0))
-        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(planes.luma.raw))
-        glActiveTexture(GLenum(GL_TEXTURE1))
-        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(planes.chroma.raw))
+        let target = planes.mode.textureTarget
+        for (unit, texture) in planes.textures.enumerated() {
+            glActiveTexture(GLenum(GL_TEXTURE0) + GLenum(unit))
+            glBindTexture(target, texture)
+        }
         glBindVertexArray(GLuint(vertexArray.raw))
         glDrawArrays(GLenum(GL_TRIANGLES), 0, 3)
 
         glBindVertexArray(0)
-        glBindTexture(GLenum(GL_TEXTURE_2D), 0)
-        glActiveTexture(GLenum(GL_TEXTURE0))
-        glBindTexture(GLenum(GL_TEXTURE_2D), 0)
+        for unit in planes.textures.indices.reversed() {
+            glActiveTexture(GLenum(GL_TEXTURE0) + GLenum(unit))
+            glBindTexture(target, 0)
+        }
         glUseProgram(0)
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0)
         try GLCheck.noError("glDrawArrays (NV12 conversion)")

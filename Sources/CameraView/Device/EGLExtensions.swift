@@ -1,0 +1,23 @@
+import CEGL
+
+/// Extension entry points, loaded with eglGetProcAddress (the headers' prototypes are not
+/// enabled), and what the display supports of them.
+struct EGLExtensions: @unchecked Sendable {
+    let imageTargetTexture2D: PFNGLEGLIMAGETARGETTEXTURE2DOESPROC?
+    let queryDmaBufFormats: PFNEGLQUERYDMABUFFORMATSEXTPROC?
+    let queryDmaBufModifiers: PFNEGLQUERYDMABUFMODIFIERSEXTPROC?
+    let dmaBufImport: Bool
+    let externalImages: Bool
+
+    init(info: DeviceInfo) {
+        func load<Function>(_ name: String, as type: Function.Type) -> Function? {
+            eglGetProcAddress(name).map { unsafeBitCast($0, to: type) }
+        }
+        imageTargetTexture2D = load("glEGLImageTargetTexture2DOES", as: PFNGLEGLIMAGETARGETTEXTURE2DOESPROC.self)
+        let hasModifiers = info.eglExtensions.contains("EGL_EXT_image_dma_buf_import_modifiers")
+        queryDmaBufFormats = hasModifiers ? load("eglQueryDmaBufFormatsEXT", as: PFNEGLQUERYDMABUFFORMATSEXTPROC.self) : nil
+        queryDmaBufModifiers = hasModifiers ? load("eglQueryDmaBufModifiersEXT", as: PFNEGLQUERYDMABUFMODIFIERSEXTPROC.self) : nil
+        dmaBufImport = info.dmaBufImport && info.glExtensions.contains("GL_OES_EGL_image") && imageTargetTexture2D != nil
+        externalImages = info.glExtensions.contains("GL_OES_EGL_image_external_essl3")
+    }
+}

@@ -1,0 +1,70 @@
+import Glibc
+
+/// One plane of a dma-buf frame: the fd that holds it, where it starts, and its row pitch.
+public struct DmaBufPlane: Sendable, Hashable {
+    public let fd: Int32
+    public let offset: Int
+    public let pitch: Int
+
+    public init(fd: Int32, offset: Int, pitch: Int) {
+        self.fd = fd
+        self.offset = offset
+        self.pitch = pitch
+    }
+}
+
+/// An NV12 frame in dma-buf memory (a camera or decoder buffer). The caller keeps owning
+/// the fds; a view dups what it keeps. `bufferIndex` is the buffer's place in its ring:
+/// with the fds' identity it keys the view's EGLImage cache.
+public struct DmaBufFrame: Sendable {
+    public let width: Int
+    public let height: Int
+    public let luma: DmaBufPlane
+    public let chroma: DmaBufPlane
+    public var color: ColorDescription
+    public let bufferIndex: Int
+
+    /// Both planes in one buffer (VisionIPC's layout): Y at offset 0, UV at `layout.uvOffset`.
+    public init(fd: Int32, layout: NV12Layout, color: ColorDescription = .default, bufferIndex: Int = 0) {
+        self.init(
+            width: layout.width, height: layout.height,
+            luma: DmaBufPlane(fd: fd, offset: 0, pitch: layout.yStride),
+            chroma: DmaBufPlane(fd: fd, offset: layout.uvOffset, pitch: layout.uvStride),
+            color: color, bufferIndex: bufferIndex)
+    }
+
+    /// Planes in one buffer or two, each at its own offset and pitch.
+    public init(width: Int, height: Int, luma: DmaBufPlane, chroma: DmaBufPlane,
+                color: ColorDescription = .default, bufferIndex: Int = 0) {
+        (self.width, self.height, self.luma, self.chroma) = (width, height, luma, chroma)
+        self.color = color
+        self.bufferIndex = bufferIndex
+    }
+
+    var size: PixelSize { PixelSize(width: width, height: height) }
+
+    /// Checks sizes and pitches, and with lseek(SEEK_END) that each buffer covers its plane
+    /// at its offset, pitch and height, so no import can read past a buffer.
+    func validate() throws(CameraViewError) {
+        guard width > 0, height > 0 else { throw .invalidFrame(.zeroSize(width: width, height: height)) }
+        let chromaRowBytes = (width + 1) / 2 * 2
+        for (plane, value, rows, rowBytes) in [
+            (FrameLayoutError.Plane.luma, luma, height, width),
+            (.chroma, chroma, (height + 1) / 2, chromaRowBytes),
+        ] {
+            guard value.offset >= 0 else { throw .invalidFrame(.negative(field: "\(plane.rawValue) offset", value: value.offset)) }
+            guard value.pitch >= rowBytes else {
+                throw .invalidFrame(.strideTooSmall(plane: plane, stride: value.pitch, minimum: rowBytes))
+            }
+            let span = value.pitch.multipliedReportingOverflow(by: rows - 1)
+            let end = value.offset.addingReportingOverflow(span.partialValue + rowBytes)
+            guard !span.overflow, !end.overflow else { throw .invalidFrame(.arithmeticOverflow(field: "\(plane.rawValue) plane")) }
+            let size = lseek(value.fd, 0, SEEK_END)
+            guard size >= 0 else { throw .io(operation: "lseek", path: "fd \(value.fd)", errno: errno) }
+            guard end.partialValue <= Int(size) else {
+                throw .invalidFrame(.planeOutOfBounds(plane: plane, end: end.partialValue, bufferSize: Int(size)))
+            }
+        }
+        guard chroma.pitch % 2 == 0 else { throw .invalidFrame(.oddChromaStride(chroma.pitch)) }
+    }
+}

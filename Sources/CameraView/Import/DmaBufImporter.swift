@@ -1,0 +1,181 @@
+import CEGL
+import Glibc
+
+/// A view's zero-copy imports: EGLImages and their textures, cached per ring buffer so
+/// steady-state rendering creates none. A buffer index that now names another buffer
+/// replaces its entry; a new frame size drops them all; close() releases everything.
+struct DmaBufImporter {
+    private var entries: [Int: ImportedBuffer] = [:]
+    private var size: PixelSize?
+    private(set) var imagesCreated = 0
+    private(set) var imagesDestroyed = 0
+
+    /// The textures for `frame`, importing it on first sight. Needs the context current.
+    mutating func textures(
+        for frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable
+    ) throws -> SampledPlanes {
+        let identity = try BufferIdentity(frame, path: path)
+        if size != frame.size {
+            releaseAll(table: table, destroyer: core.destroyer)
+            size = frame.size
+        }
+        if let entry = entries[frame.bufferIndex] {
+            if entry.identity == identity { return entry.sampled }
+            release(entry, table: table, destroyer: core.destroyer)
+            entries[frame.bufferIndex] = nil
+        }
+        let entry = try ImportedBuffer.make(frame, path: path, identity: identity, core: core, table: table)
+        imagesCreated += entry.images.count
+        entries[frame.bufferIndex] = entry
+        return entry.sampled
+    }
+
+    mutating func releaseAll(table: HandleTable, destroyer: HandleDestroyer) {
+        for entry in entries.values { release(entry, table: table, destroyer: destroyer) }
+        entries.removeAll()
+        size = nil
+    }
+
+    private mutating func release(_ entry: ImportedBuffer, table: HandleTable, destroyer: HandleDestroyer) {
+        entry.release(table: table, destroyer: destroyer)
+        imagesDestroyed += entry.images.count
+    }
+}
+
+/// What makes two frames the same buffer: the planes' files (st_dev, st_ino), offsets and
+/// pitches, and the path they were imported for.
+struct BufferIdentity: Hashable {
+    struct Plane: Hashable {
+        let device: UInt64
+        let inode: UInt64
+        let offset: Int
+        let pitch: Int
+    }
+
+    let luma: Plane
+    let chroma: Plane
+    let path: ImportPath
+
+    init(_ frame: DmaBufFrame, path: ImportPath) throws {
+        func identify(_ plane: DmaBufPlane) throws -> Plane {
+            var info = stat()
+            guard fstat(plane.fd, &info) == 0 else {
+                throw CameraViewError.io(operation: "fstat", path: "fd \(plane.fd)", errno: errno)
+            }
+            return Plane(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: plane.offset, pitch: plane.pitch)
+        }
+        (luma, chroma, self.path) = (try identify(frame.luma), try identify(frame.chroma), path)
+    }
+}
+
+/// One imported ring buffer: the fds the view dup'd, its EGLImages and their textures.
+struct ImportedBuffer {
+    let identity: BufferIdentity
+    private(set) var fds: [HandleRecord] = []
+    private(set) var images: [HandleRecord] = []
+    private(set) var textures: [HandleRecord] = []
+    private(set) var sampled = SampledPlanes(mode: .normalizedPlanes, size: PixelSize(width: 0, height: 0), textures: [])
+
+    static func make(
+        _ frame: DmaBufFrame, path: ImportPath, identity: BufferIdentity, core: DeviceCore, table: HandleTable
+    ) throws -> ImportedBuffer {
+        var buffer = ImportedBuffer(identity: identity)
+        do {
+            try buffer.importPlanes(of: frame, path: path, core: core, table: table)
+            return buffer
+        } catch {
+            buffer.release(table: table, destroyer: core.destroyer)
+            throw error
+        }
+    }
+
+    /// Deletes textures, then images, then closes the dup'd fds.
+    func release(table: HandleTable, destroyer: HandleDestroyer) {
+        for record in (textures + images + fds).reversed().sorted(by: { $0.serial > $1.serial }) {
+            table.release(record, using: destroyer)
+        }
+    }
+
+    private mutating func importPlanes(of frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable) throws {
+        // EGL does not take the fd, but some drivers close it anyway: import our own dup.
+        let lumaFD = try dup(frame.luma.fd, table: table)
+        let chromaFD = frame.chroma.fd == frame.luma.fd ? lumaFD : try dup(frame.chroma.fd, table: table)
+        switch path {
+        case .perPlane:
+            let luma = try makeImage(core: core, table: table, attributes: Self.planeAttributes(
+                fourcc: cv_DRM_FORMAT_R8, width: frame.width, height: frame.height, fd: lumaFD, plane: frame.luma))
+            let chroma = try makeImage(core: core, table: table, attributes: Self.planeAttributes(
+                fourcc: cv_DRM_FORMAT_GR88, width: (frame.width + 1) / 2, height: (frame.height + 1) / 2,
+                fd: chromaFD, plane: frame.chroma))
+            let textures = [try bind(luma, mode: .normalizedPlanes, core: core, table: table),
+                            try bind(chroma, mode: .normalizedPlanes, core: core, table: table)]
+            sampled = SampledPlanes(mode: .normalizedPlanes, size: frame.size, textures: textures)
+        case .external:
+            var attributes = Self.planeAttributes(
+                fourcc: cv_DRM_FORMAT_NV12, width: frame.width, height: frame.height, fd: lumaFD, plane: frame.luma)
+            let colorSpace = frame.color.matrix == .bt601 ? EGL_ITU_REC601_EXT : EGL_ITU_REC709_EXT
+            let range = frame.color.range == .full ? EGL_YUV_FULL_RANGE_EXT : EGL_YUV_NARROW_RANGE_EXT
+            attributes += [
+                (EGL_DMA_BUF_PLANE1_FD_EXT, Int(chromaFD)),
+                (EGL_DMA_BUF_PLANE1_OFFSET_EXT, frame.chroma.offset),
+                (EGL_DMA_BUF_PLANE1_PITCH_EXT, frame.chroma.pitch),
+                (EGL_YUV_COLOR_SPACE_HINT_EXT, Int(colorSpace)),
+                (EGL_SAMPLE_RANGE_HINT_EXT, Int(range)),
+            ]
+            let image = try makeImage(core: core, table: table, attributes: attributes)
+            let texture = try bind(image, mode: .externalImage, core: core, table: table)
+            sampled = SampledPlanes(mode: .externalImage, size: frame.size, textures: [texture])
+        case .mappedUpload:
+            preconditionFailure("mapped frames are uploaded, not imported")
+        }
+    }
+
+    private mutating func dup(_ fd: Int32, table: HandleTable) throws -> Int32 {
+        let record = try table.create(.fd, operation: "dup", file: #fileID, line: #line, function: #function) {
+            let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+            guard copy >= 0 else { throw CameraViewError.io(operation: "dup", path: "fd \(fd)", errno: errno) }
+            return UInt64(copy)
+        }
+        fds.append(record)
+        return Int32(record.raw)
+    }
+
+    /// Size, format and plane 0 of a dma-buf image.
+    private static func planeAttributes(
+        fourcc: UInt32, width: Int, height: Int, fd: Int32, plane: DmaBufPlane
+    ) -> [(Int32, Int)] {
+        [
+            (EGL_WIDTH, width), (EGL_HEIGHT, height), (EGL_LINUX_DRM_FOURCC_EXT, Int(fourcc)),
+            (EGL_DMA_BUF_PLANE0_FD_EXT, Int(fd)), (EGL_DMA_BUF_PLANE0_OFFSET_EXT, plane.offset),
+            (EGL_DMA_BUF_PLANE0_PITCH_EXT, plane.pitch),
+        ]
+    }
+
+    private mutating func makeImage(core: DeviceCore, table: HandleTable, attributes: [(Int32, Int)]) throws -> HandleRecord {
+        let list = attributes.flatMap { [EGLAttrib($0.0), EGLAttrib($0.1)] } + [EGLAttrib(EGL_NONE)]
+        let record = try table.create(.eglImage, operation: "eglCreateImage(EGL_LINUX_DMA_BUF_EXT)", file: #fileID, line: #line, function: #function) {
+            guard let image = eglCreateImage(core.display, cv_EGL_NO_CONTEXT, EGLenum(EGL_LINUX_DMA_BUF_EXT), nil, list) else {
+                throw CameraViewError.egl(operation: "eglCreateImage(EGL_LINUX_DMA_BUF_EXT)", code: eglGetError())
+            }
+            return UInt64(pointer: image)
+        }
+        images.append(record)
+        return record
+    }
+
+    private mutating func bind(_ image: HandleRecord, mode: SamplingMode, core: DeviceCore, table: HandleTable) throws -> GLuint {
+        guard let imageTargetTexture2D = core.extensions.imageTargetTexture2D else {
+            throw CameraViewError.importPathUnavailable(path: .perPlane, reason: "glEGLImageTargetTexture2DOES is missing")
+        }
+        let texture = try table.makeTexture()
+        textures.append(texture)
+        let target = mode.textureTarget
+        glBindTexture(target, GLuint(texture.raw))
+        defer { glBindTexture(target, 0) }
+        imageTargetTexture2D(target, UnsafeMutableRawPointer(bitPattern: UInt(image.raw)))
+        glTexParameteri(target, GLenum(GL_TEXTURE_MIN_FILTER), GL_NEAREST)
+        glTexParameteri(target, GLenum(GL_TEXTURE_MAG_FILTER), GL_NEAREST)
+        try GLCheck.noError("glEGLImageTargetTexture2DOES")
+        return GLuint(texture.raw)
+    }
+}

@@ -1,0 +1,93 @@
+import CameraView
+import Foundation
+import Glibc
+import Testing
+
+/// dma-buf frames on a device without dma-buf import (this host): validated like any
+/// frame, then mapped and uploaded with output identical to the upload path.
+@Suite struct DmaBufHostTests {
+    let layout = try! NV12Layout.venus(width: 200, height: 120)
+
+    private func frame() throws -> NV12Frame {
+        try TestFrames.noise(layout: layout)
+    }
+
+    @Test func hostHasNoDmaBufImportAndSaysSo() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let capabilities = try device.importCapabilities()
+        #expect(capabilities.dmaBufImport == device.info.dmaBufImport)
+        if !capabilities.dmaBufImport {
+            #expect(capabilities.workingPaths == [.mappedUpload])
+        }
+    }
+
+    @Test func mappedFramesRenderLikeUploadedOnes() throws {
+        let source = try frame()
+        let file = try MemoryFile(source.withUnsafeBytes { [UInt8]($0) })
+        let fdsBefore = ProcessMemory.openFDCount
+        let view = try CameraView()
+        let dmaBuf = DmaBufFrame(fd: file.fd, layout: layout, bufferIndex: 3)
+        let options = RenderOptions(outputSize: PixelSize(width: 100, height: 100), fit: .cover, mirror: true)
+        let expected = try view.render(source, options: options)
+        #expect(try view.render(dmaBuf, options: options) == expected)
+        let path = try #require(view.lastImportPath)
+        if path == .mappedUpload {
+            #expect(view.importStatistics == (0, 0))
+        }
+        view.close()
+        #expect(view.handles.liveCount == 0)
+        #expect(ProcessMemory.openFDCount == fdsBefore)
+    }
+
+    @Test func separatePlaneBuffersWork() throws {
+        let source = try TestFrames.gradient(width: 65, height: 33)
+        let bytes = source.withUnsafeBytes { [UInt8]($0) }
+        let luma = try MemoryFile(Array(bytes[..<source.layout.uvOffset]))
+        let chroma = try MemoryFile(Array(bytes[source.layout.uvOffset...]))
+        let dmaBuf = DmaBufFrame(
+            width: 65, height: 33,
+            luma: DmaBufPlane(fd: luma.fd, offset: 0, pitch: source.layout.yStride),
+            chroma: DmaBufPlane(fd: chroma.fd, offset: 0, pitch: source.layout.uvStride))
+        let view = try CameraView()
+        defer { view.close() }
+        #expect(try view.render(dmaBuf) == ExactModel.render(source))
+    }
+
+    @Test func buffersTooSmallForTheirPlanesAreRejectedBeforeImport() throws {
+        let file = try MemoryFile([UInt8](repeating: 0, count: layout.bufferSize - 1))
+        let view = try CameraView()
+        defer { view.close() }
+        let before = view.handles.records
+        // The last of 60 UV rows (pitch 256) ends 200 bytes in.
+        let chromaEnd = layout.uvOffset + 59 * layout.uvStride + 200
+        let tooShort = try MemoryFile([UInt8](repeating: 0, count: chromaEnd - 1))
+        #expect(throws: CameraViewError.invalidFrame(.planeOutOfBounds(plane: .chroma, end: chromaEnd, bufferSize: chromaEnd - 1))) {
+            try view.render(DmaBufFrame(fd: tooShort.fd, layout: layout))
+        }
+        #expect(throws: CameraViewError.invalidFrame(.strideTooSmall(plane: .luma, stride: 100, minimum: 200))) {
+            try view.render(DmaBufFrame(width: 200, height: 120, luma: DmaBufPlane(fd: file.fd, offset: 0, pitch: 100),
+                                        chroma: DmaBufPlane(fd: file.fd, offset: 40_000, pitch: 256)))
+        }
+        #expect(throws: CameraViewError.invalidFrame(.arithmeticOverflow(field: "Y plane"))) {
+            try view.render(DmaBufFrame(width: 200, height: 120, luma: DmaBufPlane(fd: file.fd, offset: Int.max - 10, pitch: 256),
+                                        chroma: DmaBufPlane(fd: file.fd, offset: 40_000, pitch: 256)))
+        }
+        #expect(throws: CameraViewError.io(operation: "lseek", path: "fd -1", errno: EBADF)) {
+            try view.render(DmaBufFrame(fd: -1, layout: layout))
+        }
+        #expect(view.handles.records == before)
+    }
+
+    @Test func forcingAnUnavailablePathIsATypedError() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        guard try !device.importCapabilities().perPlane else { return }
+        let view = try CameraView(device: device, importPath: .forced(.perPlane))
+        defer { view.close() }
+        let file = try MemoryFile([UInt8](repeating: 0, count: layout.bufferSize))
+        #expect(throws: CameraViewError.importPathUnavailable(path: .perPlane, reason: "the device cannot import dma-bufs as R8/GR88 images")) {
+            try view.render(DmaBufFrame(fd: file.fd, layout: layout))
+        }
+    }
+}
