@@ -25,12 +25,14 @@ enum DisplayOpener {
         }
     }
 
-    /// DRM render nodes first (no master rights needed), then primary nodes.
+    /// Primary nodes first, then render nodes: Mesa's software GBM backend (kms_swrast,
+    /// what a vgem or virtual device gets) allocates dumb buffers, which render nodes
+    /// refuse with EACCES; rendering needs no DRM master on either.
     static func drmNodes() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/dev/dri")) ?? []
-        let render = names.filter { $0.hasPrefix("renderD") }.sorted()
         let primary = names.filter { $0.hasPrefix("card") }.sorted()
-        return (render + primary).map { "/dev/dri/" + $0 }
+        let render = names.filter { $0.hasPrefix("renderD") }.sorted()
+        return (primary + render).map { "/dev/dri/" + $0 }
     }
 
     private static func openGBM(table: HandleTable) throws -> OpenedDisplay {

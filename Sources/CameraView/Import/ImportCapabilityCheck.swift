@@ -48,14 +48,13 @@ enum ImportCapabilityCheck {
         let bytes = (0..<layout.bufferSize).map { index in
             UInt8(truncatingIfNeeded: index < size * size ? 40 + index % size * 10 : 90 + index * 37 % 80)
         }
-        let buffer = try TestBuffer(gbm: gbm, bytes: bytes, rowBytes: size, rows: size * 3 / 2, table: device.handles, destroyer: device.core.destroyer)
-        defer { buffer.release(table: device.handles, destroyer: device.core.destroyer) }
+        let source = try NV12Frame(bytes: bytes, layout: layout)
+        let buffer = try DeviceBuffer(copying: source, gbm: gbm, device: device)
+        defer { buffer.close() }
         let view = try CameraView(device: device)
         defer { view.close() }
-        let frame = DmaBufFrame(width: size, height: size,
-                                luma: DmaBufPlane(fd: buffer.fd, offset: 0, pitch: buffer.stride),
-                                chroma: DmaBufPlane(fd: buffer.fd, offset: buffer.stride * size, pitch: buffer.stride))
-        let expected = try view.render(NV12Frame(bytes: bytes, layout: layout))
+        let frame = buffer.frame
+        let expected = try view.render(source)
         let actual: RGBAImage
         do {
             actual = try view.render(frame, path: .external, options: RenderOptions())
@@ -70,50 +69,3 @@ enum ImportCapabilityCheck {
     }
 }
 
-/// A linear GBM buffer object filled with bytes and exported as a dma-buf fd, recorded in
-/// the device's table.
-struct TestBuffer {
-    let bo: HandleRecord
-    let fdRecord: HandleRecord
-    let stride: Int
-
-    var fd: Int32 { Int32(fdRecord.raw) }
-
-    init(gbm: OpaquePointer, bytes: [UInt8], rowBytes: Int, rows: Int, table: HandleTable, destroyer: HandleDestroyer) throws {
-        let bo = try table.create(.gbmBo, operation: "gbm_bo_create", file: #fileID, line: #line, function: #function) {
-            guard let bo = gbm_bo_create(gbm, UInt32(rowBytes), UInt32(rows), cv_GBM_FORMAT_R8, UInt32(GBM_BO_USE_LINEAR.rawValue)) else {
-                throw CameraViewError.io(operation: "gbm_bo_create", path: "R8 \(rowBytes)x\(rows)", errno: errno)
-            }
-            return UInt64(pointer: bo)
-        }
-        let pointer = OpaquePointer(bitPattern: UInt(bo.raw))
-        do {
-            var stride: UInt32 = 0
-            var mapData: UnsafeMutableRawPointer?
-            guard let map = gbm_bo_map(pointer, 0, 0, UInt32(rowBytes), UInt32(rows), UInt32(GBM_BO_TRANSFER_WRITE.rawValue), &stride, &mapData) else {
-                throw CameraViewError.io(operation: "gbm_bo_map", path: "test buffer", errno: errno)
-            }
-            for row in 0..<rows {
-                bytes.withUnsafeBytes { source in
-                    (map + row * Int(stride)).copyMemory(from: source.baseAddress! + row * rowBytes, byteCount: rowBytes)
-                }
-            }
-            gbm_bo_unmap(pointer, mapData)
-            self.stride = Int(stride)
-            fdRecord = try table.create(.fd, operation: "gbm_bo_get_fd", file: #fileID, line: #line, function: #function) {
-                let fd = gbm_bo_get_fd(pointer)
-                guard fd >= 0 else { throw CameraViewError.io(operation: "gbm_bo_get_fd", path: "test buffer", errno: errno) }
-                return UInt64(fd)
-            }
-        } catch {
-            table.release(bo, using: destroyer)
-            throw error
-        }
-        self.bo = bo
-    }
-
-    func release(table: HandleTable, destroyer: HandleDestroyer) {
-        table.release(fdRecord, using: destroyer)
-        table.release(bo, using: destroyer)
-    }
-}

@@ -1,0 +1,90 @@
+import CameraView
+import Foundation
+import Testing
+
+/// Runs only inside the VM of `scripts/vm-test` (CAMERAVIEW_VM=1), where vgem gives a real
+/// DRM device, GBM and dma-bufs. Frames are allocated on the device (linear GBM bos).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
+struct DmaBufVMTests {
+    static let colors = ColorMatrix.allCases.flatMap { matrix in
+        ColorRange.allCases.map { ColorDescription(matrix: matrix, range: $0) }
+    }
+
+    @Test func theDeviceImportsPerPlaneAndCatchesTheBlackExternalPath() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        #expect(device.platform == .gbm)
+        let capabilities = try device.importCapabilities()
+        #expect(capabilities.dmaBufImport && capabilities.perPlane)
+        #expect(capabilities.externalListed)
+        // Mesa 22.3.6's llvmpipe creates NV12 images that sample black: the check must say so.
+        #expect(capabilities.externalVerified == false, "\(String(describing: capabilities.externalNote))")
+        #expect(capabilities.workingPaths == [.perPlane, .mappedUpload])
+        #expect(device.handles.liveCount(of: .gbmBo) == 0, "the check's test buffer is released")
+    }
+
+    @Test(arguments: colors)
+    func bothPathsMatchTheUploadPathWithoutCopying(color: ColorDescription) throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let source = try TestFrames.noise(layout: NV12Layout(width: 95, height: 61), color: color)
+        let buffer = try DeviceBuffer(copying: source, on: device)
+        defer { buffer.close() }
+        let uploaded = try render(source)
+        for path in [ImportPath.perPlane, .mappedUpload] {
+            let view = try CameraView(device: device, importPath: .forced(path))
+            let imported = try view.render(buffer.frame, options: RenderOptions())
+            #expect(imported == uploaded, "\(path) \(color)")
+            #expect(view.lastImportPath == path)
+            if path == .perPlane { #expect(view.uploadedByteCount == 0) } else { #expect(view.uploadedByteCount > 0) }
+            view.close()
+            #expect(view.handles.liveCount == 0)
+        }
+        let external = try CameraView(device: device, importPath: .forced(.external))
+        defer { external.close() }
+        #expect(throws: CameraViewError.self) { try external.render(buffer.frame) }
+    }
+
+    @Test func ringOfFiveBuffersImportsEachOnceOverAThousandFrames() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let fdsBefore = ProcessMemory.openFDCount
+        let sources = try (0..<5).map { try TestFrames.noise(layout: NV12Layout(width: 64, height: 48), seed: UInt64($0 + 1)) }
+        let buffers = try sources.enumerated().map { try DeviceBuffer(copying: $1, on: device, bufferIndex: $0) }
+        let view = try CameraView(device: device)
+        let expected = try sources.map { try render($0) }
+        for frame in 0..<1000 {
+            let image = try view.render(buffers[frame % 5].frame)
+            if frame < 5 { #expect(image == expected[frame]) }
+        }
+        #expect(view.importStatistics == (10, 0), "5 buffers x 2 planes, imported once each")
+        #expect(view.handles.liveCount(of: .eglImage) == 10)
+        #expect(view.handles.liveCount(of: .fd) == 5, "one dup per buffer")
+        // A new size is a new buffer set: the old images go.
+        let bigger = try DeviceBuffer(copying: TestFrames.gradient(width: 80, height: 60), on: device)
+        _ = try view.render(bigger.frame)
+        #expect(view.importStatistics == (12, 10))
+        view.close()
+        #expect(view.importStatistics == (12, 12))
+        #expect(view.handles.liveCount == 0)
+        bigger.close()
+        buffers.forEach { $0.close() }
+        #expect(ProcessMemory.openFDCount == fdsBefore)
+        #expect(device.handles.liveCount(of: .gbmBo) == 0 && device.handles.liveCount(of: .fd) == 1, "only the DRM node stays open")
+    }
+
+    @Test func aBufferIndexThatNamesAnotherBufferIsReimported() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let first = try DeviceBuffer(copying: TestFrames.gradient(width: 32, height: 32), on: device, bufferIndex: 0)
+        let noise = try TestFrames.noise(layout: NV12Layout(width: 32, height: 32))
+        let second = try DeviceBuffer(copying: noise, on: device, bufferIndex: 0)
+        defer { first.close(); second.close() }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        _ = try view.render(first.frame)
+        let image = try view.render(second.frame)
+        #expect(try image == render(noise), "the new buffer's content, not the cached image's")
+        #expect(view.importStatistics == (4, 2))
+    }
+}
