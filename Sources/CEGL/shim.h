@@ -26,6 +26,7 @@ static const uint32_t cv_DRM_FORMAT_R8 = DRM_FORMAT_R8;
 static const uint32_t cv_DRM_FORMAT_GR88 = DRM_FORMAT_GR88;
 static const uint32_t cv_GBM_FORMAT_ABGR8888 = GBM_FORMAT_ABGR8888;
 static const uint32_t cv_GBM_FORMAT_R8 = GBM_FORMAT_R8;
+static const uint32_t cv_GBM_FORMAT_ARGB8888 = GBM_FORMAT_ARGB8888;
 static const uint64_t cv_DRM_FORMAT_MOD_LINEAR = DRM_FORMAT_MOD_LINEAR;
 static const uint64_t cv_DRM_FORMAT_MOD_INVALID = DRM_FORMAT_MOD_INVALID;
 

@@ -12,7 +12,7 @@ public final class CameraView: Sendable {
     public let device: RenderDevice
     /// Every object this view owns.
     public let handles: HandleTable
-    private let state: Locked<ViewState>
+    let state: Locked<ViewState>
 
     /// How this view imports dma-buf frames.
     public let importPreference: ImportPathPreference
@@ -37,12 +37,17 @@ public final class CameraView: Sendable {
     /// reads it back.
     public func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
         let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
-        return try render(size: size, color: frame.color, options: options) { state in
-            let planes = try state.planes(of: size, table: handles, destroyer: device.core.destroyer)
-            try planes.upload(frame)
-            state.uploadedBytes += frame.layout.bufferSize
-            return planes.sampled
-        }
+        return try render(size: size, color: frame.color, options: options,
+                          prepare: { try upload(frame, into: &$0) }, finish: Self.readBack)
+    }
+
+    /// Uploads a frame in memory into the view's reusable plane textures.
+    func upload(_ frame: NV12Frame, into state: inout ViewState) throws -> SampledPlanes {
+        let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
+        let planes = try state.planes(of: size, table: handles, destroyer: device.core.destroyer)
+        try planes.upload(frame)
+        state.uploadedBytes += frame.layout.bufferSize
+        return planes.sampled
     }
 
     /// Converts a dma-buf frame: imported as EGLImages (cached per ring buffer) where the
@@ -73,28 +78,35 @@ public final class CameraView: Sendable {
     /// Renders a validated dma-buf frame through `path`, whatever the device's check said
     /// (the check itself uses this).
     func render(_ frame: DmaBufFrame, path: ImportPath, options: RenderOptions) throws -> RGBAImage {
-        try render(size: frame.size, color: frame.color, options: options) { state in
-            state.lastImportPath = path
-            guard path == .mappedUpload else {
-                return try state.importer.textures(for: frame, path: path, core: device.core, table: handles)
-            }
-            let planes = try state.planes(of: frame.size, table: handles, destroyer: device.core.destroyer)
-            try MappedDmaBuf.withPlanes(of: frame) { luma, chroma in
-                try planes.upload(luma: luma, lumaPitch: frame.luma.pitch, chroma: chroma, chromaPitch: frame.chroma.pitch)
-            }
-            state.uploadedBytes += frame.luma.pitch * frame.height + frame.chroma.pitch * ((frame.height + 1) / 2)
-            return planes.sampled
+        try render(size: frame.size, color: frame.color, options: options,
+                   prepare: { try prepare(frame, path: path, into: &$0) }, finish: Self.readBack)
+    }
+
+    /// Puts a validated dma-buf frame into textures along `path`.
+    func prepare(_ frame: DmaBufFrame, path: ImportPath, into state: inout ViewState) throws -> SampledPlanes {
+        state.lastImportPath = path
+        guard path == .mappedUpload else {
+            return try state.importer.textures(for: frame, path: path, core: device.core, table: handles)
         }
+        let planes = try state.planes(of: frame.size, table: handles, destroyer: device.core.destroyer)
+        try MappedDmaBuf.withPlanes(of: frame) { luma, chroma in
+            try planes.upload(luma: luma, lumaPitch: frame.luma.pitch, chroma: chroma, chromaPitch: frame.chroma.pitch)
+        }
+        state.uploadedBytes += frame.luma.pitch * frame.height + frame.chroma.pitch * ((frame.height + 1) / 2)
+        return planes.sampled
     }
 
     /// The shared part of every render: checks sizes, lets `prepare` put the frame into
-    /// textures, draws, and reads back.
-    private func render(
+    /// textures, draws into the offscreen target or a window surface, and lets `finish`
+    /// read the result.
+    func render<Result>(
         size frameSize: PixelSize, color: ColorDescription, options: RenderOptions,
-        prepare: (inout ViewState) throws -> SampledPlanes
-    ) throws -> RGBAImage {
+        destination: RenderDestination = .offscreen,
+        prepare: (inout ViewState) throws -> SampledPlanes,
+        finish: (inout ViewState, PixelSize) throws -> Result
+    ) throws -> Result {
         let core = device.core
-        let outputSize = options.outputSize ?? frameSize
+        let outputSize = destination.fixedSize ?? options.outputSize ?? frameSize
         guard outputSize.width > 0, outputSize.height > 0 else {
             throw CameraViewError.invalidOutputSize(width: outputSize.width, height: outputSize.height)
         }
@@ -104,27 +116,41 @@ public final class CameraView: Sendable {
         }
         return try state.withLock { state in
             guard let vertexArray = state.vertexArray else { throw CameraViewError.closed }
-            return try core.withContext {
+            if let surface = destination.records, !state.surfaces.contains(surface) { throw CameraViewError.closed }
+            return try core.withContext(surface: destination.surface) {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let planes = try prepare(&state)
                 let uploaded = clock.now
-                let target = try state.target(of: outputSize, table: handles, destroyer: core.destroyer)
+                let framebuffer: GLuint
+                switch destination {
+                case .offscreen:
+                    framebuffer = GLuint(try state.target(of: outputSize, table: handles, destroyer: core.destroyer).framebuffer.raw)
+                case .window:
+                    framebuffer = 0
+                }
                 let transform = FrameTransform.fitting(
-                    frame: frameSize, into: outputSize, fit: options.fit, mirror: options.mirror)
+                    frame: frameSize, into: outputSize, fit: options.fit, mirror: options.mirror,
+                    flipVertically: destination.surface != nil)
                 try NV12Renderer.draw(
                     program: core.program(planes.mode), planes: planes, vertexArray: vertexArray,
-                    color: color, transform: transform,
-                    framebuffer: GLuint(target.framebuffer.raw), viewport: outputSize)
+                    color: color, transform: transform, framebuffer: framebuffer, viewport: outputSize)
                 glFinish()
                 let drawn = clock.now
-                var pixels = [UInt8](repeating: 0, count: outputSize.width * outputSize.height * 4)
-                try target.readPixels(into: &pixels)
+                let result = try finish(&state, outputSize)
                 state.lastTimings = FrameTimings(
                     upload: uploaded - start, draw: drawn - uploaded, readback: clock.now - drawn)
-                return try RGBAImage(width: outputSize.width, height: outputSize.height, pixels: pixels)
+                return result
             }
         }
+    }
+
+    /// Reads the offscreen target back into an image.
+    private static func readBack(_ state: inout ViewState, _ size: PixelSize) throws -> RGBAImage {
+        guard let target = state.target else { throw CameraViewError.closed }
+        var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
+        try target.readPixels(into: &pixels)
+        return try RGBAImage(width: size.width, height: size.height, pixels: pixels)
     }
 
     /// EGLImages this view created and destroyed so far (the dma-buf cache at work).
@@ -182,11 +208,18 @@ struct ViewState {
     var planes: UploadedPlanes?
     var target: OffscreenTarget?
     var importer = DmaBufImporter()
+    var surfaces: Set<GBMSurface.SurfaceRecords> = []
     var lastTimings: FrameTimings?
     var lastImportPath: ImportPath?
     var uploadedBytes = 0
 
     init(vertexArray: HandleRecord) { self.vertexArray = vertexArray }
+
+    /// The EGL surface before the GBM surface it draws to.
+    static func release(_ surface: GBMSurface.SurfaceRecords, table: HandleTable, destroyer: HandleDestroyer) {
+        table.release(surface.eglSurface, using: destroyer)
+        table.release(surface.gbmSurface, using: destroyer)
+    }
 
     mutating func planes(of size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws -> UploadedPlanes {
         if let planes, planes.size == size { return planes }
@@ -207,6 +240,8 @@ struct ViewState {
     }
 
     mutating func releaseAll(table: HandleTable, destroyer: HandleDestroyer) {
+        for surface in surfaces { Self.release(surface, table: table, destroyer: destroyer) }
+        surfaces.removeAll()
         importer.releaseAll(table: table, destroyer: destroyer)
         target?.release(table: table, destroyer: destroyer)
         planes?.release(table: table, destroyer: destroyer)

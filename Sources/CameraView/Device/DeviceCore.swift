@@ -98,19 +98,21 @@ final class DeviceCore: @unchecked Sendable {
             maxRenderbufferSize: glInteger(GL_MAX_RENDERBUFFER_SIZE))
     }
 
-    /// Runs `body` with the device context current on this thread, then restores whatever
-    /// the thread had current before (a host's own context, or none).
-    func withContext<Result>(_ body: () throws -> Result) throws -> Result {
+    /// Runs `body` with the device context current on this thread (drawing to `surface`,
+    /// or surfaceless), then restores whatever the thread had current before (a host's
+    /// own context, or none).
+    func withContext<Result>(surface: EGLSurface? = nil, _ body: () throws -> Result) throws -> Result {
         lock.lock()
         defer { lock.unlock() }
         guard !isShutDown else { throw CameraViewError.closed }
         let previous = CurrentEGLState.capture()
-        if previous.context != context {
-            guard eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context) == EGL_TRUE else {
+        let switching = previous.context != context || previous.draw != surface
+        if switching {
+            guard eglMakeCurrent(display, surface, surface, context) == EGL_TRUE else {
                 throw CameraViewError.egl(operation: "eglMakeCurrent", code: eglGetError())
             }
         }
-        defer { if previous.context != context { previous.restore(releasing: display) } }
+        defer { if switching { previous.restore(releasing: display) } }
         GLCheck.discardPendingErrors()
         return try body()
     }

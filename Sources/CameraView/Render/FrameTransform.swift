@@ -4,7 +4,10 @@ struct FrameTransform: Equatable {
     /// Over homogeneous (x, y, 1).
     let matrix: Matrix3
 
-    static func fitting(frame: PixelSize, into output: PixelSize, fit: FitMode, mirror: Bool) -> FrameTransform {
+    /// `flipVertically` is for window surfaces, whose first scanout row is GL's top row.
+    static func fitting(
+        frame: PixelSize, into output: PixelSize, fit: FitMode, mirror: Bool, flipVertically: Bool = false
+    ) -> FrameTransform {
         let frameWidth = Double(frame.width), frameHeight = Double(frame.height)
         let outputWidth = Double(output.width), outputHeight = Double(output.height)
         let scaleX, scaleY: Double
@@ -29,6 +32,10 @@ struct FrameTransform: Equatable {
         if mirror {
             // frameX -> frameWidth - frameX
             rows[0] = [-rows[0][0], 0, frameWidth - rows[0][2]]
+        }
+        if flipVertically {
+            // outputY -> outputHeight - outputY
+            rows[1] = [0, -rows[1][1], rows[1][1] * outputHeight + rows[1][2]]
         }
         return FrameTransform(matrix: Matrix3(rows: rows))
     }
