@@ -15,3 +15,20 @@ extension PixelSize: ExpressibleByArgument {
         self.init(width: width, height: height)
     }
 }
+
+/// The spellings of `--import-path`.
+enum ImportPathArgument: String, ExpressibleByArgument, CaseIterable {
+    case automatic
+    case perPlane = "per-plane"
+    case external
+    case mappedUpload = "mapped-upload"
+
+    var preference: ImportPathPreference {
+        switch self {
+        case .automatic: .automatic
+        case .perPlane: .forced(.perPlane)
+        case .external: .forced(.external)
+        case .mappedUpload: .forced(.mappedUpload)
+        }
+    }
+}

@@ -15,37 +15,43 @@ struct InfoCommand: ParsableCommand {
             let device = try RenderDevice.open()
             defer { device.close() }
             let info = device.info
+            let capabilities = try device.importCapabilities()
             if json {
-                try printJSON(info)
+                try printJSON(info, capabilities)
             } else {
-                printText(info)
+                printText(info, capabilities)
             }
         }
     }
 
-    private func printJSON(_ info: DeviceInfo) throws {
+    private func printJSON(_ info: DeviceInfo, _ capabilities: ImportCapabilities) throws {
         struct Report: Encodable {
             let info: DeviceInfo
+            let capabilities: ImportCapabilities
             func encode(to encoder: any Encoder) throws {
                 try info.encode(to: encoder)
                 var container = encoder.container(keyedBy: Key.self)
                 try container.encode(info.dmaBufImport, forKey: .dmaBufImport)
+                try container.encode(capabilities.workingPaths, forKey: .importPaths)
+                try container.encodeIfPresent(capabilities.externalNote, forKey: .externalImportNote)
             }
-            enum Key: String, CodingKey { case dmaBufImport }
+            enum Key: String, CodingKey { case dmaBufImport, importPaths, externalImportNote }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try encoder.encode(Report(info: info)), as: UTF8.self))
+        print(String(decoding: try encoder.encode(Report(info: info, capabilities: capabilities)), as: UTF8.self))
     }
 
-    private func printText(_ info: DeviceInfo) {
+    private func printText(_ info: DeviceInfo, _ capabilities: ImportCapabilities) {
         print("platform:          \(info.platform.rawValue)\(info.drmNode.map { " (\($0))" } ?? "")")
         print("EGL vendor:        \(info.eglVendor)")
         print("EGL version:       \(info.eglVersion)")
         print("GL renderer:       \(info.glRenderer)")
         print("GL version:        \(info.glVersion)")
         print("max texture size:  \(info.maxTextureSize)")
-        print("dma-buf import:    \(info.dmaBufImport ? "available" : "not available (frames are uploaded)")")
+        print("dma-buf import:    \(info.dmaBufImport ? "available" : "not available (dma-buf frames are mapped and uploaded)")")
+        print("import paths:      \(capabilities.workingPaths.map(\.rawValue).joined(separator: ", "))"
+              + (capabilities.externalNote.map { " (external: \($0))" } ?? ""))
         print("EGL extensions:    \(info.eglExtensions.joined(separator: " "))")
         print("GL extensions:     \(info.glExtensions.joined(separator: " "))")
     }

@@ -18,6 +18,8 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Output size WxH (default: the frame size).") var outputSize: PixelSize?
     @Option(help: "contain, cover or stretch.") var fit: FitMode = .contain
     @Flag(help: "Mirror horizontally.") var mirror = false
+    @Flag(help: "Copy the frame into a dma-buf on the device (GBM platform) and render it from there.") var dmabuf = false
+    @Option(help: "With --dmabuf: automatic, per-plane, external or mapped-upload.") var importPath: ImportPathArgument = .automatic
     @Option(help: "Output path ending in .png or .rgba.") var output: String
 
     func validate() throws {
@@ -33,9 +35,17 @@ struct RenderCommand: ParsableCommand {
                 width: width, height: height, yStride: stride, uvOffset: uvOffset, bufferSize: fileSize)
             let frame = try NV12Frame(
                 contentsOf: input, layout: layout, color: ColorDescription(matrix: matrix, range: range))
-            let view = try CameraView()
+            let view = try CameraView(importPath: importPath.preference)
             defer { view.close() }
-            let image = try view.render(frame, options: RenderOptions(outputSize: outputSize, fit: fit, mirror: mirror))
+            let options = RenderOptions(outputSize: outputSize, fit: fit, mirror: mirror)
+            let image: RGBAImage
+            if dmabuf {
+                let buffer = try DeviceBuffer(copying: frame, on: view.device)
+                defer { buffer.close() }
+                image = try view.render(buffer.frame, options: options)
+            } else {
+                image = try view.render(frame, options: options)
+            }
             if output.hasSuffix(".png") {
                 try PNGCodec.write(image, to: output)
             } else {

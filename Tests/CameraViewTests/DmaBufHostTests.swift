@@ -90,4 +90,20 @@ import Testing
             try view.render(DmaBufFrame(fd: file.fd, layout: layout))
         }
     }
+
+    @Test func deviceBuffersAndSurfacesNeedTheGBMPlatform() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        guard device.platform != .gbm else { return }
+        #expect(throws: CameraViewError.needsGBMPlatform(what: "device buffers", platform: device.platform)) {
+            try DeviceBuffer(copying: frame(), on: device)
+        }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        #expect(throws: CameraViewError.needsGBMPlatform(what: "GBM surfaces", platform: device.platform)) {
+            try view.makeGBMSurface(size: PixelSize(width: 8, height: 8))
+        }
+        #expect(view.handles.liveCount == 1, "only the vertex array")
+        #expect(device.handles.liveCount(of: .gbmBo) == 0)
+    }
 }

@@ -68,7 +68,7 @@ public enum LeakCheck {
 
         for _ in 0..<options.warmup { _ = try cycle() }
         let sampleEvery = max(1, options.iterations / 256)
-        var rssSamples: [(iteration: Double, bytes: Double)] = []
+        var rssSamples: [(x: Double, y: Double)] = []
         rssSamples.reserveCapacity(options.iterations / sampleEvery + 1)
         var cycleMilliseconds = [Double](repeating: 0, count: options.iterations)
         var leftBehind: [HandleKind: Int] = [:]
@@ -93,36 +93,13 @@ public enum LeakCheck {
             liveHandlesAfterCloseByKind: Dictionary(uniqueKeysWithValues: leftBehind.map { ($0.key.rawValue, $0.value) }),
             deviceHandleDelta: (device?.handles.liveCount ?? 0) - deviceHandlesBefore,
             fdDelta: ProcessMemory.openFDCount - fdsBefore,
-            rssSlopeBytesPerIteration: leastSquaresSlope(rssSamples),
+            rssSlopeBytesPerIteration: Statistics.leastSquaresSlope(rssSamples),
             heapDeltaBytes: ProcessMemory.heapInUseBytes - heapBefore,
-            cycleMsMedian: median(cycleMilliseconds))
+            cycleMsMedian: Statistics.median(cycleMilliseconds))
     }
 
     /// A deterministic frame with texture in both planes.
     private static func pattern(count: Int) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) }
-    }
-
-    static func leastSquaresSlope(_ samples: [(iteration: Double, bytes: Double)]) -> Double {
-        guard samples.count > 1 else { return 0 }
-        let n = Double(samples.count)
-        let meanX = samples.reduce(0) { $0 + $1.iteration } / n
-        let meanY = samples.reduce(0) { $0 + $1.bytes } / n
-        let covariance = samples.reduce(0) { $0 + ($1.iteration - meanX) * ($1.bytes - meanY) }
-        let variance = samples.reduce(0) { $0 + ($1.iteration - meanX) * ($1.iteration - meanX) }
-        return variance > 0 ? covariance / variance : 0
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
-}
-
-extension Duration {
-    var milliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
     }
 }

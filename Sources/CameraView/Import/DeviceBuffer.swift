@@ -15,7 +15,7 @@ public final class DeviceBuffer: Sendable {
     /// Allocates on `device`'s GBM device (the GBM platform only) and copies `source` in.
     public convenience init(copying source: NV12Frame, on device: RenderDevice, bufferIndex: Int = 0) throws {
         guard let gbm = device.core.gbmDevice else {
-            throw CameraViewError.importPathUnavailable(path: .perPlane, reason: "device buffers need the GBM platform")
+            throw CameraViewError.needsGBMPlatform(what: "device buffers", platform: device.platform)
         }
         try self.init(copying: source, gbm: gbm, device: device, bufferIndex: bufferIndex)
     }

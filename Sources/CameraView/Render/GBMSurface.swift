@@ -108,7 +108,7 @@ extension CameraView {
     public func makeGBMSurface(size: PixelSize) throws -> GBMSurface {
         let core = device.core
         guard let gbm = core.gbmDevice else {
-            throw CameraViewError.importPathUnavailable(path: .perPlane, reason: "GBM surfaces need the GBM platform")
+            throw CameraViewError.needsGBMPlatform(what: "GBM surfaces", platform: device.platform)
         }
         guard size.width > 0, size.height > 0 else { throw CameraViewError.invalidOutputSize(width: size.width, height: size.height) }
         let (config, format, bgra) = try Self.windowConfig(display: core.display)

@@ -1,0 +1,99 @@
+import ArgumentParser
+import CameraView
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time frames through each path, in one process and one run; print medians.",
+        discussion: "Paths: upload (frame in memory), and on a GBM device a dma-buf frame imported per plane and mapped + uploaded."
+    )
+
+    @Option(help: "Frame size WxH.") var size = PixelSize(width: 1928, height: 1208)
+    @Option(help: "Measured frames per path (after 5 unmeasured).") var frames = 100
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard frames > 0 else { throw ValidationError("--frames must be positive") }
+    }
+
+    struct Report: Encodable {
+        let width: Int
+        let height: Int
+        let frames: Int
+        let camviewMs: Double
+        let uploadMs: Double
+        let drawMs: Double
+        let readbackMs: Double
+        let createCloseMs: Double
+        let dmabufImportMs: Double?
+        let dmabufMappedMs: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case width, height, frames
+            case camviewMs = "camview_ms", uploadMs = "upload_ms", drawMs = "draw_ms", readbackMs = "readback_ms"
+            case createCloseMs = "create_close_ms", dmabufImportMs = "dmabuf_import_ms", dmabufMappedMs = "dmabuf_mapped_ms"
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let device = try RenderDevice.open()
+            defer { device.close() }
+            let layout = try NV12Layout(width: size.width, height: size.height)
+            let frame = try NV12Frame(bytes: (0..<layout.bufferSize).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }, layout: layout)
+            let view = try CameraView(device: device)
+            defer { view.close() }
+            var stages: [[Double]] = [[], [], []]
+            let total = try measure { _ = try view.render(frame) } after: {
+                if let timings = view.lastFrameTimings {
+                    for (index, stage) in [timings.upload, timings.draw, timings.readback].enumerated() {
+                        stages[index].append(stage.milliseconds)
+                    }
+                }
+            }
+            let createClose = try measure { try CameraView(device: device).close() }
+            var importMs: Double?, mappedMs: Double?
+            if try device.importCapabilities().perPlane {
+                let buffer = try DeviceBuffer(copying: frame, on: device)
+                defer { buffer.close() }
+                importMs = try measure { _ = try view.render(buffer.frame) }
+                let mapped = try CameraView(device: device, importPath: .forced(.mappedUpload))
+                defer { mapped.close() }
+                mappedMs = try measure { _ = try mapped.render(buffer.frame) }
+            }
+            let report = Report(
+                width: size.width, height: size.height, frames: frames, camviewMs: total,
+                uploadMs: Statistics.median(stages[0]), drawMs: Statistics.median(stages[1]), readbackMs: Statistics.median(stages[2]),
+                createCloseMs: createClose, dmabufImportMs: importMs, dmabufMappedMs: mappedMs)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print("\(size), \(frames) frames, medians (ms):")
+                print(String(format: "  upload path       %.3f  (upload %.3f, draw %.3f, readback %.3f)",
+                             report.camviewMs, report.uploadMs, report.drawMs, report.readbackMs))
+                print(String(format: "  create + close    %.3f", report.createCloseMs))
+                if let importMs, let mappedMs {
+                    print(String(format: "  dma-buf import    %.3f", importMs))
+                    print(String(format: "  dma-buf mapped    %.3f", mappedMs))
+                }
+            }
+        }
+    }
+
+    /// The median milliseconds of `frames` runs of `body` after 5 unmeasured ones.
+    private func measure(_ body: () throws -> Void, after: () -> Void = {}) throws -> Double {
+        for _ in 0..<5 { try body() }
+        var times: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<frames {
+            let start = clock.now
+            try body()
+            times.append((clock.now - start).milliseconds)
+            after()
+        }
+        return Statistics.median(times)
+    }
+}
