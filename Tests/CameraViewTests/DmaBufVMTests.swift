@@ -88,3 +88,50 @@ struct DmaBufVMTests {
         #expect(view.importStatistics == (4, 2))
     }
 }
+
+/// The failure walk of `FaultInjectionTests` over the device paths: device buffers,
+/// EGLImage imports and GBM surfaces, inside the VM. The device stays open across the walk
+/// (its own creations are walked on the host), so its import check ran before: that check
+/// turns a failing external import into "external path unusable" by design.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
+struct FaultInjectionVMTests {
+    private static func importAndPresent(on device: RenderDevice) throws {
+        let source = try TestFrames.gradient(width: 48, height: 32)
+        let buffer = try DeviceBuffer(copying: source, on: device)
+        defer { buffer.close() }
+        let view = try CameraView(device: device, importPath: .forced(.perPlane))
+        defer { view.close() }
+        _ = try view.render(buffer.frame)
+        let surface = try view.makeGBMSurface(size: PixelSize(width: 48, height: 32))
+        defer { surface.close() }
+        let exported = try surface.renderAndExport(source)
+        exported.close()
+    }
+
+    @Test func everyDevicePathCreationCanFailCleanly() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        _ = try device.importCapabilities()
+        try Self.importAndPresent(on: device)
+        let fdsBefore = ProcessMemory.openFDCount
+        let handlesBefore = HandleTable.liveCountInProcess
+        var k = 1
+        while true {
+            var thrown: (any Error)?
+            let (_, injected) = FaultInjection.failing(creation: k) {
+                do { try Self.importAndPresent(on: device) } catch { thrown = error }
+            }
+            #expect(HandleTable.liveCountInProcess == handlesBefore, "k=\(k): handles left")
+            #expect(ProcessMemory.openFDCount == fdsBefore, "k=\(k): fds left")
+            guard injected else {
+                #expect(thrown == nil, "k=\(k): \(String(describing: thrown))")
+                break
+            }
+            #expect(thrown is CameraViewError, "k=\(k): \(String(describing: thrown))")
+            k += 1
+        }
+        // bo, its fd, the view's vertex array, a dup, 2 images, 2 textures, the target's
+        // renderbuffer and framebuffer, GBM and EGL surfaces, 2 plane textures, the exported fd.
+        #expect(k > 15, "the walk covered only \(k - 1) creations")
+    }
+}
