@@ -120,22 +120,30 @@ public final class CameraView: Sendable {
             return try core.withContext(surface: destination.surface) {
                 let clock = ContinuousClock()
                 let start = clock.now
+                // In a host's context, leave its state as it was.
+                let hostState = destination.isHost ? GLStateSnapshot(externalTextures: core.extensions.externalImages) : nil
+                hostState?.neutralize()
+                defer { hostState?.restore() }
                 let planes = try prepare(&state)
                 let uploaded = clock.now
                 let framebuffer: GLuint
+                var viewport = PixelRect(x: 0, y: 0, width: outputSize.width, height: outputSize.height)
                 switch destination {
                 case .offscreen:
                     framebuffer = GLuint(try state.target(of: outputSize, table: handles, destroyer: core.destroyer).framebuffer.raw)
                 case .window:
                     framebuffer = 0
+                case .host(let target):
+                    (framebuffer, viewport) = (GLuint(target.framebuffer), target.viewport)
                 }
                 let transform = FrameTransform.fitting(
                     frame: frameSize, into: outputSize, fit: options.fit, mirror: options.mirror,
-                    flipVertically: destination.surface != nil)
+                    flipVertically: destination.flipsVertically)
                 try NV12Renderer.draw(
                     program: core.program(planes.mode), planes: planes, vertexArray: vertexArray,
-                    color: color, transform: transform, framebuffer: framebuffer, viewport: outputSize)
-                glFinish()
+                    color: color, transform: transform, framebuffer: framebuffer, viewport: viewport)
+                // A host presents on its own schedule; our readbacks need the pixels now.
+                if !destination.isHost { glFinish() }
                 let drawn = clock.now
                 let result = try finish(&state, outputSize)
                 state.lastTimings = FrameTimings(

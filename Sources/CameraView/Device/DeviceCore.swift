@@ -20,6 +20,35 @@ final class DeviceCore: @unchecked Sendable {
     /// Compiled on first use of each sampling mode; guarded by `lock`.
     private var programs: [SamplingMode: NV12Program]
 
+    /// Adopts a host's display and context: the host owns them (they are not in the table
+    /// and never destroyed here); our programs are created in that context.
+    static func adopting(display: EGLDisplay, context: EGLContext) throws -> DeviceCore {
+        let table = HandleTable(owner: "RenderDevice(host context)")
+        let destroyer = HandleDestroyer(display: display)
+        let core = try DeviceCore(adopting: display, context: context, table: table, destroyer: destroyer)
+        return core
+    }
+
+    private init(adopting display: EGLDisplay, context: EGLContext, table: HandleTable, destroyer: HandleDestroyer) throws {
+        (self.platform, self.display, self.context, self.table, self.destroyer) = (.host, display, context, table, destroyer)
+        gbmDevice = nil
+        let previous = CurrentEGLState.capture()
+        if previous.context != context {
+            guard eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context) == EGL_TRUE else {
+                throw CameraViewError.egl(operation: "eglMakeCurrent (host context)", code: eglGetError())
+            }
+        }
+        defer { if previous.context != context { previous.restore(releasing: display) } }
+        info = Self.queryInfo(platform: .host, display: display, drmNode: nil)
+        extensions = EGLExtensions(info: info)
+        do {
+            programs = [.integerPlanes: try NV12Program(mode: .integerPlanes, table: table, destroyer: destroyer)]
+        } catch {
+            table.close(using: destroyer, expectEmpty: false)
+            throw error
+        }
+    }
+
     static func open(candidates: [Platform]) throws -> DeviceCore {
         var attempts: [PlatformAttempt] = []
         for platform in candidates {
@@ -106,7 +135,8 @@ final class DeviceCore: @unchecked Sendable {
         defer { lock.unlock() }
         guard !isShutDown else { throw CameraViewError.closed }
         let previous = CurrentEGLState.capture()
-        let switching = previous.context != context || previous.draw != surface
+        // A context already current here (a host drawing with its own surface) stays as it is.
+        let switching = previous.context != context || (surface != nil && previous.draw != surface)
         if switching {
             guard eglMakeCurrent(display, surface, surface, context) == EGL_TRUE else {
                 throw CameraViewError.egl(operation: "eglMakeCurrent", code: eglGetError())
@@ -147,11 +177,14 @@ final class DeviceCore: @unchecked Sendable {
         guard !isShutDown else { return }
         isShutDown = true
         let previous = CurrentEGLState.capture()
-        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
+        if previous.context != context {
+            eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
+        }
         for program in programs.values { program.release(table: table, destroyer: destroyer) }
         programs.removeAll()
         table.close(using: destroyer, expectEmpty: false)
-        if previous.context != context { previous.restore(releasing: nil) }
+        // A host's context is restored; our own was destroyed with the table.
+        if previous.context != context { previous.restore(releasing: platform == .host ? display : nil) }
     }
 }
 

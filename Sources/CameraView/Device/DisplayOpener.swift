@@ -22,6 +22,8 @@ enum DisplayOpener {
             return OpenedDisplay(display: try initialize(display, table: table), drmNode: nil)
         case .gbm:
             return try openGBM(table: table)
+        case .host:
+            throw PlatformFailure("a host context is adopted, not opened")
         }
     }
 

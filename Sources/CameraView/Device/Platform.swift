@@ -8,15 +8,24 @@ public enum Platform: String, Sendable, CaseIterable, Codable {
     case surfaceless
     /// EGL_EXT_platform_device: the first enumerated EGL device (NVIDIA's headless path).
     case device
+    /// A host's own display and context, adopted with `RenderDevice.adopting`; never
+    /// chosen or opened by platform selection.
+    case host
+
+    /// The platforms `open()` can choose or be forced to.
+    public static let selectable: [Platform] = [.gbm, .surfaceless, .device]
 
     /// The variable that forces a platform: `CAMERAVIEW_PLATFORM=gbm|surfaceless|device`.
     public static let environmentVariable = "CAMERAVIEW_PLATFORM"
 
     /// The platforms to try, in order: the forced one, or GBM then surfaceless.
     static func candidates(forced: Platform?) throws(CameraViewError) -> [Platform] {
-        if let forced { return [forced] }
+        if let forced {
+            guard forced != .host else { throw .unknownPlatform("host (use RenderDevice.adopting)") }
+            return [forced]
+        }
         if let name = ProcessInfo.processInfo.environment[environmentVariable], !name.isEmpty {
-            guard let platform = Platform(rawValue: name) else { throw .unknownPlatform(name) }
+            guard let platform = Platform(rawValue: name), platform != .host else { throw .unknownPlatform(name) }
             return [platform]
         }
         return [.gbm, .surfaceless]

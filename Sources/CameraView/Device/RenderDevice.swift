@@ -1,3 +1,5 @@
+import CEGL
+
 /// One reference to the process-wide render device of a platform. Every `open()` and
 /// every view holds its own reference; the EGL display and context are shared by all and
 /// torn down when the last reference closes. `close()` is idempotent.
@@ -11,7 +13,20 @@ public final class RenderDevice: Sendable {
         RenderDevice(core: try DeviceRegistry.acquire(candidates: Platform.candidates(forced: platform)))
     }
 
+    /// A device over a host's own EGL display and context (a compositor embedding views).
+    /// Views on it draw in that context, into the host's framebuffers (`CameraView.draw`),
+    /// and never disturb its GL state. The host keeps owning the display and context, and
+    /// must keep them alive until every view and this reference are closed. References to
+    /// the same context share one device (and its compiled programs).
+    public static func adopting(display: UnsafeMutableRawPointer, context: UnsafeMutableRawPointer) throws -> RenderDevice {
+        RenderDevice(core: try DeviceRegistry.acquireHost(display: display, context: context))
+    }
+
     private init(core: DeviceCore) { self.core = core }
+
+    /// The EGL display, for a host that creates its own context beside ours (it must
+    /// hold a device reference while it uses the display: the last close terminates it).
+    public var eglDisplay: UnsafeMutableRawPointer { core.display }
 
     /// Another reference to the same device, with its own `close()`.
     public func newReference() throws -> RenderDevice {
@@ -53,36 +68,59 @@ enum DeviceRegistry {
         var references: Int
     }
 
-    private static let entries = Locked<[Platform: Entry]>([:])
+    /// Our own devices by platform; adopted host contexts by context pointer.
+    private enum Key: Hashable {
+        case platform(Platform)
+        case host(context: UInt)
+
+        init(_ core: DeviceCore) {
+            self = core.platform == .host ? .host(context: UInt(bitPattern: core.context)) : .platform(core.platform)
+        }
+    }
+
+    private static let entries = Locked<[Key: Entry]>([:])
 
     static func acquire(candidates: [Platform]) throws -> DeviceCore {
         try entries.withLock { entries in
             // Join an open device of an acceptable platform before opening a new one.
             for platform in candidates {
-                if var entry = entries[platform] {
-                    entry.references += 1
-                    entries[platform] = entry
-                    return entry.core
-                }
+                if let core = join(.platform(platform), in: &entries) { return core }
             }
             let core = try DeviceCore.open(candidates: candidates)
-            entries[core.platform] = Entry(core: core, references: 1)
+            entries[Key(core)] = Entry(core: core, references: 1)
             return core
         }
     }
 
+    static func acquireHost(display: EGLDisplay, context: EGLContext) throws -> DeviceCore {
+        try entries.withLock { entries in
+            if let core = join(.host(context: UInt(bitPattern: context)), in: &entries) { return core }
+            let core = try DeviceCore.adopting(display: display, context: context)
+            entries[Key(core)] = Entry(core: core, references: 1)
+            return core
+        }
+    }
+
+    private static func join(_ key: Key, in entries: inout [Key: Entry]) -> DeviceCore? {
+        guard var entry = entries[key] else { return nil }
+        entry.references += 1
+        entries[key] = entry
+        return entry.core
+    }
+
     static func retain(_ core: DeviceCore) {
-        entries.withLock { $0[core.platform]?.references += 1 }
+        entries.withLock { $0[Key(core)]?.references += 1 }
     }
 
     static func release(_ core: DeviceCore) {
         entries.withLock { entries in
-            guard var entry = entries[core.platform], entry.core === core else { return }
+            let key = Key(core)
+            guard var entry = entries[key], entry.core === core else { return }
             entry.references -= 1
             if entry.references > 0 {
-                entries[core.platform] = entry
+                entries[key] = entry
             } else {
-                entries[core.platform] = nil
+                entries[key] = nil
                 core.shutDown()
             }
         }

@@ -1,26 +1,6 @@
 import CEGL
 import Glibc
 
-/// Where a view draws: its offscreen framebuffer, or an EGL window surface (a GBM surface).
-enum RenderDestination {
-    case offscreen
-    case window(GBMSurface.SurfaceRecords, size: PixelSize)
-
-    var records: GBMSurface.SurfaceRecords? {
-        if case .window(let records, _) = self { return records }
-        return nil
-    }
-
-    var surface: EGLSurface? {
-        records.flatMap { UnsafeMutableRawPointer(bitPattern: UInt($0.eglSurface.raw)) }
-    }
-
-    var fixedSize: PixelSize? {
-        if case .window(_, let size) = self { return size }
-        return nil
-    }
-}
-
 /// A render target made of a gbm_surface and an EGL window surface on the GBM platform:
 /// render, swap, lock the front buffer, then read it back or hand it out as a dma-buf.
 /// Its objects live in the owning view's table; `close()` (or the view's close) destroys

@@ -10,15 +10,15 @@ struct SampledPlanes {
 
 /// Issues the draw that converts a view's frame textures into the bound target.
 enum NV12Renderer {
-    /// Draws into `framebuffer` over `viewport`. Needs the device context current; leaves
+    /// Draws into `framebuffer` over `viewport` (the transform works in viewport pixels). Needs the device context current; leaves
     /// the program, textures, vertex array and framebuffer unbound afterwards.
     static func draw(
         program: NV12Program, planes: SampledPlanes, vertexArray: HandleRecord,
         color: ColorDescription, transform: FrameTransform,
-        framebuffer: GLuint, viewport: PixelSize
+        framebuffer: GLuint, viewport: PixelRect
     ) throws {
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), framebuffer)
-        glViewport(0, 0, GLsizei(viewport.width), GLsizei(viewport.height))
+        glViewport(GLint(viewport.x), GLint(viewport.y), GLsizei(viewport.width), GLsizei(viewport.height))
         glUseProgram(program.name)
         let conversion = ColorConversion(color)
         conversion.matrix.columnMajorFloats.withUnsafeBufferPointer {

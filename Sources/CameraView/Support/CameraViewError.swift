@@ -38,7 +38,7 @@ extension CameraViewError: CustomStringConvertible {
         case .noUsablePlatform(let attempts):
             "no usable EGL platform: " + attempts.map(\.description).joined(separator: "; ")
         case .unknownPlatform(let name):
-            "unknown platform '\(name)' (expected one of: \(Platform.allCases.map(\.rawValue).joined(separator: ", ")))"
+            "unknown platform '\(name)' (expected one of: \(Platform.selectable.map(\.rawValue).joined(separator: ", ")))"
         case let .shaderCompile(stage, log): "\(stage) shader failed to compile: \(log)"
         case .programLink(let log): "shader program failed to link: \(log)"
         case let .exceedsDeviceLimit(width, height, limit): "\(width)x\(height) exceeds the device limit of \(limit) pixels per side"
