@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "CameraViewTesting", "camview",
+                "CameraView", "CameraViewTesting", "camview", "CEGL",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

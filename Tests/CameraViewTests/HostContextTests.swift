@@ -1,0 +1,81 @@
+import CameraView
+import CameraViewTesting
+import Testing
+
+/// Views drawing into a host compositor's framebuffer on the host's own context.
+@Suite struct HostContextTests {
+    /// The viewport's pixels, top row first (the host reads GL's bottom row first).
+    static func region(_ image: RGBAImage, _ rect: PixelRect) -> RGBAImage {
+        var pixels: [UInt8] = []
+        for row in (rect.y..<rect.y + rect.height).reversed() {
+            let start = (row * image.width + rect.x) * 4
+            pixels += image.pixels[start..<start + rect.width * 4]
+        }
+        return try! RGBAImage(width: rect.width, height: rect.height, pixels: pixels)
+    }
+
+    @Test func drawingIntoTheHostLeavesItsStateAndTheRestOfItsFramebuffer() throws {
+        let owner = try RenderDevice.open()
+        defer { owner.close() }
+        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 200, height: 120))
+        defer { host.destroy() }
+        let device = try RenderDevice.adopting(display: host.display, context: host.context)
+        let view = try CameraView(device: device)
+        let frame = try TestFrames.noise(layout: NV12Layout(width: 64, height: 48))
+        let viewport = PixelRect(x: 40, y: 20, width: 128, height: 96)
+        let options = RenderOptions(fit: .contain, mirror: true)
+
+        host.clutterState()
+        let before = host.stateSignature()
+        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport), options: options)
+        #expect(host.stateSignature() == before, "the host's GL state changed")
+        // The same again, now from the other thread-state: the host context is current.
+        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport), options: options)
+        #expect(host.stateSignature() == before)
+
+        let composed = host.readPixels()
+        let expected = ExactModel.render(frame, options: RenderOptions(outputSize: viewport.size, fit: .contain, mirror: true))
+        let comparison = try ImageComparison(actual: Self.region(composed, viewport), expected: expected, tolerance: 1)
+        #expect(comparison.passed, "\(comparison)")
+        // Outside the viewport the host's clear colour (0.2, 0.4, 0.6) is untouched.
+        #expect(composed[0, 0] == (51, 102, 153, 255) && composed[199, 119] == (51, 102, 153, 255))
+
+        view.close()
+        #expect(view.handles.liveCount == 0)
+        let table = device.handles
+        #expect(table.liveCount(of: .program) == 1, "compiled in the host's context")
+        device.close()
+        #expect(table.liveCount == 0)
+        #expect(host.stateSignature() == before, "closing deleted only our objects")
+    }
+
+    @Test func topLeftOriginPutsTheFirstRowAtTheLowestY() throws {
+        let owner = try RenderDevice.open()
+        defer { owner.close() }
+        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 64, height: 48))
+        defer { host.destroy() }
+        let device = try RenderDevice.adopting(display: host.display, context: host.context)
+        defer { device.close() }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        let frame = try TestFrames.gradient(width: 64, height: 48)
+        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 48), origin: .topLeft))
+        let comparison = try ImageComparison(actual: host.readPixels(), expected: ExactModel.render(frame), tolerance: 1)
+        #expect(comparison.passed, "\(comparison)")
+    }
+
+    @Test func viewsOnOneHostContextShareOneDevice() throws {
+        let owner = try RenderDevice.open()
+        defer { owner.close() }
+        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 8, height: 8))
+        defer { host.destroy() }
+        let first = try RenderDevice.adopting(display: host.display, context: host.context)
+        let second = try RenderDevice.adopting(display: host.display, context: host.context)
+        #expect(first.handles === second.handles)
+        #expect(first.platform == .host)
+        first.close()
+        #expect(second.handles.liveCount(of: .program) == 1)
+        second.close()
+        #expect(second.handles.liveCount == 0)
+    }
+}

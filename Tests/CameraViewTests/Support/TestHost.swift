@@ -1,0 +1,135 @@
+import CameraView
+import CEGL
+
+/// A stand-in compositor: its own GLES context on the device's display, a framebuffer it
+/// composes into, and deliberately unusual GL state that a view must leave untouched.
+final class TestHost {
+    let display: EGLDisplay
+    let context: EGLContext
+    let size: PixelSize
+    private(set) var framebuffer: GLuint = 0
+    private var renderbuffer: GLuint = 0
+    private var clutter: (program: GLuint, vertexArray: GLuint, textures: [GLuint], sampler: GLuint, buffer: GLuint) = (0, 0, [], 0, 0)
+
+    /// `displayOwner` must stay open while the host lives: it keeps the display initialized.
+    init(displayOwner: RenderDevice, size: PixelSize) throws {
+        display = displayOwner.eglDisplay
+        self.size = size
+        let attributes: [EGLint] = [EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE]
+        guard let context = eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes) else {
+            throw ProcessFailure(description: "host eglCreateContext: \(eglGetError())")
+        }
+        self.context = context
+        makeCurrent()
+        glGenRenderbuffers(1, &renderbuffer)
+        glBindRenderbuffer(GLenum(GL_RENDERBUFFER), renderbuffer)
+        glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(GL_RGBA8), GLsizei(size.width), GLsizei(size.height))
+        glGenFramebuffers(1, &framebuffer)
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), framebuffer)
+        glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_RENDERBUFFER), renderbuffer)
+        glClearColor(0.2, 0.4, 0.6, 1)
+        glClear(GLbitfield(GL_COLOR_BUFFER_BIT))
+    }
+
+    func makeCurrent() {
+        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
+    }
+
+    /// Binds and enables things a compositor might have in place mid-frame.
+    func clutterState() {
+        makeCurrent()
+        var textures = [GLuint](repeating: 0, count: 3)
+        glGenTextures(3, &textures)
+        for (unit, texture) in textures.enumerated() {
+            glActiveTexture(GLenum(GL_TEXTURE0) + GLenum(unit))
+            glBindTexture(GLenum(GL_TEXTURE_2D), texture)
+        }
+        var vertexArray: GLuint = 0, sampler: GLuint = 0, buffer: GLuint = 0
+        glGenVertexArrays(1, &vertexArray)
+        glBindVertexArray(vertexArray)
+        glGenSamplers(1, &sampler)
+        glBindSampler(1, sampler)
+        glGenBuffers(1, &buffer)
+        glBindBuffer(GLenum(GL_PIXEL_UNPACK_BUFFER), buffer)
+        glBufferData(GLenum(GL_PIXEL_UNPACK_BUFFER), 64, nil, GLenum(GL_STATIC_DRAW))
+        let program = glCreateProgram()
+        glActiveTexture(GLenum(GL_TEXTURE2))
+        glEnable(GLenum(GL_BLEND))
+        glBlendFunc(GLenum(GL_ZERO), GLenum(GL_ONE))
+        glEnable(GLenum(GL_SCISSOR_TEST))
+        glScissor(0, 0, 1, 1)
+        glEnable(GLenum(GL_CULL_FACE))
+        glCullFace(GLenum(GL_FRONT_AND_BACK))
+        glColorMask(GLboolean(GL_TRUE), GLboolean(GL_FALSE), GLboolean(GL_TRUE), GLboolean(GL_TRUE))
+        glViewport(3, 5, 7, 11)
+        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), 13)
+        glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 8)
+        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 2)
+        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0)
+        glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), framebuffer)
+        clutter = (program, vertexArray, textures, sampler, buffer)
+    }
+
+    /// Everything `clutterState` set, read back.
+    func stateSignature() -> [String: [Int32]] {
+        func integers(_ name: Int32, _ count: Int = 1) -> [Int32] {
+            var values = [GLint](repeating: -1, count: count)
+            glGetIntegerv(GLenum(name), &values)
+            return values
+        }
+        var signature: [String: [Int32]] = [
+            "draw framebuffer": integers(GL_DRAW_FRAMEBUFFER_BINDING), "read framebuffer": integers(GL_READ_FRAMEBUFFER_BINDING),
+            "viewport": integers(GL_VIEWPORT, 4), "scissor box": integers(GL_SCISSOR_BOX, 4),
+            "program": integers(GL_CURRENT_PROGRAM), "vertex array": integers(GL_VERTEX_ARRAY_BINDING),
+            "active texture": integers(GL_ACTIVE_TEXTURE), "unpack buffer": integers(GL_PIXEL_UNPACK_BUFFER_BINDING),
+            "unpack row length": integers(GL_UNPACK_ROW_LENGTH), "unpack alignment": integers(GL_UNPACK_ALIGNMENT),
+            "pack alignment": integers(GL_PACK_ALIGNMENT), "blend dst": integers(GL_BLEND_DST_RGB),
+        ]
+        for name in [GL_BLEND, GL_SCISSOR_TEST, GL_CULL_FACE, GL_DEPTH_TEST] {
+            signature["enabled \(name)"] = [Int32(glIsEnabled(GLenum(name)))]
+        }
+        var mask = [GLboolean](repeating: 0, count: 4)
+        glGetBooleanv(GLenum(GL_COLOR_WRITEMASK), &mask)
+        signature["color mask"] = mask.map { Int32($0) }
+        let active = integers(GL_ACTIVE_TEXTURE)[0]
+        for unit in 0..<3 {
+            glActiveTexture(GLenum(GL_TEXTURE0) + GLenum(unit))
+            signature["texture unit \(unit)"] = integers(GL_TEXTURE_BINDING_2D) + integers(GL_SAMPLER_BINDING)
+        }
+        glActiveTexture(GLenum(active))
+        return signature
+    }
+
+    /// The framebuffer's pixels, GL's bottom row first, with the host's state undisturbed.
+    func readPixels() -> RGBAImage {
+        makeCurrent()
+        var readBinding: GLint = 0, packAlignment: GLint = 0, packBuffer: GLint = 0
+        glGetIntegerv(GLenum(GL_READ_FRAMEBUFFER_BINDING), &readBinding)
+        glGetIntegerv(GLenum(GL_PACK_ALIGNMENT), &packAlignment)
+        glGetIntegerv(GLenum(GL_PIXEL_PACK_BUFFER_BINDING), &packBuffer)
+        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), framebuffer)
+        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 4)
+        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), 0)
+        var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
+        glReadPixels(0, 0, GLsizei(size.width), GLsizei(size.height), GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), &pixels)
+        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), GLuint(readBinding))
+        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), packAlignment)
+        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), GLuint(packBuffer))
+        return try! RGBAImage(width: size.width, height: size.height, pixels: pixels)
+    }
+
+    /// Deletes the host's objects and context.
+    func destroy() {
+        makeCurrent()
+        glDeleteFramebuffers(1, &framebuffer)
+        glDeleteRenderbuffers(1, &renderbuffer)
+        var textures = clutter.textures
+        glDeleteTextures(GLsizei(textures.count), &textures)
+        glDeleteVertexArrays(1, &clutter.vertexArray)
+        glDeleteSamplers(1, &clutter.sampler)
+        glDeleteBuffers(1, &clutter.buffer)
+        glDeleteProgram(clutter.program)
+        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
+        eglDestroyContext(display, context)
+    }
+}
