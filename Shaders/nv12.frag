@@ -25,20 +25,21 @@ uniform vec2 u_frameSize;
 uniform mat3 u_yuvToRgb;       // per code value, so range scaling is folded in
 uniform vec3 u_yuvOffset;      // code values subtracted before the matrix
 
-in vec2 v_framePos;
+in vec3 v_framePos;
 out vec4 fragColor;
 
 void main() {
-    // Outside the frame (letterbox bars) is opaque black; this also keeps texelFetch
-    // inside the textures.
-    if (any(lessThan(v_framePos, vec2(0.0))) || any(greaterThanEqual(v_framePos, u_frameSize))) {
+    vec2 framePos = v_framePos.xy / v_framePos.z;
+    // Outside the frame (letterbox bars, behind a projective transform's horizon) is
+    // opaque black; this also keeps texelFetch inside the textures.
+    if (v_framePos.z <= 0.0 || any(lessThan(framePos, vec2(0.0))) || any(greaterThanEqual(framePos, u_frameSize))) {
         fragColor = vec4(0.0, 0.0, 0.0, 1.0);
         return;
     }
     // A position exactly on a texel edge (every even downscale puts pixel centres there)
     // belongs to the texel on its right/below, as GL_NEAREST's floor() does; the small
     // bias keeps float interpolation error from tipping such ties to the other texel.
-    ivec2 texel = ivec2(v_framePos + 1.0 / 1024.0);
+    ivec2 texel = ivec2(framePos + 1.0 / 1024.0);
 #if defined(EXTERNAL_IMAGE)
     fragColor = vec4(texture(u_image, (vec2(texel) + 0.5) / u_frameSize).rgb, 1.0);
 #else

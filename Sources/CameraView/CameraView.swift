@@ -136,9 +136,8 @@ public final class CameraView: Sendable {
                 case .host(let target):
                     (framebuffer, viewport) = (GLuint(target.framebuffer), target.viewport)
                 }
-                let transform = FrameTransform.fitting(
-                    frame: frameSize, into: outputSize, fit: options.fit, mirror: options.mirror,
-                    flipVertically: destination.flipsVertically)
+                let transform = try FrameTransform.make(
+                    frame: frameSize, output: outputSize, options: options, flipVertically: destination.flipsVertically)
                 try NV12Renderer.draw(
                     program: core.program(planes.mode), planes: planes, vertexArray: vertexArray,
                     color: color, transform: transform, framebuffer: framebuffer, viewport: viewport)

@@ -9,9 +9,12 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
     let layout: NV12Layout
     let color: ColorDescription
     let options: RenderOptions
+    /// Names a transform the placement fields do not describe.
+    var label: String? = nil
 
     var name: String {
         var parts = [fixture, color.matrix.rawValue, color.range.rawValue]
+        if let label { parts.append(label) }
         if let size = options.outputSize { parts.append("\(options.fit.rawValue)-\(size)") }
         if options.mirror { parts.append("mirror") }
         return parts.joined(separator: "-")
@@ -62,7 +65,27 @@ enum GoldenFixtures {
             RenderOptions(outputSize: fixture.stretch, fit: .stretch),
             RenderOptions(outputSize: fixture.small, fit: .contain, mirror: true),
         ].map { GoldenCase(fixture: fixture.name, layout: fixture.layout, color: .default, options: $0) }
-    }
+    } + transformCases
+
+    /// Zoom about a point, a quarter turn, and openpilot's road view, on the road frame.
+    static let transformCases: [GoldenCase] = {
+        let road = layouts[1]
+        let roadView = Matrix3.openpilotRoadView(
+            intrinsics: TransformTests.intrinsics, viewFromCalibration: TransformTests.viewFromDevice,
+            output: PixelSize(width: 482, height: 302), zoom: 0.25)
+        let quarterTurn = Matrix3(rows: [[0, -0.125, 151], [0.125, 0, 0], [0, 0, 1]])
+        return [
+            GoldenCase(fixture: road.name, layout: road.layout, color: .default,
+                       options: RenderOptions(outputSize: road.small, zoom: 2, zoomCenter: FramePoint(x: 482, y: 302)),
+                       label: "zoom2-at-482x302"),
+            GoldenCase(fixture: road.name, layout: road.layout, color: .default,
+                       options: RenderOptions(outputSize: PixelSize(width: 151, height: 241), frameToOutput: quarterTurn),
+                       label: "quarter-turn"),
+            GoldenCase(fixture: road.name, layout: road.layout, color: .default,
+                       options: RenderOptions(outputSize: PixelSize(width: 482, height: 302), frameToOutput: roadView),
+                       label: "openpilot-road-view"),
+        ]
+    }()
 }
 
 @Suite struct GoldenImageTests {

@@ -8,18 +8,42 @@ public enum FitMode: String, Sendable, CaseIterable, Codable {
     case stretch
 }
 
-/// What one render produces and how the frame is placed in it.
+/// What one render produces and how the frame is placed in it: fitted, then zoomed about
+/// a point; or by an arbitrary frame-to-output transform. Mirroring applies to the frame
+/// first in either case.
 public struct RenderOptions: Sendable, Hashable {
     /// The output size; nil renders at the frame's own size.
     public var outputSize: PixelSize?
     public var fit: FitMode
     /// Mirror horizontally (openpilot shows the driver camera mirrored).
     public var mirror: Bool
+    /// Magnification after fitting (1: none), about `zoomCenter`.
+    public var zoom: Double
+    /// The frame point (pixels) that stays where fitting put it; nil: the frame's centre.
+    public var zoomCenter: FramePoint?
+    /// Maps frame pixel positions to output pixel positions (homogeneous, so projective
+    /// transforms work). When set, `fit`, `zoom` and `zoomCenter` are ignored.
+    public var frameToOutput: Matrix3?
 
-    public init(outputSize: PixelSize? = nil, fit: FitMode = .contain, mirror: Bool = false) {
+    public init(outputSize: PixelSize? = nil, fit: FitMode = .contain, mirror: Bool = false,
+                zoom: Double = 1, zoomCenter: FramePoint? = nil, frameToOutput: Matrix3? = nil) {
         self.outputSize = outputSize
         self.fit = fit
         self.mirror = mirror
+        self.zoom = zoom
+        self.zoomCenter = zoomCenter
+        self.frameToOutput = frameToOutput
+    }
+}
+
+/// A position in frame pixels (the frame's top-left corner is 0, 0).
+public struct FramePoint: Sendable, Hashable {
+    public var x: Double
+    public var y: Double
+
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
     }
 }
 

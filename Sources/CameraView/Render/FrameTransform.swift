@@ -1,42 +1,41 @@
-/// Maps output pixel positions to frame pixel positions. Output row 0 is the top row of
-/// the image (and the first row glReadPixels returns), so no vertical flip is needed.
+/// Maps output pixel positions to frame pixel positions, for the shader. Output row 0 is
+/// the top row of the image (and the first row glReadPixels returns) unless
+/// `flipVertically` is asked for (window surfaces, host framebuffers).
 struct FrameTransform: Equatable {
-    /// Over homogeneous (x, y, 1).
+    /// Output position (homogeneous) -> frame position.
     let matrix: Matrix3
 
-    /// `flipVertically` is for window surfaces, whose first scanout row is GL's top row.
-    static func fitting(
-        frame: PixelSize, into output: PixelSize, fit: FitMode, mirror: Bool, flipVertically: Bool = false
-    ) -> FrameTransform {
-        let frameWidth = Double(frame.width), frameHeight = Double(frame.height)
-        let outputWidth = Double(output.width), outputHeight = Double(output.height)
-        let scaleX, scaleY: Double
-        switch fit {
-        case .stretch:
-            (scaleX, scaleY) = (outputWidth / frameWidth, outputHeight / frameHeight)
-        case .contain:
-            let scale = min(outputWidth / frameWidth, outputHeight / frameHeight)
-            (scaleX, scaleY) = (scale, scale)
-        case .cover:
-            let scale = max(outputWidth / frameWidth, outputHeight / frameHeight)
-            (scaleX, scaleY) = (scale, scale)
-        }
-        // The scaled frame is centred: output = scale * frame + origin.
-        let originX = (outputWidth - frameWidth * scaleX) / 2
-        let originY = (outputHeight - frameHeight * scaleY) / 2
-        var rows: [[Double]] = [
-            [1 / scaleX, 0, -originX / scaleX],
-            [0, 1 / scaleY, -originY / scaleY],
-            [0, 0, 1],
-        ]
-        if mirror {
-            // frameX -> frameWidth - frameX
-            rows[0] = [-rows[0][0], 0, frameWidth - rows[0][2]]
+    static func make(
+        frame: PixelSize, output: PixelSize, options: RenderOptions, flipVertically: Bool = false
+    ) throws(CameraViewError) -> FrameTransform {
+        var frameToOutput = options.frameToOutput ?? fitted(frame: frame, output: output, options: options)
+        if options.mirror {
+            frameToOutput = frameToOutput * Matrix3(rows: [[-1, 0, Double(frame.width)], [0, 1, 0], [0, 0, 1]])
         }
         if flipVertically {
-            // outputY -> outputHeight - outputY
-            rows[1] = [0, -rows[1][1], rows[1][1] * outputHeight + rows[1][2]]
+            frameToOutput = Matrix3(rows: [[1, 0, 0], [0, -1, Double(output.height)], [0, 0, 1]]) * frameToOutput
         }
-        return FrameTransform(matrix: Matrix3(rows: rows))
+        guard let inverse = frameToOutput.inverse else { throw .singularTransform(frameToOutput) }
+        return FrameTransform(matrix: inverse)
+    }
+
+    /// Scale and centre for the fit mode, then the zoom about its point.
+    private static func fitted(frame: PixelSize, output: PixelSize, options: RenderOptions) -> Matrix3 {
+        let frameWidth = Double(frame.width), frameHeight = Double(frame.height)
+        let widthRatio = Double(output.width) / frameWidth, heightRatio = Double(output.height) / frameHeight
+        let (scaleX, scaleY) = switch options.fit {
+        case .stretch: (widthRatio, heightRatio)
+        case .contain: (min(widthRatio, heightRatio), min(widthRatio, heightRatio))
+        case .cover: (max(widthRatio, heightRatio), max(widthRatio, heightRatio))
+        }
+        // The scaled frame is centred: output = scale * frame + origin.
+        let fit = Matrix3.translation((Double(output.width) - frameWidth * scaleX) / 2,
+                                      (Double(output.height) - frameHeight * scaleY) / 2)
+            * Matrix3.scale(scaleX, scaleY)
+        guard options.zoom != 1 else { return fit }
+        let center = options.zoomCenter ?? FramePoint(x: frameWidth / 2, y: frameHeight / 2)
+        let anchor = fit.apply(x: center.x, y: center.y)
+        return Matrix3.translation(anchor.x, anchor.y) * Matrix3.scale(options.zoom, options.zoom)
+            * Matrix3.translation(-anchor.x, -anchor.y) * fit
     }
 }

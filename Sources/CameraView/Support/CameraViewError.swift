@@ -16,6 +16,8 @@ public enum CameraViewError: Error, Equatable, Sendable {
     /// The frame or output is larger than the GPU's GL_MAX_TEXTURE_SIZE / renderbuffer size.
     case exceedsDeviceLimit(width: Int, height: Int, limit: Int)
     case invalidOutputSize(width: Int, height: Int)
+    /// A frame transform (or zoom 0) that maps the frame to nothing.
+    case singularTransform(Matrix3)
     /// RGBA pixels that do not match their stated size.
     case invalidImage(width: Int, height: Int, byteCount: Int)
     /// The view (or device reference) was closed; it cannot render any more.
@@ -43,6 +45,7 @@ extension CameraViewError: CustomStringConvertible {
         case .programLink(let log): "shader program failed to link: \(log)"
         case let .exceedsDeviceLimit(width, height, limit): "\(width)x\(height) exceeds the device limit of \(limit) pixels per side"
         case let .invalidOutputSize(width, height): "invalid output size \(width)x\(height)"
+        case .singularTransform(let matrix): "the frame transform is singular: \(matrix.rows)"
         case let .invalidImage(width, height, byteCount): "\(byteCount) bytes is not a \(width)x\(height) RGBA image"
         case .closed: "the view or device was already closed"
         case let .io(operation, path, errno): "\(operation) \(path): \(String(cString: strerror(errno)))"

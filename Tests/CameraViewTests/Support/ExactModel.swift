@@ -27,35 +27,66 @@ enum ExactModel {
     }
 
     /// The expected RGBA of a frame placed by `options`: each output pixel centre is mapped
-    /// back into the frame in double precision (scale and centring per fit mode, then the
-    /// mirror), sampled nearest (a position on a texel edge takes the texel to its
-    /// right/below, as floor() does), and black outside the frame.
+    /// back into the frame in double precision (the placement written out per mode and
+    /// inverted by Cramer's rule), sampled nearest (a position on a texel edge takes the
+    /// texel to its right/below, as floor() does), and black outside the frame.
     static func render(_ frame: NV12Frame, options: RenderOptions) -> RGBAImage {
         let source = render(frame)
-        let frameWidth = Double(source.width), frameHeight = Double(source.height)
         let output = options.outputSize ?? source.size
-        let widthRatio = Double(output.width) / frameWidth, heightRatio = Double(output.height) / frameHeight
-        let (scaleX, scaleY) = switch options.fit {
-        case .contain: (min(widthRatio, heightRatio), min(widthRatio, heightRatio))
-        case .cover: (max(widthRatio, heightRatio), max(widthRatio, heightRatio))
-        case .stretch: (widthRatio, heightRatio)
-        }
-        let left = (Double(output.width) - frameWidth * scaleX) / 2
-        let top = (Double(output.height) - frameHeight * scaleY) / 2
+        let toOutput = frameToOutput(frame: source.size, output: output, options: options)
         var pixels = [UInt8](repeating: 0, count: output.width * output.height * 4)
         for y in 0..<output.height {
             for x in 0..<output.width {
-                var frameX = (Double(x) + 0.5 - left) / scaleX
-                let frameY = (Double(y) + 0.5 - top) / scaleY
-                if options.mirror { frameX = frameWidth - frameX }
                 let index = (y * output.width + x) * 4
                 pixels[index + 3] = 255
-                guard frameX >= 0, frameX < frameWidth, frameY >= 0, frameY < frameHeight else { continue }
+                guard let (frameX, frameY) = solve(toOutput, x: Double(x) + 0.5, y: Double(y) + 0.5),
+                      frameX >= 0, frameX < Double(source.width), frameY >= 0, frameY < Double(source.height)
+                else { continue }
                 let from = (Int(frameY.rounded(.down)) * source.width + Int(frameX.rounded(.down))) * 4
                 for channel in 0..<3 { pixels[index + channel] = source.pixels[from + channel] }
             }
         }
         return try! RGBAImage(width: output.width, height: output.height, pixels: pixels)
+    }
+
+    /// Row-major frame -> output matrix for the options, built from first principles.
+    static func frameToOutput(frame: PixelSize, output: PixelSize, options: RenderOptions) -> [[Double]] {
+        let (fw, fh) = (Double(frame.width), Double(frame.height))
+        var m: [[Double]]
+        if let custom = options.frameToOutput {
+            m = custom.rows
+        } else {
+            let (rw, rh) = (Double(output.width) / fw, Double(output.height) / fh)
+            let (sx, sy) = switch options.fit {
+            case .contain: (min(rw, rh), min(rw, rh))
+            case .cover: (max(rw, rh), max(rw, rh))
+            case .stretch: (rw, rh)
+            }
+            let (ox, oy) = ((Double(output.width) - fw * sx) / 2, (Double(output.height) - fh * sy) / 2)
+            // Zoom keeps the centre point's fitted position: out = a + z (fit(p) - a).
+            let center = options.zoomCenter ?? FramePoint(x: fw / 2, y: fh / 2)
+            let (ax, ay) = (ox + sx * center.x, oy + sy * center.y)
+            let z = options.zoom
+            m = [[z * sx, 0, ax + z * (ox - ax)], [0, z * sy, ay + z * (oy - ay)], [0, 0, 1]]
+        }
+        if options.mirror {
+            // Frame x -> fw - x before placing: negate column 0, fold fw into column 2.
+            for row in 0..<3 { (m[row][0], m[row][2]) = (-m[row][0], m[row][2] + m[row][0] * fw) }
+        }
+        return m
+    }
+
+    /// The frame point whose image is (x, y): solves M (u, v, 1) ∝ (x, y, 1) by Cramer's rule.
+    static func solve(_ m: [[Double]], x: Double, y: Double) -> (Double, Double)? {
+        // (m00 - x m20) u + (m01 - x m21) v = x m22 - m02, likewise for y.
+        let (a, b, c) = (m[0][0] - x * m[2][0], m[0][1] - x * m[2][1], x * m[2][2] - m[0][2])
+        let (d, e, f) = (m[1][0] - y * m[2][0], m[1][1] - y * m[2][1], y * m[2][2] - m[1][2])
+        let determinant = a * e - b * d
+        guard determinant != 0 else { return nil }
+        let (u, v) = ((c * e - b * f) / determinant, (a * f - c * d) / determinant)
+        // Behind a projective transform's horizon there is nothing.
+        guard m[2][0] * u + m[2][1] * v + m[2][2] > 0 else { return nil }
+        return (u, v)
     }
 
     /// The expected RGBA of a whole frame at 1:1.
