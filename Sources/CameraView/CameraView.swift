@@ -160,6 +160,19 @@ public final class CameraView: Sendable {
         return try RGBAImage(width: size.width, height: size.height, pixels: pixels)
     }
 
+    /// Releases the textures and EGLImages kept for the current frames (a stream switch:
+    /// the old buffers are gone). The next frame creates what it needs.
+    public func releaseFrameObjects() {
+        state.withLock { state in
+            guard state.vertexArray != nil else { return }
+            do {
+                try device.core.withContext { state.releaseFrameObjects(table: handles, destroyer: device.core.destroyer) }
+            } catch {
+                log.error("\(handles.owner): cannot release frame objects (\(error)); close() will")
+            }
+        }
+    }
+
     /// EGLImages this view created and destroyed so far (the dma-buf cache at work).
     public var importStatistics: (imagesCreated: Int, imagesDestroyed: Int) {
         state.withLock { ($0.importer.imagesCreated, $0.importer.imagesDestroyed) }
@@ -222,6 +235,12 @@ struct ViewState {
 
     init(vertexArray: HandleRecord) { self.vertexArray = vertexArray }
 
+    mutating func releaseFrameObjects(table: HandleTable, destroyer: HandleDestroyer) {
+        importer.releaseAll(table: table, destroyer: destroyer)
+        planes?.release(table: table, destroyer: destroyer)
+        planes = nil
+    }
+
     /// The EGL surface before the GBM surface it draws to.
     static func release(_ surface: GBMSurface.SurfaceRecords, table: HandleTable, destroyer: HandleDestroyer) {
         table.release(surface.eglSurface, using: destroyer)
@@ -249,11 +268,10 @@ struct ViewState {
     mutating func releaseAll(table: HandleTable, destroyer: HandleDestroyer) {
         for surface in surfaces { Self.release(surface, table: table, destroyer: destroyer) }
         surfaces.removeAll()
-        importer.releaseAll(table: table, destroyer: destroyer)
+        releaseFrameObjects(table: table, destroyer: destroyer)
         target?.release(table: table, destroyer: destroyer)
-        planes?.release(table: table, destroyer: destroyer)
         if let vertexArray { table.release(vertexArray, using: destroyer) }
-        (target, planes) = (nil, nil)
+        target = nil
     }
 }
 

@@ -24,6 +24,8 @@ public enum CameraViewError: Error, Equatable, Sendable {
     case closed
     /// A file operation failed with `errno`.
     case io(operation: String, path: String, errno: Int32)
+    /// A frame source is not there (yet, or any more).
+    case sourceUnavailable(name: String)
     /// Device buffers and GBM surfaces exist only on the GBM platform.
     case needsGBMPlatform(what: String, platform: Platform)
     /// A forced dma-buf import path does not work on this device.
@@ -49,6 +51,7 @@ extension CameraViewError: CustomStringConvertible {
         case let .invalidImage(width, height, byteCount): "\(byteCount) bytes is not a \(width)x\(height) RGBA image"
         case .closed: "the view or device was already closed"
         case let .io(operation, path, errno): "\(operation) \(path): \(String(cString: strerror(errno)))"
+        case .sourceUnavailable(let name): "frame source \(name) is unavailable"
         case let .needsGBMPlatform(what, platform): "\(what) need the GBM platform; this device is \(platform.rawValue)"
         case let .importPathUnavailable(path, reason): "the \(path.rawValue) import path is unavailable: \(reason)"
         case let .png(path, message): "PNG \(path): \(message)"

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A frame source inside the process: a producer publishes frames into a ring of buffers;
+/// a consumer receives the newest. It can be made to vanish and come back, for tests of
+/// reconnection.
+public final class InProcessSource: FrameSource {
+    public let name: String
+    public let ringSize: Int
+    private struct State {
+        var ring: [StreamFrame?]
+        var published: UInt64 = 0
+        var received: UInt64 = 0
+        var connected = false
+        var available = true
+        var connectAttempts = 0
+    }
+    private let state: Locked<State>
+
+    public init(name: String, ringSize: Int = 4) {
+        self.name = name
+        self.ringSize = max(1, ringSize)
+        state = Locked(State(ring: Array(repeating: nil, count: max(1, ringSize))))
+    }
+
+    /// Publishes a frame into the next ring buffer; returns its frame id.
+    @discardableResult
+    public func publish(_ frame: NV12Frame, timestampNanoseconds: UInt64 = 0) -> UInt64 {
+        state.withLock { state in
+            let id = state.published
+            let index = Int(id % UInt64(ringSize))
+            state.ring[index] = StreamFrame(bufferIndex: index, frameID: id, timestampNanoseconds: timestampNanoseconds, content: .memory(frame))
+            state.published += 1
+            return id
+        }
+    }
+
+    /// The source goes away: receivers get `sourceUnavailable` until it comes back.
+    public func vanish() { state.withLock { $0.available = false; $0.connected = false } }
+    public func reappear() { state.withLock { $0.available = true } }
+
+    /// How often someone tried to connect.
+    public var connectAttempts: Int { state.withLock { $0.connectAttempts } }
+    public var isConnected: Bool { state.withLock { $0.connected } }
+
+    public func connect() throws {
+        try state.withLock { state in
+            state.connectAttempts += 1
+            guard state.available else { throw CameraViewError.sourceUnavailable(name: name) }
+            state.connected = true
+        }
+    }
+
+    public func receive() throws -> StreamFrame? {
+        try state.withLock { state in
+            guard state.available, state.connected else { throw CameraViewError.sourceUnavailable(name: name) }
+            guard state.published > state.received else { return nil }
+            state.received = state.published
+            return state.ring[Int((state.published - 1) % UInt64(ringSize))]
+        }
+    }
+
+    public func disconnect() { state.withLock { $0.connected = false } }
+}

@@ -1,0 +1,98 @@
+/// A view fed by a frame source, with openpilot's stream rules: switching to another
+/// source swaps only once the new one has delivered a frame (the old keeps showing until
+/// then); a source that goes away is reconnected every `reconnectInterval`; at a swap the
+/// previous buffer set's GPU objects are released. Call `update` once per displayed frame.
+public final class StreamView: Sendable {
+    public let view: CameraView
+    public let reconnectInterval: Duration
+    private struct State {
+        var current: any FrameSource
+        var pending: (any FrameSource)?
+        var connected = false
+        var lastAttempt: ContinuousClock.Instant?
+        var latest: StreamFrame?
+        var swaps = 0
+    }
+    private let state: Locked<State>
+
+    public init(view: CameraView, source: any FrameSource, reconnectInterval: Duration = .milliseconds(200)) {
+        self.view = view
+        self.reconnectInterval = reconnectInterval
+        state = Locked(State(current: source))
+    }
+
+    /// Asks to show `source`; the swap happens at the `update` where it first delivers.
+    public func switchTo(_ source: any FrameSource) {
+        state.withLock { state in
+            state.pending?.disconnect()
+            state.pending = source
+        }
+    }
+
+    /// The source being shown, and one waiting to take over.
+    public var sources: (current: any FrameSource, pending: (any FrameSource)?) {
+        state.withLock { ($0.current, $0.pending) }
+    }
+
+    /// Completed swaps so far.
+    public var swapCount: Int { state.withLock { $0.swaps } }
+
+    /// Polls the sources and returns the frame to show now: the newest received, or the
+    /// last one again when nothing new came (nil before the first).
+    @discardableResult
+    public func update(now: ContinuousClock.Instant = .now) -> StreamFrame? {
+        state.withLock { state in
+            if let pending = state.pending, let frame = Self.poll(pending) {
+                state.current.disconnect()
+                (state.current, state.pending, state.connected, state.latest) = (pending, nil, true, frame)
+                state.swaps += 1
+                // The old stream's buffers are gone: drop their textures and images.
+                view.releaseFrameObjects()
+                return frame
+            }
+            if !state.connected {
+                guard state.lastAttempt.map({ now - $0 >= reconnectInterval }) ?? true else { return state.latest }
+                state.lastAttempt = now
+                guard (try? state.current.connect()) != nil else { return state.latest }
+                state.connected = true
+            }
+            do {
+                if let frame = try state.current.receive() { state.latest = frame }
+            } catch {
+                state.connected = false
+                state.lastAttempt = now
+            }
+            return state.latest
+        }
+    }
+
+    /// Connects `source` if needed and takes its newest frame, if any.
+    private static func poll(_ source: any FrameSource) -> StreamFrame? {
+        do {
+            try source.connect()
+            return try source.receive()
+        } catch {
+            return nil
+        }
+    }
+
+    /// Updates, then renders the frame to show (nil before the first frame).
+    public func render(options: RenderOptions = RenderOptions(), now: ContinuousClock.Instant = .now) throws -> RGBAImage? {
+        guard let frame = update(now: now) else { return nil }
+        switch frame.content {
+        case .memory(let nv12): return try view.render(nv12, options: options)
+        case .dmaBuf(let dmaBuf): return try view.render(dmaBuf, options: options)
+        }
+    }
+
+    /// Updates, then draws the frame to show into a host framebuffer; false before the first frame.
+    @discardableResult
+    public func draw(into target: HostFramebuffer, options: RenderOptions = RenderOptions(), now: ContinuousClock.Instant = .now) throws -> Bool {
+        guard let frame = update(now: now) else { return false }
+        switch frame.content {
+        case .memory(let nv12): try view.draw(nv12, into: target, options: options)
+        case .dmaBuf(let dmaBuf): try view.draw(dmaBuf, into: target, options: options)
+        }
+        return true
+    }
+}
