@@ -85,4 +85,24 @@ import Testing
         let extensions = json["eglExtensions"] as? [String] ?? []
         #expect(json["dmaBufImport"] as? Bool == extensions.contains("EGL_EXT_image_dma_buf_import"))
     }
+
+    @Test func playRendersASequenceToNumberedPNGs() throws {
+        let frames = [try TestFrames.gradient(width: 64, height: 48), try TestFrames.noise(layout: NV12Layout(width: 64, height: 48))]
+        let input = temporary("sequence.nv12"), folder = temporary("frames")
+        defer { [input, folder].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        #expect(FileManager.default.createFile(atPath: input, contents: Data(frames.flatMap { frame in frame.withUnsafeBytes { [UInt8]($0) } })))
+        let result = try TestProcess.capture(TestPaths.camview, [
+            "play", "--input", input, "--width", "64", "--height", "48", "--frames", "5",
+            "--output-dir", folder, "--output-size", "32x32", "--fit", "cover",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
+        #expect(lines.first == "rendered 2 frames (the file holds 2)")
+        #expect(lines.last?.hasPrefix("average ") == true && lines.last?.hasSuffix(" fps") == true)
+        for (index, frame) in frames.enumerated() {
+            let expected = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 32, height: 32), fit: .cover))
+            #expect(try PNGCodec.read(from: folder + String(format: "/frame-%05d.png", index)) == expected)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 2)
+    }
 }

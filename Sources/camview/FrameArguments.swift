@@ -1,0 +1,24 @@
+import ArgumentParser
+import CameraView
+
+/// How the input frames are laid out and how they are placed in the output: shared by
+/// `render` and `play`.
+struct FrameArguments: ParsableArguments {
+    @Option(help: "Frame width in pixels.") var width: Int
+    @Option(help: "Frame height in pixels.") var height: Int
+    @Option(help: "Y row stride in bytes (default: width); UV rows use the same stride.") var stride: Int?
+    @Option(help: "Byte offset of the UV plane (default: stride * height).") var uvOffset: Int?
+    @Option(help: "bt601 or bt709.") var matrix: ColorMatrix = .bt601
+    @Option(help: "full or limited.") var range: ColorRange = .full
+    @Option(help: "Output size WxH (default: the frame size).") var outputSize: PixelSize?
+    @Option(help: "contain, cover or stretch.") var fit: FitMode = .contain
+    @Flag(help: "Mirror horizontally.") var mirror = false
+
+    /// The layout of one frame of `bufferSize` bytes (default: as small as it can be).
+    func layout(bufferSize: Int? = nil) throws -> NV12Layout {
+        try NV12Layout(width: width, height: height, yStride: stride, uvOffset: uvOffset, bufferSize: bufferSize)
+    }
+
+    var color: ColorDescription { ColorDescription(matrix: matrix, range: range) }
+    var options: RenderOptions { RenderOptions(outputSize: outputSize, fit: fit, mirror: mirror) }
+}
