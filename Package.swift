@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "CameraView", targets: ["CameraView"]),
         .library(name: "CameraViewTesting", targets: ["CameraViewTesting"]),
+        .library(name: "CameraViewC", type: .dynamic, targets: ["CameraViewC", "CCameraView"]),
         .executable(name: "camview", targets: ["camview"]),
     ],
     dependencies: [
@@ -38,6 +39,10 @@ let package = Package(
             plugins: ["EmbedShaders"]
         ),
         .target(name: "CameraViewTesting", dependencies: ["CameraView"]),
+        .target(name: "CCameraView", path: "Sources/CCameraView"),
+        .target(name: "CameraViewC", dependencies: ["CameraView"]),
+        // A C program that drives the C API; CAPITests runs it.
+        .executableTarget(name: "capi-smoke", dependencies: ["CCameraView", "CameraViewC", "CEGL"], path: "Tests/capi-smoke"),
         .executableTarget(
             name: "camview",
             dependencies: [
@@ -48,7 +53,7 @@ let package = Package(
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "CameraViewTesting", "camview", "CEGL",
+                "CameraView", "CameraViewTesting", "camview", "capi-smoke", "CEGL",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,0 +1,64 @@
+/* CameraView's C API: NV12 camera frames rendered by a headless EGL/GLES renderer, for
+ * compositors written in C. Link with libCameraViewC.so.
+ *
+ * Every function returns CV_OK (0) or a negative CV_E* code; cv_last_error() then
+ * describes the failure (per thread, valid until the thread's next call). Handles are
+ * opaque; each *_close frees its handle and is the only way to do so. A view must be
+ * closed before the device it was created on. */
+#ifndef CAMERAVIEW_H
+#define CAMERAVIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cv_device cv_device;
+typedef struct cv_view cv_view;
+
+enum {
+    CV_OK = 0,
+    CV_EINVAL = -1,   /* bad argument or frame layout */
+    CV_EGL = -2,      /* an EGL call failed */
+    CV_EGLES = -3,    /* a GL call failed */
+    CV_ENOFRAME = -4, /* nothing submitted yet */
+    CV_ECLOSED = -5,  /* the view or device was closed */
+    CV_EOTHER = -6
+};
+
+enum { CV_BT601 = 0, CV_BT709 = 1 };
+enum { CV_RANGE_FULL = 0, CV_RANGE_LIMITED = 1 };
+
+/* The process-wide device (GBM, else Mesa surfaceless; CAMERAVIEW_PLATFORM overrides). */
+int cv_device_open(cv_device **device);
+/* A device over the caller's own EGL display and context (both stay the caller's). */
+int cv_device_adopt(void *egl_display, void *egl_context, cv_device **device);
+/* The device's EGLDisplay, for a host that creates its context beside ours. */
+void *cv_device_egl_display(const cv_device *device);
+int cv_device_close(cv_device *device);
+
+int cv_view_create(cv_device *device, cv_view **view);
+/* Copies one NV12 frame (Y plane, then UV at uv_offset; both with row stride `stride`);
+ * the view draws the latest one submitted. */
+int cv_view_submit_nv12(cv_view *view, const uint8_t *data, size_t size, int width, int height,
+                        int stride, size_t uv_offset, int matrix, int range);
+/* Draws the latest frame, letterboxed, into framebuffer `fbo` at the viewport, in the
+ * current (host) context, leaving the host's GL state as it was. */
+int cv_view_render_to_fbo(cv_view *view, uint32_t fbo, int x, int y, int width, int height);
+/* Renders the latest frame, letterboxed, to width x height RGBA8 rows at `rgba`. */
+int cv_view_render_rgba(cv_view *view, uint8_t *rgba, size_t size, int width, int height);
+/* Objects the view / device currently holds, and all live ones in the process. */
+long cv_view_live_handles(const cv_view *view);
+long cv_device_live_handles(const cv_device *device);
+long cv_live_handles_in_process(void);
+int cv_view_close(cv_view *view);
+
+const char *cv_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,192 @@
+import CameraView
+import Foundation
+
+// The C API of include/cameraview.h. Handles are retained boxes; *_close releases them.
+
+final class CDevice: Sendable {
+    let device: RenderDevice
+    init(_ device: RenderDevice) { self.device = device }
+}
+
+final class CView: Sendable {
+    let view: CameraView
+    let latest = LatestFrame()
+    init(_ view: CameraView) { self.view = view }
+}
+
+/// The newest submitted frame, guarded for use from any thread.
+final class LatestFrame: @unchecked Sendable {
+    private let lock = NSLock()
+    private var frame: NV12Frame?
+    var value: NV12Frame? {
+        get { lock.withLock { frame } }
+        set { lock.withLock { frame = newValue } }
+    }
+}
+
+private let CV_OK: Int32 = 0, CV_EINVAL: Int32 = -1, CV_EGL: Int32 = -2, CV_EGLES: Int32 = -3
+private let CV_ENOFRAME: Int32 = -4, CV_ECLOSED: Int32 = -5, CV_EOTHER: Int32 = -6
+
+/// Runs `body`, turning errors into a code and the thread's last-error message.
+private func calling(_ body: () throws -> Void) -> Int32 {
+    do {
+        try body()
+        return CV_OK
+    } catch let error as CameraViewError {
+        LastError.set("\(error)")
+        switch error {
+        case .invalidFrame, .invalidOutputSize, .invalidImage, .exceedsDeviceLimit, .singularTransform: return CV_EINVAL
+        case .egl, .noUsablePlatform, .unknownPlatform: return CV_EGL
+        case .gl, .shaderCompile, .programLink: return CV_EGLES
+        case .closed: return CV_ECLOSED
+        default: return CV_EOTHER
+        }
+    } catch let error as CAPIError {
+        LastError.set(error.message)
+        return error.code
+    } catch {
+        LastError.set("\(error)")
+        return CV_EOTHER
+    }
+}
+
+private struct CAPIError: Error {
+    let code: Int32
+    let message: String
+}
+
+/// Per-thread last-error text, kept alive for the C caller until the thread's next error.
+private enum LastError {
+    /// A C copy of a message, freed when replaced (or when the thread ends).
+    final class Message {
+        let text: UnsafeMutablePointer<CChar>
+        init(_ message: String) { text = strdup(message) }
+        deinit { free(text) }
+    }
+
+    static let key = "CameraViewC.lastError"
+    static func set(_ message: String) {
+        Thread.current.threadDictionary[key] = Message(message)
+    }
+    static var pointer: UnsafePointer<CChar>? {
+        (Thread.current.threadDictionary[key] as? Message).map { UnsafePointer($0.text) }
+    }
+}
+
+private func box<T: AnyObject>(_ object: T) -> OpaquePointer { OpaquePointer(Unmanaged.passRetained(object).toOpaque()) }
+private func unbox<T: AnyObject>(_ pointer: OpaquePointer?, as: T.Type) throws -> T {
+    guard let pointer else { throw CAPIError(code: CV_EINVAL, message: "null handle") }
+    return Unmanaged<T>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
+}
+
+@_cdecl("cv_device_open")
+public func cv_device_open(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    calling {
+        guard let out else { throw CAPIError(code: CV_EINVAL, message: "null output pointer") }
+        out.pointee = box(CDevice(try RenderDevice.open()))
+    }
+}
+
+@_cdecl("cv_device_adopt")
+public func cv_device_adopt(_ display: UnsafeMutableRawPointer?, _ context: UnsafeMutableRawPointer?,
+                            _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    calling {
+        guard let display, let context, let out else { throw CAPIError(code: CV_EINVAL, message: "null display, context or output") }
+        out.pointee = box(CDevice(try RenderDevice.adopting(display: display, context: context)))
+    }
+}
+
+@_cdecl("cv_device_egl_display")
+public func cv_device_egl_display(_ device: OpaquePointer?) -> UnsafeMutableRawPointer? {
+    (try? unbox(device, as: CDevice.self))?.device.eglDisplay
+}
+
+@_cdecl("cv_device_close")
+public func cv_device_close(_ device: OpaquePointer?) -> Int32 {
+    calling {
+        let boxed = try unbox(device, as: CDevice.self)
+        boxed.device.close()
+        Unmanaged.passUnretained(boxed).release()
+    }
+}
+
+@_cdecl("cv_view_create")
+public func cv_view_create(_ device: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    calling {
+        guard let out else { throw CAPIError(code: CV_EINVAL, message: "null output pointer") }
+        out.pointee = box(CView(try CameraView(device: unbox(device, as: CDevice.self).device)))
+    }
+}
+
+@_cdecl("cv_view_submit_nv12")
+public func cv_view_submit_nv12(
+    _ view: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ size: Int, _ width: Int32, _ height: Int32,
+    _ stride: Int32, _ uvOffset: Int, _ matrix: Int32, _ range: Int32
+) -> Int32 {
+    calling {
+        let boxed = try unbox(view, as: CView.self)
+        guard let data, size > 0 else { throw CAPIError(code: CV_EINVAL, message: "no frame data") }
+        let colorMatrix: ColorMatrix, colorRange: ColorRange
+        switch (matrix, range) {
+        case (0, 0): (colorMatrix, colorRange) = (.bt601, .full)
+        case (0, 1): (colorMatrix, colorRange) = (.bt601, .limited)
+        case (1, 0): (colorMatrix, colorRange) = (.bt709, .full)
+        case (1, 1): (colorMatrix, colorRange) = (.bt709, .limited)
+        default: throw CAPIError(code: CV_EINVAL, message: "unknown matrix \(matrix) or range \(range)")
+        }
+        let layout = try NV12Layout(width: Int(width), height: Int(height), yStride: Int(stride), uvOffset: uvOffset, bufferSize: size)
+        let color = ColorDescription(matrix: colorMatrix, range: colorRange)
+        boxed.latest.value = try NV12Frame(bytes: Array(UnsafeBufferPointer(start: data, count: size)), layout: layout, color: color)
+    }
+}
+
+private func latestFrame(_ boxed: CView) throws -> NV12Frame {
+    guard let frame = boxed.latest.value else { throw CAPIError(code: CV_ENOFRAME, message: "no frame submitted") }
+    return frame
+}
+
+@_cdecl("cv_view_render_to_fbo")
+public func cv_view_render_to_fbo(_ view: OpaquePointer?, _ fbo: UInt32, _ x: Int32, _ y: Int32, _ width: Int32, _ height: Int32) -> Int32 {
+    calling {
+        let boxed = try unbox(view, as: CView.self)
+        let target = HostFramebuffer(framebuffer: fbo, viewport: PixelRect(x: Int(x), y: Int(y), width: Int(width), height: Int(height)))
+        try boxed.view.draw(latestFrame(boxed), into: target)
+    }
+}
+
+@_cdecl("cv_view_render_rgba")
+public func cv_view_render_rgba(_ view: OpaquePointer?, _ rgba: UnsafeMutablePointer<UInt8>?, _ size: Int, _ width: Int32, _ height: Int32) -> Int32 {
+    calling {
+        let boxed = try unbox(view, as: CView.self)
+        guard let rgba, width > 0, height > 0, size >= Int(width) * Int(height) * 4 else {
+            throw CAPIError(code: CV_EINVAL, message: "the output buffer is missing or smaller than width * height * 4")
+        }
+        let image = try boxed.view.render(latestFrame(boxed), options: RenderOptions(outputSize: PixelSize(width: Int(width), height: Int(height))))
+        image.pixels.withUnsafeBytes { rgba.update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: $0.count) }
+    }
+}
+
+@_cdecl("cv_view_live_handles")
+public func cv_view_live_handles(_ view: OpaquePointer?) -> Int {
+    (try? unbox(view, as: CView.self)).map { $0.view.handles.liveCount } ?? -1
+}
+
+@_cdecl("cv_device_live_handles")
+public func cv_device_live_handles(_ device: OpaquePointer?) -> Int {
+    (try? unbox(device, as: CDevice.self)).map { $0.device.handles.liveCount } ?? -1
+}
+
+@_cdecl("cv_live_handles_in_process")
+public func cv_live_handles_in_process() -> Int { HandleTable.liveCountInProcess }
+
+@_cdecl("cv_view_close")
+public func cv_view_close(_ view: OpaquePointer?) -> Int32 {
+    calling {
+        let boxed = try unbox(view, as: CView.self)
+        boxed.view.close()
+        Unmanaged.passUnretained(boxed).release()
+    }
+}
+
+@_cdecl("cv_last_error")
+public func cv_last_error() -> UnsafePointer<CChar>? { LastError.pointer }
