@@ -221,60 +221,6 @@ public struct FrameTimings: Sendable, Equatable {
     public let readback: Duration
 }
 
-/// A view's GPU objects, reused frame to frame while sizes stay the same.
-struct ViewState {
-    /// Nil once the view is closed.
-    var vertexArray: HandleRecord?
-    var planes: UploadedPlanes?
-    var target: OffscreenTarget?
-    var importer = DmaBufImporter()
-    var surfaces: Set<GBMSurface.SurfaceRecords> = []
-    var lastTimings: FrameTimings?
-    var lastImportPath: ImportPath?
-    var uploadedBytes = 0
-
-    init(vertexArray: HandleRecord) { self.vertexArray = vertexArray }
-
-    mutating func releaseFrameObjects(table: HandleTable, destroyer: HandleDestroyer) {
-        importer.releaseAll(table: table, destroyer: destroyer)
-        planes?.release(table: table, destroyer: destroyer)
-        planes = nil
-    }
-
-    /// The EGL surface before the GBM surface it draws to.
-    static func release(_ surface: GBMSurface.SurfaceRecords, table: HandleTable, destroyer: HandleDestroyer) {
-        table.release(surface.eglSurface, using: destroyer)
-        table.release(surface.gbmSurface, using: destroyer)
-    }
-
-    mutating func planes(of size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws -> UploadedPlanes {
-        if let planes, planes.size == size { return planes }
-        planes?.release(table: table, destroyer: destroyer)
-        planes = nil
-        let fresh = try UploadedPlanes(size: size, table: table, destroyer: destroyer)
-        planes = fresh
-        return fresh
-    }
-
-    mutating func target(of size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws -> OffscreenTarget {
-        if let target, target.size == size { return target }
-        target?.release(table: table, destroyer: destroyer)
-        target = nil
-        let fresh = try OffscreenTarget(size: size, table: table, destroyer: destroyer)
-        target = fresh
-        return fresh
-    }
-
-    mutating func releaseAll(table: HandleTable, destroyer: HandleDestroyer) {
-        for surface in surfaces { Self.release(surface, table: table, destroyer: destroyer) }
-        surfaces.removeAll()
-        releaseFrameObjects(table: table, destroyer: destroyer)
-        target?.release(table: table, destroyer: destroyer)
-        if let vertexArray { table.release(vertexArray, using: destroyer) }
-        target = nil
-    }
-}
-
 enum ViewSerial {
     private static let counter = Locked(0)
     static func next() -> Int { counter.withLock { $0 += 1; return $0 } }

@@ -1,0 +1,66 @@
+/// A view's GPU objects, reused frame to frame while sizes stay the same.
+struct ViewState {
+    /// Nil once the view is closed.
+    var vertexArray: HandleRecord?
+    var planes: UploadedPlanes?
+    var target: OffscreenTarget?
+    var importer = DmaBufImporter()
+    var surfaces: Set<GBMSurface.SurfaceRecords> = []
+    var lastTimings: FrameTimings?
+    var lastImportPath: ImportPath?
+    var uploadedBytes = 0
+
+    init(vertexArray: HandleRecord) { self.vertexArray = vertexArray }
+
+    mutating func releaseFrameObjects(table: HandleTable, destroyer: HandleDestroyer) {
+        importer.releaseAll(table: table, destroyer: destroyer)
+        planes?.release(table: table, destroyer: destroyer)
+        planes = nil
+    }
+
+    /// The EGL surface before the GBM surface it draws to.
+    static func release(_ surface: GBMSurface.SurfaceRecords, table: HandleTable, destroyer: HandleDestroyer) {
+        table.release(surface.eglSurface, using: destroyer)
+        table.release(surface.gbmSurface, using: destroyer)
+    }
+
+    mutating func planes(of size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws -> UploadedPlanes {
+        try Self.reuse(&planes, size: size, table: table, destroyer: destroyer)
+    }
+
+    mutating func target(of size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws -> OffscreenTarget {
+        try Self.reuse(&target, size: size, table: table, destroyer: destroyer)
+    }
+
+    /// Keeps `object` while its size fits, else replaces it (the old one released first,
+    /// so a failed creation leaves nothing behind).
+    private static func reuse<Object: SizedGPUObjects>(
+        _ object: inout Object?, size: PixelSize, table: HandleTable, destroyer: HandleDestroyer
+    ) throws -> Object {
+        if let object, object.size == size { return object }
+        object?.release(table: table, destroyer: destroyer)
+        object = nil
+        let fresh = try Object(size: size, table: table, destroyer: destroyer)
+        object = fresh
+        return fresh
+    }
+
+    mutating func releaseAll(table: HandleTable, destroyer: HandleDestroyer) {
+        for surface in surfaces { Self.release(surface, table: table, destroyer: destroyer) }
+        surfaces.removeAll()
+        releaseFrameObjects(table: table, destroyer: destroyer)
+        target?.release(table: table, destroyer: destroyer)
+        if let vertexArray { table.release(vertexArray, using: destroyer) }
+        target = nil
+    }
+}
+
+/// GPU objects made for one size and kept while frames keep it.
+protocol SizedGPUObjects {
+    var size: PixelSize { get }
+    init(size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws
+    func release(table: HandleTable, destroyer: HandleDestroyer)
+}
+
+extension UploadedPlanes: SizedGPUObjects {}
+extension OffscreenTarget: SizedGPUObjects {}
