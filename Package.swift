@@ -12,12 +12,19 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         .systemLibrary(
             name: "CEGL",
             pkgConfig: "egl glesv2 gbm libdrm",
             providers: [.apt(["libegl-dev", "libgles-dev", "libgbm-dev", "libdrm-dev", "libegl-mesa0", "libgl1-mesa-dri"])]
+        ),
+        // Only `camview bench` uses these, so the library products do not depend on ffmpeg.
+        .systemLibrary(
+            name: "CPeerConverters",
+            pkgConfig: "libswscale libavutil",
+            providers: [.apt(["libyuv-dev", "libswscale-dev", "libavutil-dev"])]
         ),
         .systemLibrary(
             name: "CPNG",
@@ -46,7 +53,8 @@ let package = Package(
         .executableTarget(
             name: "camview",
             dependencies: [
-                "CameraView", "CameraViewTesting",
+                "CameraView", "CameraViewTesting", "CPeerConverters",
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

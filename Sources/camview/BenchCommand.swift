@@ -1,12 +1,18 @@
 import ArgumentParser
 import CameraView
 import Foundation
+import MallocInterposerSwift
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time frames through each path, in one process and one run; print medians.",
-        discussion: "Paths: upload (frame in memory), and on a GBM device a dma-buf frame imported per plane and mapped + uploaded."
+        abstract: "Time frames through each path and through CPU peers, in one process and one run; print medians and ratios.",
+        discussion: """
+            Paths: upload (frame in memory, upload + draw + readback), and on a GBM device a dma-buf frame imported \
+            per plane and mapped + uploaded. Peers: libyuv NV12ToABGR (single thread) and swscale with exact flags \
+            (one thread). allocs_per_frame counts malloc calls per steady-state frame through the malloc interposer \
+            camview links (null if its counters do not move).
+            """
     )
 
     @Option(help: "Frame size WxH.") var size = PixelSize(width: 1928, height: 1208)
@@ -22,6 +28,11 @@ struct BenchCommand: ParsableCommand {
         let height: Int
         let frames: Int
         let camviewMs: Double
+        let libyuvMs: Double
+        let swscaleMs: Double
+        let ratioVsSwscale: Double
+        let ratioVsLibyuv: Double
+        let allocsPerFrame: Double?
         let uploadMs: Double
         let drawMs: Double
         let readbackMs: Double
@@ -31,7 +42,9 @@ struct BenchCommand: ParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case width, height, frames
-            case camviewMs = "camview_ms", uploadMs = "upload_ms", drawMs = "draw_ms", readbackMs = "readback_ms"
+            case camviewMs = "camview_ms", libyuvMs = "libyuv_ms", swscaleMs = "swscale_ms"
+            case ratioVsSwscale = "ratio_vs_swscale", ratioVsLibyuv = "ratio_vs_libyuv", allocsPerFrame = "allocs_per_frame"
+            case uploadMs = "upload_ms", drawMs = "draw_ms", readbackMs = "readback_ms"
             case createCloseMs = "create_close_ms", dmabufImportMs = "dmabuf_import_ms", dmabufMappedMs = "dmabuf_mapped_ms"
         }
     }
@@ -52,6 +65,11 @@ struct BenchCommand: ParsableCommand {
                     }
                 }
             }
+            let allocations = try allocationsPerFrame { _ = try view.render(frame) }
+            var rgba = [UInt8](repeating: 0, count: layout.width * layout.height * 4)
+            let libyuv = try measure { PeerConverters.libyuv(frame, into: &rgba) }
+            let swscale = try PeerConverters.Swscale(layout: layout, color: frame.color)
+            let swscaleMs = try measure { swscale.convert(frame, into: &rgba) }
             let createClose = try measure { try CameraView(device: device).close() }
             var importMs: Double?, mappedMs: Double?
             if try device.importCapabilities().perPlane {
@@ -64,7 +82,8 @@ struct BenchCommand: ParsableCommand {
             }
             let report = Report(
                 width: size.width, height: size.height, frames: frames, camviewMs: total,
-                uploadMs: Statistics.median(stages[0]), drawMs: Statistics.median(stages[1]), readbackMs: Statistics.median(stages[2]),
+                libyuvMs: libyuv, swscaleMs: swscaleMs, ratioVsSwscale: total / swscaleMs, ratioVsLibyuv: total / libyuv,
+                allocsPerFrame: allocations, uploadMs: Statistics.median(stages[0]), drawMs: Statistics.median(stages[1]), readbackMs: Statistics.median(stages[2]),
                 createCloseMs: createClose, dmabufImportMs: importMs, dmabufMappedMs: mappedMs)
             if json {
                 let encoder = JSONEncoder()
@@ -74,13 +93,34 @@ struct BenchCommand: ParsableCommand {
                 print("\(size), \(frames) frames, medians (ms):")
                 print(String(format: "  upload path       %.3f  (upload %.3f, draw %.3f, readback %.3f)",
                              report.camviewMs, report.uploadMs, report.drawMs, report.readbackMs))
+                print(String(format: "  libyuv            %.3f  (camview / libyuv  = %.2f)", report.libyuvMs, report.ratioVsLibyuv))
+                print(String(format: "  swscale exact     %.3f  (camview / swscale = %.2f)", report.swscaleMs, report.ratioVsSwscale))
                 print(String(format: "  create + close    %.3f", report.createCloseMs))
+                print("  allocations/frame \(allocations.map { String(format: "%.1f", $0) } ?? "n/a (the malloc interposer is not active)")")
                 if let importMs, let mappedMs {
                     print(String(format: "  dma-buf import    %.3f", importMs))
                     print(String(format: "  dma-buf mapped    %.3f", mappedMs))
                 }
             }
         }
+    }
+
+    /// Heap allocations (malloc calls) per steady-state run of `body`, counted by the
+    /// malloc interposer (linked before libc, so it replaces malloc without LD_PRELOAD);
+    /// nil when a probe allocation goes uncounted.
+    private func allocationsPerFrame(_ body: () throws -> Void) throws -> Double? {
+        for _ in 0..<5 { try body() }
+        MallocInterposerSwift.initialize()
+        MallocInterposerSwift.reset()
+        MallocInterposerSwift.hook()
+        // Through the Swift runtime, as our allocations go (glibc-internal ones are not interposed).
+        UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16).deallocate()
+        let probed = MallocInterposerSwift.getStatistics().mallocCount
+        MallocInterposerSwift.reset()
+        for _ in 0..<frames { try body() }
+        MallocInterposerSwift.unhook()
+        guard probed > 0 else { return nil }
+        return Double(MallocInterposerSwift.getStatistics().mallocCount) / Double(frames)
     }
 
     /// The median milliseconds of `frames` runs of `body` after 5 unmeasured ones.

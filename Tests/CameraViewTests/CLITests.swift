@@ -105,4 +105,17 @@ import Testing
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 2)
     }
+
+    @Test func benchReportsUsAndThePeersInOneRun() throws {
+        let result = try TestProcess.capture(TestPaths.camview, ["bench", "--size", "64x48", "--frames", "3", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let numbers = ["camview_ms", "libyuv_ms", "swscale_ms", "ratio_vs_swscale", "ratio_vs_libyuv", "create_close_ms"].compactMap {
+            report[$0] as? Double
+        }
+        #expect(numbers.count == 6 && numbers.allSatisfy { $0 > 0 }, "\(report)")
+        let camview = try #require(report["camview_ms"] as? Double), swscale = try #require(report["swscale_ms"] as? Double)
+        #expect(abs(try #require(report["ratio_vs_swscale"] as? Double) - camview / swscale) < 1e-9)
+        #expect(report.keys.contains("allocs_per_frame"), "null without the interposer, but present")
+    }
 }
