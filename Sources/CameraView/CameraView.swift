@@ -37,14 +37,23 @@ public final class CameraView: Sendable {
     /// reads it back.
     public func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
         let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
+        let packed = Self.canUsePackedPath(frame.layout, options: options)
         return try render(size: size, color: frame.color, options: options,
-                          prepare: { try upload(frame, into: &$0) }, finish: Self.readBack)
+                          prepare: { try upload(frame, into: &$0, packed: packed) }, finish: Self.readBack)
+    }
+
+    /// The fast path draws four pixels per fragment: for a frame read back at its own size
+    /// with no placement to do, whose width and strides are whole four-byte texels.
+    static func canUsePackedPath(_ layout: NV12Layout, options: RenderOptions) -> Bool {
+        let untransformed = !options.mirror && options.zoom == 1 && options.frameToOutput == nil
+            && (options.outputSize.map { $0 == PixelSize(width: layout.width, height: layout.height) } ?? true)
+        return untransformed && layout.width % 4 == 0 && layout.yStride % 4 == 0 && layout.uvStride % 4 == 0
     }
 
     /// Uploads a frame in memory into the view's reusable plane textures.
-    func upload(_ frame: NV12Frame, into state: inout ViewState) throws -> SampledPlanes {
+    func upload(_ frame: NV12Frame, into state: inout ViewState, packed: Bool = false) throws -> SampledPlanes {
         let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
-        let planes = try state.planes(of: size, table: handles, destroyer: device.core.destroyer)
+        let planes = try state.planes(of: size, packed: packed, table: handles, destroyer: device.core.destroyer)
         try planes.upload(frame)
         state.uploadedBytes += frame.layout.bufferSize
         return planes.sampled
@@ -130,7 +139,9 @@ public final class CameraView: Sendable {
                 var viewport = PixelRect(x: 0, y: 0, width: outputSize.width, height: outputSize.height)
                 switch destination {
                 case .offscreen:
-                    framebuffer = GLuint(try state.target(of: outputSize, table: handles, destroyer: core.destroyer).framebuffer.raw)
+                    let packed = planes.mode == .packedPlanes
+                    let target = try state.target(of: outputSize, packed: packed, table: handles, destroyer: core.destroyer)
+                    (framebuffer, viewport) = (GLuint(target.framebuffer.raw), PixelRect(x: 0, y: 0, width: target.storageSize.width, height: target.storageSize.height))
                 case .window:
                     framebuffer = 0
                 case .host(let target):
@@ -146,7 +157,8 @@ public final class CameraView: Sendable {
                 let drawn = clock.now
                 let result = try finish(&state, outputSize)
                 state.lastTimings = FrameTimings(
-                    upload: uploaded - start, draw: drawn - uploaded, readback: clock.now - drawn)
+                    upload: uploaded - start, draw: drawn - uploaded, readback: clock.now - drawn,
+                    packed: planes.mode == .packedPlanes)
                 return result
             }
         }
@@ -214,11 +226,13 @@ public final class CameraView: Sendable {
     }
 }
 
-/// Time spent per stage of one `render`.
+/// Time spent per stage of one `render`, and whether it took the packed fast path (four
+/// pixels per fragment: untransformed frames at their own size).
 public struct FrameTimings: Sendable, Equatable {
     public let upload: Duration
     public let draw: Duration
     public let readback: Duration
+    public let packed: Bool
 }
 
 enum ViewSerial {

@@ -24,23 +24,23 @@ struct ViewState {
         table.release(surface.gbmSurface, using: destroyer)
     }
 
-    mutating func planes(of size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws -> UploadedPlanes {
-        try Self.reuse(&planes, size: size, table: table, destroyer: destroyer)
+    mutating func planes(of size: PixelSize, packed: Bool = false, table: HandleTable, destroyer: HandleDestroyer) throws -> UploadedPlanes {
+        try Self.reuse(&planes, key: GPUObjectKey(size: size, packed: packed), table: table, destroyer: destroyer)
     }
 
-    mutating func target(of size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws -> OffscreenTarget {
-        try Self.reuse(&target, size: size, table: table, destroyer: destroyer)
+    mutating func target(of size: PixelSize, packed: Bool = false, table: HandleTable, destroyer: HandleDestroyer) throws -> OffscreenTarget {
+        try Self.reuse(&target, key: GPUObjectKey(size: size, packed: packed), table: table, destroyer: destroyer)
     }
 
-    /// Keeps `object` while its size fits, else replaces it (the old one released first,
-    /// so a failed creation leaves nothing behind).
+    /// Keeps `object` while its size and kind fit, else replaces it (the old one released
+    /// first, so a failed creation leaves nothing behind).
     private static func reuse<Object: SizedGPUObjects>(
-        _ object: inout Object?, size: PixelSize, table: HandleTable, destroyer: HandleDestroyer
+        _ object: inout Object?, key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer
     ) throws -> Object {
-        if let object, object.size == size { return object }
+        if let object, object.key == key { return object }
         object?.release(table: table, destroyer: destroyer)
         object = nil
-        let fresh = try Object(size: size, table: table, destroyer: destroyer)
+        let fresh = try Object(key: key, table: table, destroyer: destroyer)
         object = fresh
         return fresh
     }
@@ -55,10 +55,17 @@ struct ViewState {
     }
 }
 
-/// GPU objects made for one size and kept while frames keep it.
+/// What per-view textures and targets are made for: a size, and whether they are the
+/// packed fast path's (four pixels per texel).
+struct GPUObjectKey: Hashable {
+    let size: PixelSize
+    let packed: Bool
+}
+
+/// GPU objects made for one key and kept while frames keep it.
 protocol SizedGPUObjects {
-    var size: PixelSize { get }
-    init(size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws
+    var key: GPUObjectKey { get }
+    init(key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer) throws
     func release(table: HandleTable, destroyer: HandleDestroyer)
 }
 

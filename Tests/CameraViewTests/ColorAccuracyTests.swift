@@ -40,6 +40,26 @@ import Testing
         #expect(difference.differingPixels == 0, "\(color) \(size): \(difference)")
     }
 
+    /// Untransformed 1:1 frames take the packed path (four pixels per fragment); the same
+    /// frame through the per-pixel path (forced by an identity transform) agrees within 1.
+    @Test(arguments: colors)
+    func packedFastPathAgreesWithThePerPixelPath(color: ColorDescription) throws {
+        let photo = try TestFrames.photo(width: 1928, height: 1208, color: color)
+        let view = try CameraView()
+        defer { view.close() }
+        for frame in [photo, try TestFrames.relayout(photo, to: .venus(width: 1928, height: 1208))] {
+            let packed = try view.render(frame)
+            #expect(view.lastFrameTimings?.packed == true)
+            let perPixel = try view.render(frame, options: RenderOptions(frameToOutput: .identity))
+            #expect(view.lastFrameTimings?.packed == false)
+            let comparison = try ImageComparison(actual: packed, expected: perPixel, tolerance: 1)
+            #expect(comparison.passed, "\(comparison)")
+        }
+        // Widths that are not whole texels take the per-pixel path.
+        _ = try view.render(TestFrames.gradient(width: 66, height: 20, color: color))
+        #expect(view.lastFrameTimings?.packed == false)
+    }
+
     /// The model itself against published values: BT.601 full range is JPEG's
     /// conversion, whose red for (Y, Cb, Cr) = (128, 128, 255) is 128 + 1.402 * 127.
     @Test func exactModelMatchesPublishedCoefficients() {

@@ -51,7 +51,7 @@ import Testing
         view.close()
         #expect(view.handles.liveCount == 0)
         #expect(table.liveCount(of: .eglContext) == 1, "the device outlives the view while referenced")
-        #expect(table.liveCount(of: .program) == 1)
+        #expect(table.liveCount(of: .program) == 2, "the upload path's per-pixel and packed programs")
         device.close()
         #expect(table.liveCount == 0, "left: \(table.records)")
         device.close()

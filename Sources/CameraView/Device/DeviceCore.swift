@@ -42,7 +42,7 @@ final class DeviceCore: @unchecked Sendable {
         info = Self.queryInfo(platform: .host, display: display, drmNode: nil)
         extensions = EGLExtensions(info: info)
         do {
-            programs = [.integerPlanes: try NV12Program(mode: .integerPlanes, table: table, destroyer: destroyer)]
+            programs = try Self.uploadPrograms(table: table, destroyer: destroyer)
         } catch {
             table.close(using: destroyer, expectEmpty: false)
             throw error
@@ -73,10 +73,8 @@ final class DeviceCore: @unchecked Sendable {
             }
             defer { eglMakeCurrent(opened.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT) }
             let info = Self.queryInfo(platform: platform, display: opened.display, drmNode: opened.drmNode)
-            // The upload path's program is compiled now: the first frame should not pay for it.
-            let program = try NV12Program(mode: .integerPlanes, table: table, destroyer: destroyer)
             (self.platform, self.display, self.context, self.table) = (platform, opened.display, context, table)
-            (self.info, self.programs, self.destroyer) = (info, [.integerPlanes: program], destroyer)
+            (self.info, self.programs, self.destroyer) = (info, try Self.uploadPrograms(table: table, destroyer: destroyer), destroyer)
             extensions = EGLExtensions(info: info)
             gbmDevice = opened.gbmDevice
         } catch {
@@ -145,6 +143,18 @@ final class DeviceCore: @unchecked Sendable {
         defer { if switching { previous.restore(releasing: display) } }
         GLCheck.discardPendingErrors()
         return try body()
+    }
+
+    /// The upload path's programs (per pixel and packed), compiled when the device opens:
+    /// the first frame should not pay for them. Needs the context current.
+    private static func uploadPrograms(table: HandleTable, destroyer: HandleDestroyer) throws -> [SamplingMode: NV12Program] {
+        let perPixel = try NV12Program(mode: .integerPlanes, table: table, destroyer: destroyer)
+        do {
+            return [.integerPlanes: perPixel, .packedPlanes: try NV12Program(mode: .packedPlanes, table: table, destroyer: destroyer)]
+        } catch {
+            perPixel.release(table: table, destroyer: destroyer)
+            throw error
+        }
     }
 
     /// The program for `mode`, compiled on first use. Call inside `withContext`.

@@ -1,27 +1,36 @@
 import CEGL
 
-/// The Y (R8UI) and UV (RG8UI) textures a view uploads frames into. Created once per
-/// frame size and reused; planes are uploaded straight from the frame's bytes with
+/// The Y (R8UI) and UV (RG8UI) textures a view uploads frames into, or for the packed
+/// fast path both as RGBA8UI (four bytes per texel). Created once per frame size and
+/// kind and reused; planes are uploaded straight from the frame's bytes with
 /// GL_UNPACK_ROW_LENGTH = stride, so padded layouts need no CPU repacking.
 struct UploadedPlanes {
-    let size: PixelSize
+    let key: GPUObjectKey
     let luma: HandleRecord
     let chroma: HandleRecord
 
+    var size: PixelSize { key.size }
+    /// Texels per row of each plane, and the bytes of one texel.
+    private var lumaTexel: (width: Int, bytes: Int) { key.packed ? (size.width / 4, 4) : (size.width, 1) }
+    private var chromaTexel: (width: Int, bytes: Int) { key.packed ? (size.width / 4, 4) : ((size.width + 1) / 2, 2) }
+
     /// Needs the device context current.
-    init(size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws {
+    init(key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer) throws {
+        let size = key.size
+        let (lumaFormat, chromaFormat) = key.packed ? (GL_RGBA8UI, GL_RGBA8UI) : (GL_R8UI, GL_RG8UI)
+        let lumaWidth = key.packed ? size.width / 4 : size.width
+        let chromaWidth = key.packed ? size.width / 4 : (size.width + 1) / 2
         let luma = try Self.makeTexture(
-            table: table, destroyer: destroyer, format: GL_R8UI, width: size.width, height: size.height)
+            table: table, destroyer: destroyer, format: lumaFormat, width: lumaWidth, height: size.height)
         do {
             chroma = try Self.makeTexture(
-                table: table, destroyer: destroyer, format: GL_RG8UI,
-                width: (size.width + 1) / 2, height: (size.height + 1) / 2)
+                table: table, destroyer: destroyer, format: chromaFormat, width: chromaWidth, height: (size.height + 1) / 2)
         } catch {
             table.release(luma, using: destroyer)
             throw error
         }
         self.luma = luma
-        self.size = size
+        self.key = key
     }
 
     func release(table: HandleTable, destroyer: HandleDestroyer) {
@@ -47,23 +56,25 @@ struct UploadedPlanes {
             glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 4)
             glBindTexture(GLenum(GL_TEXTURE_2D), 0)
         }
+        // Row lengths count texels: pitches are whole texels (validated, or chosen so).
+        let (lumaFormat, chromaFormat) = key.packed ? (GL_RGBA_INTEGER, GL_RGBA_INTEGER) : (GL_RED_INTEGER, GL_RG_INTEGER)
         glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(self.luma.raw))
-        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(lumaPitch))
+        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(lumaPitch / lumaTexel.bytes))
         glTexSubImage2D(
-            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(size.width), GLsizei(size.height),
-            GLenum(GL_RED_INTEGER), GLenum(GL_UNSIGNED_BYTE), luma)
+            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(lumaTexel.width), GLsizei(size.height),
+            GLenum(lumaFormat), GLenum(GL_UNSIGNED_BYTE), luma)
         glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(self.chroma.raw))
-        // Row length counts texels; a UV texel is two bytes (validated even).
-        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(chromaPitch / 2))
+        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(chromaPitch / chromaTexel.bytes))
         glTexSubImage2D(
-            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei((size.width + 1) / 2), GLsizei((size.height + 1) / 2),
-            GLenum(GL_RG_INTEGER), GLenum(GL_UNSIGNED_BYTE), chroma)
+            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(chromaTexel.width), GLsizei((size.height + 1) / 2),
+            GLenum(chromaFormat), GLenum(GL_UNSIGNED_BYTE), chroma)
         try GLCheck.noError("glTexSubImage2D (frame upload)")
     }
 
     /// What the conversion shader samples.
     var sampled: SampledPlanes {
-        SampledPlanes(mode: .integerPlanes, size: size, textures: [GLuint(luma.raw), GLuint(chroma.raw)])
+        SampledPlanes(mode: key.packed ? .packedPlanes : .integerPlanes, size: size,
+                      textures: [GLuint(luma.raw), GLuint(chroma.raw)])
     }
 
     private static func makeTexture(

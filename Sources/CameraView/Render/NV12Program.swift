@@ -8,6 +8,8 @@ enum SamplingMode: String, CaseIterable, Sendable {
     case normalizedPlanes = "NORMALIZED_PLANES"
     /// One NV12 EGLImage on GL_TEXTURE_EXTERNAL_OES, converted by the driver.
     case externalImage = "EXTERNAL_IMAGE"
+    /// Four pixels per RGBA8UI texel, into an RGBA32UI target: untransformed 1:1 frames.
+    case packedPlanes = "PACKED_PLANES"
 
     var textureTarget: GLenum {
         self == .externalImage ? GLenum(GL_TEXTURE_EXTERNAL_OES) : GLenum(GL_TEXTURE_2D)
@@ -31,9 +33,9 @@ struct NV12Program {
     init(mode: SamplingMode, table: HandleTable, destroyer: HandleDestroyer) throws {
         let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, table: table, destroyer: destroyer)
         defer { table.release(vertex, using: destroyer) }
+        let source = mode == .packedPlanes ? ShaderSources.nv12PackedFrag : Self.variant(ShaderSources.nv12Frag, defining: mode.rawValue)
         let fragment = try Self.compile(
-            GLenum(GL_FRAGMENT_SHADER), "fragment (\(mode.rawValue))", Self.variant(ShaderSources.nv12Frag, defining: mode.rawValue),
-            table: table, destroyer: destroyer)
+            GLenum(GL_FRAGMENT_SHADER), "fragment (\(mode.rawValue))", source, table: table, destroyer: destroyer)
         defer { table.release(fragment, using: destroyer) }
 
         let program = try table.makeProgram()

@@ -1,14 +1,19 @@
 import CEGL
 
-/// An RGBA8 renderbuffer behind a framebuffer: where a view draws when it reads back.
-/// Created once per output size and reused.
+/// An RGBA8 renderbuffer behind a framebuffer: where a view draws when it reads back; for
+/// the packed fast path an RGBA32UI one a quarter as wide (four RGBA8 pixels per texel).
+/// Created once per output size and kind and reused.
 struct OffscreenTarget {
-    let size: PixelSize
+    let key: GPUObjectKey
     let framebuffer: HandleRecord
     let renderbuffer: HandleRecord
 
+    var size: PixelSize { key.size }
+    /// The renderbuffer's own size (a quarter as wide when packed).
+    var storageSize: PixelSize { key.packed ? PixelSize(width: size.width / 4, height: size.height) : size }
+
     /// Needs the device context current.
-    init(size: PixelSize, table: HandleTable, destroyer: HandleDestroyer) throws {
+    init(key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer) throws {
         let renderbuffer = try table.makeRenderbuffer()
         let framebuffer: HandleRecord
         do {
@@ -17,12 +22,14 @@ struct OffscreenTarget {
             table.release(renderbuffer, using: destroyer)
             throw error
         }
-        (self.size, self.framebuffer, self.renderbuffer) = (size, framebuffer, renderbuffer)
+        (self.key, self.framebuffer, self.renderbuffer) = (key, framebuffer, renderbuffer)
         do {
+            let storage = storageSize
             glBindRenderbuffer(GLenum(GL_RENDERBUFFER), GLuint(renderbuffer.raw))
-            glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(GL_RGBA8), GLsizei(size.width), GLsizei(size.height))
+            glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(key.packed ? GL_RGBA32UI : GL_RGBA8),
+                                  GLsizei(storage.width), GLsizei(storage.height))
             glBindRenderbuffer(GLenum(GL_RENDERBUFFER), 0)
-            try GLCheck.noError("glRenderbufferStorage \(size)")
+            try GLCheck.noError("glRenderbufferStorage \(storage)")
             glBindFramebuffer(GLenum(GL_FRAMEBUFFER), GLuint(framebuffer.raw))
             defer { glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0) }
             glFramebufferRenderbuffer(
@@ -47,9 +54,11 @@ struct OffscreenTarget {
         glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), GLuint(framebuffer.raw))
         defer { glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0) }
         glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 4)
+        // A packed texel's four uints are four RGBA8 pixels in memory order.
+        let storage = storageSize
+        let (format, type) = key.packed ? (GL_RGBA_INTEGER, GL_UNSIGNED_INT) : (GL_RGBA, GL_UNSIGNED_BYTE)
         pixels.withUnsafeMutableBytes { buffer in
-            glReadPixels(0, 0, GLsizei(size.width), GLsizei(size.height),
-                         GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), buffer.baseAddress)
+            glReadPixels(0, 0, GLsizei(storage.width), GLsizei(storage.height), GLenum(format), GLenum(type), buffer.baseAddress)
         }
         try GLCheck.noError("glReadPixels")
     }
