@@ -120,8 +120,11 @@ public final class CameraView: Sendable {
             throw CameraViewError.invalidOutputSize(width: outputSize.width, height: outputSize.height)
         }
         let limit = core.info.maxImageSide
-        for size in [frameSize, outputSize] where max(size.width, size.height) > limit {
-            throw CameraViewError.exceedsDeviceLimit(width: size.width, height: size.height, limit: limit)
+        if max(frameSize.width, frameSize.height) > limit {
+            throw CameraViewError.exceedsDeviceLimit(width: frameSize.width, height: frameSize.height, limit: limit)
+        }
+        if max(outputSize.width, outputSize.height) > limit {
+            throw CameraViewError.exceedsDeviceLimit(width: outputSize.width, height: outputSize.height, limit: limit)
         }
         return try state.withLock { state in
             guard let vertexArray = state.vertexArray else { throw CameraViewError.closed }

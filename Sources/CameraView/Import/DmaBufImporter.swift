@@ -74,7 +74,7 @@ struct ImportedBuffer {
     private(set) var fds: [HandleRecord] = []
     private(set) var images: [HandleRecord] = []
     private(set) var textures: [HandleRecord] = []
-    private(set) var sampled = SampledPlanes(mode: .normalizedPlanes, size: PixelSize(width: 0, height: 0), textures: [])
+    private(set) var sampled = SampledPlanes(mode: .normalizedPlanes, size: PixelSize(width: 0, height: 0), luma: 0)
 
     static func make(
         _ frame: DmaBufFrame, path: ImportPath, identity: BufferIdentity, core: DeviceCore, table: HandleTable
@@ -107,9 +107,9 @@ struct ImportedBuffer {
             let chroma = try makeImage(core: core, table: table, attributes: Self.planeAttributes(
                 fourcc: cv_DRM_FORMAT_GR88, width: (frame.width + 1) / 2, height: (frame.height + 1) / 2,
                 fd: chromaFD, plane: frame.chroma))
-            let textures = [try bind(luma, mode: .normalizedPlanes, core: core, table: table),
-                            try bind(chroma, mode: .normalizedPlanes, core: core, table: table)]
-            sampled = SampledPlanes(mode: .normalizedPlanes, size: frame.size, textures: textures)
+            let lumaTexture = try bind(luma, mode: .normalizedPlanes, core: core, table: table)
+            let chromaTexture = try bind(chroma, mode: .normalizedPlanes, core: core, table: table)
+            sampled = SampledPlanes(mode: .normalizedPlanes, size: frame.size, luma: lumaTexture, chroma: chromaTexture)
         case .external:
             var attributes = Self.planeAttributes(
                 fourcc: cv_DRM_FORMAT_NV12, width: frame.width, height: frame.height, fd: lumaFD, plane: frame.luma)
@@ -124,7 +124,7 @@ struct ImportedBuffer {
             ]
             let image = try makeImage(core: core, table: table, attributes: attributes)
             let texture = try bind(image, mode: .externalImage, core: core, table: table)
-            sampled = SampledPlanes(mode: .externalImage, size: frame.size, textures: [texture])
+            sampled = SampledPlanes(mode: .externalImage, size: frame.size, luma: texture)
         case .mappedUpload:
             preconditionFailure("mapped frames are uploaded, not imported")
         }

@@ -74,7 +74,7 @@ struct UploadedPlanes {
     /// What the conversion shader samples.
     var sampled: SampledPlanes {
         SampledPlanes(mode: key.packed ? .packedPlanes : .integerPlanes, size: size,
-                      textures: [GLuint(luma.raw), GLuint(chroma.raw)])
+                      luma: GLuint(luma.raw), chroma: GLuint(chroma.raw))
     }
 
     private static func makeTexture(

@@ -2,7 +2,7 @@
 /// per 8-bit code value, with range scaling folded into the matrix.
 struct ColorConversion: Equatable {
     let matrix: Matrix3
-    let offset: [Float]
+    let offset: SIMD3<Float>
 
     init(_ color: ColorDescription) {
         let (kr, kb) = color.matrix.lumaWeights
@@ -12,12 +12,10 @@ struct ColorConversion: Equatable {
         case .limited: (1 / 219, 1 / 224, 16)
         }
         // Rows: R, G, B. Columns: Y, Cb, Cr.
-        let rows: [[Double]] = [
-            [lumaScale, 0, 2 * (1 - kr) * chromaScale],
-            [lumaScale, -2 * kb * (1 - kb) / kg * chromaScale, -2 * kr * (1 - kr) / kg * chromaScale],
-            [lumaScale, 2 * (1 - kb) * chromaScale, 0],
-        ]
-        matrix = Matrix3(rows: rows)
-        offset = [Float(lumaOffset), 128, 128]
+        matrix = Matrix3(
+            SIMD3(lumaScale, 0, 2 * (1 - kr) * chromaScale),
+            SIMD3(lumaScale, -2 * kb * (1 - kb) / kg * chromaScale, -2 * kr * (1 - kr) / kg * chromaScale),
+            SIMD3(lumaScale, 2 * (1 - kb) * chromaScale, 0))
+        offset = SIMD3(Float(lumaOffset), 128, 128)
     }
 }

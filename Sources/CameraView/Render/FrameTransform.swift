@@ -10,10 +10,10 @@ struct FrameTransform: Equatable {
     ) throws(CameraViewError) -> FrameTransform {
         var frameToOutput = options.frameToOutput ?? fitted(frame: frame, output: output, options: options)
         if options.mirror {
-            frameToOutput = frameToOutput * Matrix3(rows: [[-1, 0, Double(frame.width)], [0, 1, 0], [0, 0, 1]])
+            frameToOutput = frameToOutput * Matrix3(SIMD3(-1, 0, Double(frame.width)), SIMD3(0, 1, 0), SIMD3(0, 0, 1))
         }
         if flipVertically {
-            frameToOutput = Matrix3(rows: [[1, 0, 0], [0, -1, Double(output.height)], [0, 0, 1]]) * frameToOutput
+            frameToOutput = Matrix3(SIMD3(1, 0, 0), SIMD3(0, -1, Double(output.height)), SIMD3(0, 0, 1)) * frameToOutput
         }
         guard let inverse = frameToOutput.inverse else { throw .singularTransform(frameToOutput) }
         return FrameTransform(matrix: inverse)

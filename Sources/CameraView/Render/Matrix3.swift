@@ -1,60 +1,67 @@
 /// A 3x3 matrix in double precision over homogeneous 2D points (x, y, 1): frame and view
 /// transforms. Uploaded to GL as floats.
+/// Stored as three SIMD rows, so building and combining transforms per frame allocates
+/// nothing.
 public struct Matrix3: Sendable, Hashable, CustomStringConvertible {
-    /// Row-major.
-    public var rows: [[Double]]
+    private var r0, r1, r2: SIMD3<Double>
 
+    /// Row-major; traps unless 3 rows of 3 (a programming error, like an index).
     public init(rows: [[Double]]) {
         precondition(rows.count == 3 && rows.allSatisfy { $0.count == 3 }, "Matrix3 needs 3 rows of 3")
-        self.rows = rows
+        (r0, r1, r2) = (SIMD3(rows[0]), SIMD3(rows[1]), SIMD3(rows[2]))
     }
 
-    public static let identity = Matrix3(rows: [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    init(_ r0: SIMD3<Double>, _ r1: SIMD3<Double>, _ r2: SIMD3<Double>) {
+        (self.r0, self.r1, self.r2) = (r0, r1, r2)
+    }
+
+    /// Row-major.
+    public var rows: [[Double]] { [r0, r1, r2].map { [$0.x, $0.y, $0.z] } }
+
+    public static let identity = Matrix3(SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1))
 
     public static func translation(_ x: Double, _ y: Double) -> Matrix3 {
-        Matrix3(rows: [[1, 0, x], [0, 1, y], [0, 0, 1]])
+        Matrix3(SIMD3(1, 0, x), SIMD3(0, 1, y), SIMD3(0, 0, 1))
     }
 
     public static func scale(_ x: Double, _ y: Double) -> Matrix3 {
-        Matrix3(rows: [[x, 0, 0], [0, y, 0], [0, 0, 1]])
+        Matrix3(SIMD3(x, 0, 0), SIMD3(0, y, 0), SIMD3(0, 0, 1))
     }
 
     public static func * (lhs: Matrix3, rhs: Matrix3) -> Matrix3 {
-        Matrix3(rows: (0..<3).map { row in
-            (0..<3).map { column in (0..<3).reduce(0) { $0 + lhs.rows[row][$1] * rhs.rows[$1][column] } }
-        })
+        func row(_ r: SIMD3<Double>) -> SIMD3<Double> { r.x * rhs.r0 + r.y * rhs.r1 + r.z * rhs.r2 }
+        return Matrix3(row(lhs.r0), row(lhs.r1), row(lhs.r2))
     }
 
     /// Applies the matrix to (x, y, 1) and divides by the third coordinate.
     public func apply(x: Double, y: Double) -> (x: Double, y: Double) {
-        let h = (0..<3).map { rows[$0][0] * x + rows[$0][1] * y + rows[$0][2] }
-        return (h[0] / h[2], h[1] / h[2])
+        let point = SIMD3(x, y, 1)
+        let w = (r2 * point).sum()
+        return ((r0 * point).sum() / w, (r1 * point).sum() / w)
     }
 
     public var determinant: Double {
-        let m = rows
-        return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+        (r0 * cross(r1, r2)).sum()
     }
 
-    /// The inverse, or nil for a singular matrix.
+    /// The inverse, or nil for a singular matrix: the adjugate (cross products of the
+    /// rows, as columns) over the determinant.
     public var inverse: Matrix3? {
-        let m = rows
         let det = determinant
         guard det != 0, det.isFinite else { return nil }
-        func cofactor(_ r: Int, _ c: Int) -> Double {
-            let rs = [0, 1, 2].filter { $0 != r }, cs = [0, 1, 2].filter { $0 != c }
-            let minor = m[rs[0]][cs[0]] * m[rs[1]][cs[1]] - m[rs[0]][cs[1]] * m[rs[1]][cs[0]]
-            return (r + c) % 2 == 0 ? minor : -minor
-        }
-        // inverse = adjugate / det, adjugate = transposed cofactors.
-        return Matrix3(rows: (0..<3).map { row in (0..<3).map { column in cofactor(column, row) / det } })
+        let (c0, c1, c2) = (cross(r1, r2) / det, cross(r2, r0) / det, cross(r0, r1) / det)
+        return Matrix3(SIMD3(c0.x, c1.x, c2.x), SIMD3(c0.y, c1.y, c2.y), SIMD3(c0.z, c1.z, c2.z))
+    }
+
+    private func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
+        SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
     }
 
     /// Column-major floats, as glUniformMatrix3fv takes them without transposing.
-    var columnMajorFloats: [Float] {
-        (0..<3).flatMap { column in (0..<3).map { row in Float(rows[row][column]) } }
+    func withColumnMajorFloats<Result>(_ body: (UnsafePointer<Float>) -> Result) -> Result {
+        var columns = (Float(r0.x), Float(r1.x), Float(r2.x), Float(r0.y), Float(r1.y), Float(r2.y),
+                       Float(r0.z), Float(r1.z), Float(r2.z))
+        return withUnsafePointer(to: &columns) { $0.withMemoryRebound(to: Float.self, capacity: 9, body) }
     }
 
     public var description: String { rows.map { "\($0)" }.joined(separator: "\n") }

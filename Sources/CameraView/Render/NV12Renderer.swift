@@ -4,8 +4,10 @@ import CEGL
 struct SampledPlanes {
     let mode: SamplingMode
     let size: PixelSize
-    /// Y then UV for plane modes; the one NV12 image for the external mode.
-    let textures: [GLuint]
+    /// Y for plane modes; the one NV12 image for the external mode.
+    let luma: GLuint
+    /// UV for plane modes; 0 for the external mode.
+    var chroma: GLuint = 0
 }
 
 /// Issues the draw that converts a view's frame textures into the bound target.
@@ -21,28 +23,27 @@ enum NV12Renderer {
         glViewport(GLint(viewport.x), GLint(viewport.y), GLsizei(viewport.width), GLsizei(viewport.height))
         glUseProgram(program.name)
         let conversion = ColorConversion(color)
-        conversion.matrix.columnMajorFloats.withUnsafeBufferPointer {
-            glUniformMatrix3fv(program.yuvToRgb, 1, GLboolean(GL_FALSE), $0.baseAddress)
-        }
-        glUniform3f(program.yuvOffset, conversion.offset[0], conversion.offset[1], conversion.offset[2])
-        transform.matrix.columnMajorFloats.withUnsafeBufferPointer {
-            glUniformMatrix3fv(program.outputToFrame, 1, GLboolean(GL_FALSE), $0.baseAddress)
-        }
+        conversion.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.yuvToRgb, 1, GLboolean(GL_FALSE), $0) }
+        glUniform3f(program.yuvOffset, conversion.offset.x, conversion.offset.y, conversion.offset.z)
+        transform.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.outputToFrame, 1, GLboolean(GL_FALSE), $0) }
         glUniform2f(program.frameSize, GLfloat(planes.size.width), GLfloat(planes.size.height))
         glUniform2f(program.outputSize, GLfloat(viewport.width), GLfloat(viewport.height))
         let target = planes.mode.textureTarget
-        for (unit, texture) in planes.textures.enumerated() {
-            glActiveTexture(GLenum(GL_TEXTURE0) + GLenum(unit))
-            glBindTexture(target, texture)
+        glActiveTexture(GLenum(GL_TEXTURE0))
+        glBindTexture(target, planes.luma)
+        if planes.chroma != 0 {
+            glActiveTexture(GLenum(GL_TEXTURE1))
+            glBindTexture(target, planes.chroma)
         }
         glBindVertexArray(GLuint(vertexArray.raw))
         glDrawArrays(GLenum(GL_TRIANGLES), 0, 3)
 
         glBindVertexArray(0)
-        for unit in planes.textures.indices.reversed() {
-            glActiveTexture(GLenum(GL_TEXTURE0) + GLenum(unit))
+        if planes.chroma != 0 {
             glBindTexture(target, 0)
+            glActiveTexture(GLenum(GL_TEXTURE0))
         }
+        glBindTexture(target, 0)
         glUseProgram(0)
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0)
         try GLCheck.noError("glDrawArrays (NV12 conversion)")
