@@ -1,0 +1,98 @@
+import Benchmark
+import CameraView
+import CEGL
+
+/// One 1928x1208 frame through the upload path with and without readback, the dma-buf
+/// import path where the device has one, and a view create + close on a warm device.
+/// Malloc counts are per iteration: per steady-state frame for the frame benchmarks.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal], warmupIterations: 5, maxDuration: .seconds(5), maxIterations: 200)
+
+    let layout = try! NV12Layout(width: 1928, height: 1208)
+    let frame = try! NV12Frame(bytes: (0..<layout.bufferSize).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }, layout: layout)
+    let device = try! RenderDevice.open()
+    let view = Held<CameraView>(), host = Held<DrawingHost>(), buffer = Held<DeviceBuffer>()
+
+    Benchmark("upload + draw + readback, 1928x1208") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try view.value!.render(frame)) }
+    } setup: {
+        view.value = try CameraView(device: device)
+    } teardown: {
+        view.take()?.close()
+    }
+
+    Benchmark("upload + draw, no readback, 1928x1208") { benchmark in
+        for _ in benchmark.scaledIterations {
+            try host.value!.view.draw(frame, into: host.value!.target)
+            glFinish()
+        }
+    } setup: {
+        host.value = try DrawingHost(device: device, size: layout)
+    } teardown: {
+        host.take()?.close()
+    }
+
+    if (try? device.importCapabilities().perPlane) == true {
+        Benchmark("dma-buf import + draw + readback, 1928x1208") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try view.value!.render(buffer.value!.frame)) }
+        } setup: {
+            view.value = try CameraView(device: device)
+            buffer.value = try DeviceBuffer(copying: frame, on: device)
+        } teardown: {
+            view.take()?.close()
+            buffer.take()?.close()
+        }
+    }
+
+    Benchmark("view create + close, warm device") { benchmark in
+        for _ in benchmark.scaledIterations { try CameraView(device: device).close() }
+    }
+}
+
+/// What a benchmark's setup makes and its teardown closes (the hooks take no arguments).
+final class Held<Value>: @unchecked Sendable {
+    var value: Value?
+
+    func take() -> Value? {
+        defer { value = nil }
+        return value
+    }
+}
+
+/// A host context with a framebuffer, for drawing without reading back.
+final class DrawingHost {
+    let view: CameraView
+    let target: HostFramebuffer
+    private let adopted: RenderDevice
+    private let display: EGLDisplay
+    private let context: EGLContext
+    private var framebuffer: GLuint = 0
+    private var renderbuffer: GLuint = 0
+
+    init(device: RenderDevice, size layout: NV12Layout) throws {
+        display = device.eglDisplay
+        let attributes: [EGLint] = [EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE]
+        context = eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes)
+        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
+        glGenRenderbuffers(1, &renderbuffer)
+        glBindRenderbuffer(GLenum(GL_RENDERBUFFER), renderbuffer)
+        glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(GL_RGBA8), GLsizei(layout.width), GLsizei(layout.height))
+        glGenFramebuffers(1, &framebuffer)
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), framebuffer)
+        glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_RENDERBUFFER), renderbuffer)
+        adopted = try RenderDevice.adopting(display: display, context: context)
+        view = try CameraView(device: adopted)
+        target = HostFramebuffer(framebuffer: framebuffer, viewport: PixelRect(x: 0, y: 0, width: layout.width, height: layout.height))
+    }
+
+    func close() {
+        view.close()
+        adopted.close()
+        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
+        glDeleteFramebuffers(1, &framebuffer)
+        glDeleteRenderbuffers(1, &renderbuffer)
+        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
+        eglDestroyContext(display, context)
+    }
+}
