@@ -81,6 +81,12 @@ import Testing
     }
 }
 
+/// Renders one frame at 1:1 through the per-pixel path (an identity transform keeps it
+/// off the packed path), which the import paths and surfaces match exactly.
+func renderPerPixel(_ frame: NV12Frame) throws -> RGBAImage {
+    try render(frame, options: RenderOptions(frameToOutput: .identity))
+}
+
 /// Renders one frame at 1:1 on a fresh view and closes it.
 func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
     let view = try CameraView()

@@ -30,7 +30,7 @@ struct DmaBufVMTests {
         let source = try TestFrames.noise(layout: NV12Layout(width: 95, height: 61), color: color)
         let buffer = try DeviceBuffer(copying: source, on: device)
         defer { buffer.close() }
-        let uploaded = try render(source)
+        let uploaded = try renderPerPixel(source)
         for path in [ImportPath.perPlane, .mappedUpload] {
             let view = try CameraView(device: device, importPath: .forced(path))
             let imported = try view.render(buffer.frame, options: RenderOptions())
@@ -52,7 +52,7 @@ struct DmaBufVMTests {
         let sources = try (0..<5).map { try TestFrames.noise(layout: NV12Layout(width: 64, height: 48), seed: UInt64($0 + 1)) }
         let buffers = try sources.enumerated().map { try DeviceBuffer(copying: $1, on: device, bufferIndex: $0) }
         let view = try CameraView(device: device)
-        let expected = try sources.map { try render($0) }
+        let expected = try sources.map { try renderPerPixel($0) }
         for frame in 0..<1000 {
             let image = try view.render(buffers[frame % 5].frame)
             if frame < 5 { #expect(image == expected[frame]) }
@@ -84,7 +84,7 @@ struct DmaBufVMTests {
         defer { view.close() }
         _ = try view.render(first.frame)
         let image = try view.render(second.frame)
-        #expect(try image == render(noise), "the new buffer's content, not the cached image's")
+        #expect(try image == renderPerPixel(noise), "the new buffer's content, not the cached image's")
         #expect(view.importStatistics == (4, 2))
     }
 }

@@ -38,7 +38,7 @@ struct GBMSurfaceVMTests {
         #expect(lseek(exported.fd, 0, SEEK_END) >= length)
         let map = try #require(mmap(nil, length, PROT_READ, MAP_SHARED, exported.fd, 0))
         defer { munmap(map, length) }
-        let expected = try view.render(frame)
+        let expected = try view.render(frame, options: RenderOptions(frameToOutput: .identity))
         var bgraOrRgba = [UInt8](repeating: 0, count: 64 * 64 * 4)
         for row in 0..<64 {
             bgraOrRgba.withUnsafeMutableBytes { ($0.baseAddress! + row * 256).copyMemory(from: map + row * exported.stride, byteCount: 256) }

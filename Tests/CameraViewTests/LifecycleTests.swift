@@ -163,6 +163,24 @@ import Testing
         #expect(weakDevice == nil)
     }
 
+    /// The same with a frame source attached through a stream view.
+    @Test func streamViewsAndTheirSourcesAreFreed() throws {
+        weak var weakStream: StreamView?
+        weak var weakView: CameraView?
+        weak var weakSource: InProcessSource?
+        do {
+            let source = InProcessSource(name: "driver")
+            let view = try CameraView()
+            let stream = StreamView(view: view, source: source)
+            source.publish(try TestFrames.gradient(width: 16, height: 16))
+            #expect(try stream.render() != nil)
+            stream.switchTo(InProcessSource(name: "road"))
+            (weakStream, weakView, weakSource) = (stream, view, source)
+            view.close()
+        }
+        #expect(weakStream == nil && weakView == nil && weakSource == nil)
+    }
+
     @Test func closingFromAnotherThreadWhileRenderingIsSafe() async throws {
         let frame = try TestFrames.gradient(width: 256, height: 256)
         for _ in 0..<20 {
