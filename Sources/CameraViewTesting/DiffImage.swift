@@ -22,6 +22,7 @@ extension ImageComparison {
                 (pixels[base], pixels[base + 1], pixels[base + 2]) = (UInt8(grey), UInt8(grey), UInt8(grey))
             }
         }
+        // Cannot fail: the pixels are exactly the expected image's size.
         return try! RGBAImage(width: expected.width, height: expected.height, pixels: pixels)
     }
 }
