@@ -10,7 +10,7 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock, .mallocCountTotal], warmupIterations: 5, maxDuration: .seconds(5), maxIterations: 200)
 
     let layout = try! NV12Layout(width: 1928, height: 1208)
-    let frame = try! NV12Frame(bytes: (0..<layout.bufferSize).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }, layout: layout)
+    let frame = NV12Frame.synthetic(layout: layout)
     let device = try! RenderDevice.open()
     let view = Held<CameraView>(), host = Held<DrawingHost>(), buffer = Held<DeviceBuffer>()
 

@@ -20,7 +20,7 @@ public final class CameraView: Sendable {
     /// Opens a view on `device` (taking its own reference) or on the shared default device.
     public init(device: RenderDevice? = nil, importPath: ImportPathPreference = .automatic) throws {
         let reference = try device?.newReference() ?? RenderDevice.open()
-        let table = HandleTable(owner: "CameraView#\(ViewSerial.next())")
+        let table = HandleTable(owner: "CameraView#\(SerialCounter.views.next())")
         do {
             let vertexArray = try reference.core.withContext { try table.makeVertexArray() }
             state = Locked(ViewState(vertexArray: vertexArray))
@@ -236,9 +236,4 @@ public struct FrameTimings: Sendable, Equatable {
     public let draw: Duration
     public let readback: Duration
     public let packed: Bool
-}
-
-enum ViewSerial {
-    private static let counter = Locked(0)
-    static func next() -> Int { counter.withLock { $0 += 1; return $0 } }
 }

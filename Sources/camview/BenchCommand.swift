@@ -54,7 +54,7 @@ struct BenchCommand: ParsableCommand {
             let device = try RenderDevice.open()
             defer { device.close() }
             let layout = try NV12Layout(width: size.width, height: size.height)
-            let frame = try NV12Frame(bytes: (0..<layout.bufferSize).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }, layout: layout)
+            let frame = NV12Frame.synthetic(layout: layout)
             let view = try CameraView(device: device)
             defer { view.close() }
             var stages: [[Double]] = [[], [], []]

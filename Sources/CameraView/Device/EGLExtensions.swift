@@ -5,7 +5,6 @@ import CEGL
 struct EGLExtensions: @unchecked Sendable {
     let imageTargetTexture2D: PFNGLEGLIMAGETARGETTEXTURE2DOESPROC?
     let queryDmaBufFormats: PFNEGLQUERYDMABUFFORMATSEXTPROC?
-    let queryDmaBufModifiers: PFNEGLQUERYDMABUFMODIFIERSEXTPROC?
     let dmaBufImport: Bool
     let externalImages: Bool
 
@@ -16,7 +15,6 @@ struct EGLExtensions: @unchecked Sendable {
         imageTargetTexture2D = load("glEGLImageTargetTexture2DOES", as: PFNGLEGLIMAGETARGETTEXTURE2DOESPROC.self)
         let hasModifiers = info.eglExtensions.contains("EGL_EXT_image_dma_buf_import_modifiers")
         queryDmaBufFormats = hasModifiers ? load("eglQueryDmaBufFormatsEXT", as: PFNEGLQUERYDMABUFFORMATSEXTPROC.self) : nil
-        queryDmaBufModifiers = hasModifiers ? load("eglQueryDmaBufModifiersEXT", as: PFNEGLQUERYDMABUFMODIFIERSEXTPROC.self) : nil
         dmaBufImport = info.dmaBufImport && info.glExtensions.contains("GL_OES_EGL_image") && imageTargetTexture2D != nil
         externalImages = info.glExtensions.contains("GL_OES_EGL_image_external_essl3")
     }

@@ -54,7 +54,7 @@ public enum LeakCheck {
     /// Runs the loop; `progress` is called with the number of measured cycles done.
     public static func run(_ options: Options, progress: (Int) -> Void = { _ in }) throws -> Report {
         let layout = try NV12Layout(width: options.size.width, height: options.size.height)
-        let frame = try NV12Frame(bytes: pattern(count: layout.bufferSize), layout: layout)
+        let frame = NV12Frame.synthetic(layout: layout)
         // Held across the run so views join a warm device (unless reopening is asked for).
         let device = options.reopenDevice ? nil : try RenderDevice.open()
         defer { device?.close() }
@@ -96,10 +96,5 @@ public enum LeakCheck {
             rssSlopeBytesPerIteration: Statistics.leastSquaresSlope(rssSamples),
             heapDeltaBytes: ProcessMemory.heapInUseBytes - heapBefore,
             cycleMsMedian: Statistics.median(cycleMilliseconds))
-    }
-
-    /// A deterministic frame with texture in both planes.
-    private static func pattern(count: Int) -> [UInt8] {
-        (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) }
     }
 }

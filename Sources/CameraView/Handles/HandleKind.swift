@@ -18,12 +18,4 @@ public enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
     case sync
 
     public static func < (lhs: HandleKind, rhs: HandleKind) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// GL objects need the owning context current to be deleted.
-    var isGLObject: Bool {
-        switch self {
-        case .texture, .framebuffer, .renderbuffer, .buffer, .vertexArray, .shader, .program, .sync: true
-        default: false
-        }
-    }
 }

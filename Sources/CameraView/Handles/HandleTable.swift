@@ -41,7 +41,7 @@ public final class HandleTable: Sendable {
         try FaultInjection.checkpoint(kind: kind, operation: operation)
         let raw = try make()
         let record = HandleRecord(
-            serial: HandleSerial.next(), kind: kind, raw: raw,
+            serial: SerialCounter.handles.next(), kind: kind, raw: raw,
             site: CreationSite(file: file, line: line, function: function))
         live.withLock { $0[record.serial] = record }
         Self.processLive.withLock { $0 += 1 }
@@ -75,8 +75,13 @@ public final class HandleTable: Sendable {
     }
 }
 
-/// Process-wide creation order, shared by all tables.
-enum HandleSerial {
-    private static let counter = Locked<UInt64>(0)
-    static func next() -> UInt64 { counter.withLock { $0 += 1; return $0 } }
+/// A process-wide counter handing out 1, 2, 3, ...: creation order for handle records,
+/// numbers for view names.
+final class SerialCounter: Sendable {
+    private let last = Locked<UInt64>(0)
+
+    func next() -> UInt64 { last.withLock { $0 += 1; return $0 } }
+
+    static let handles = SerialCounter()
+    static let views = SerialCounter()
 }

@@ -91,7 +91,7 @@ struct ImportedBuffer {
 
     /// Deletes textures, then images, then closes the dup'd fds.
     func release(table: HandleTable, destroyer: HandleDestroyer) {
-        for record in (textures + images + fds).reversed().sorted(by: { $0.serial > $1.serial }) {
+        for record in (textures + images + fds).sorted(by: { $0.serial > $1.serial }) {
             table.release(record, using: destroyer)
         }
     }
