@@ -1,30 +1,51 @@
 #version 300 es
 // The fast path for a frame drawn at its own size with no transform: each fragment makes
-// four pixels. Y and UV are uploaded as RGBA8UI (four bytes per texel: Y0..Y3, and
-// U0 V0 U1 V1 for those four pixels' two chroma samples) and the four RGBA8 results are
-// written packed into one RGBA32UI texel, which reads back byte for byte as RGBA8 rows.
-// Four times fewer fragments and two fetches per four pixels: on llvmpipe ~2.5x faster.
+// four pixels in each of ROWS rows (ROWS is defined when compiled: 8, or 4 where the
+// device has fewer draw buffers). Y and UV are uploaded as RGBA8UI (four bytes per texel:
+// Y0..Y3, and U0 V0 U1 V1 for those four pixels' two chroma samples). Row r of the
+// fragment's block goes to draw buffer r, an RGBA32UI target whose texel is four RGBA8
+// pixels packed; reading the targets back interleaved gives RGBA8 rows byte for byte.
+// On llvmpipe the per-fragment cost dominates, so fewer, fatter fragments draw faster,
+// and one chroma fetch serves two rows.
 precision highp float;
 precision highp int;
 precision highp usampler2D;
 
-uniform usampler2D u_luma;     // RGBA8UI, width/4 x height
-uniform usampler2D u_chroma;   // RGBA8UI, width/4 x ceil(height/2)
+uniform usampler2D u_luma;     // RGBA8UI, width/4 x height (rounded up to ROWS)
+uniform usampler2D u_chroma;   // RGBA8UI, width/4 x height/2 (rounded up to ROWS/2)
 uniform mat3 u_yuvToRgb;       // per code value, so range scaling is folded in
 uniform vec3 u_yuvOffset;      // code values subtracted before the matrix
 
-out uvec4 fragColor;  // four RGBA8 pixels, R in each uint's lowest byte
+layout(location = 0) out uvec4 rows[ROWS];  // four RGBA8 pixels each, R in each uint's lowest byte
 
-void main() {
-    ivec2 texel = ivec2(gl_FragCoord.xy);
-    vec4 luma = vec4(texelFetch(u_luma, texel, 0)) * u_yuvToRgb[0][0];
-    uvec4 chroma = texelFetch(u_chroma, ivec2(texel.x, texel.y >> 1), 0);
-    // m (Y, C) - m offset, split so the chroma part is computed once per chroma sample;
-    // then each channel of the four pixels at once.
+// Four pixels of one row; `first` and `second` are the chroma terms of pixels 0-1 and 2-3.
+uvec4 convert(uvec4 luma, vec3 first, vec3 second) {
+    vec4 y = vec4(luma) * u_yuvToRgb[0][0];
+    uvec4 red = uvec4(clamp(y + vec4(first.rr, second.rr), 0.0, 1.0) * 255.0 + 0.5);
+    uvec4 green = uvec4(clamp(y + vec4(first.gg, second.gg), 0.0, 1.0) * 255.0 + 0.5);
+    uvec4 blue = uvec4(clamp(y + vec4(first.bb, second.bb), 0.0, 1.0) * 255.0 + 0.5);
+    return red | (green << 8) | (blue << 16) | uvec4(0xff000000u);
+}
+
+// Block rows 2 pair and 2 pair + 1, which share a chroma row.
+void convertPair(ivec2 block, int pair, out uvec4 upper, out uvec4 lower) {
+    uvec4 chroma = texelFetch(u_chroma, ivec2(block.x, block.y * (ROWS / 2) + pair), 0);
+    // m (Y, C) - m offset, split so the chroma part is computed once per sample.
     vec3 first = u_yuvToRgb * (vec3(0.0, vec2(chroma.rg)) - u_yuvOffset);
     vec3 second = u_yuvToRgb * (vec3(0.0, vec2(chroma.ba)) - u_yuvOffset);
-    uvec4 red = uvec4(clamp(luma + vec4(first.rr, second.rr), 0.0, 1.0) * 255.0 + 0.5);
-    uvec4 green = uvec4(clamp(luma + vec4(first.gg, second.gg), 0.0, 1.0) * 255.0 + 0.5);
-    uvec4 blue = uvec4(clamp(luma + vec4(first.bb, second.bb), 0.0, 1.0) * 255.0 + 0.5);
-    fragColor = red | (green << 8) | (blue << 16) | uvec4(0xff000000u);
+    int top = block.y * ROWS + pair * 2;
+    upper = convert(texelFetch(u_luma, ivec2(block.x, top), 0), first, second);
+    lower = convert(texelFetch(u_luma, ivec2(block.x, top + 1), 0), first, second);
+}
+
+// Written out rather than looped: Mesa 22.3 does not unroll a loop over the outputs, and
+// the loop draws 2.5x slower.
+void main() {
+    ivec2 block = ivec2(gl_FragCoord.xy);
+    convertPair(block, 0, rows[0], rows[1]);
+    convertPair(block, 1, rows[2], rows[3]);
+#if ROWS == 8
+    convertPair(block, 2, rows[4], rows[5]);
+    convertPair(block, 3, rows[6], rows[7]);
+#endif
 }

@@ -53,7 +53,8 @@ public final class CameraView: Sendable {
     /// Uploads a frame in memory into the view's reusable plane textures.
     func upload(_ frame: NV12Frame, into state: inout ViewState, packed: Bool = false) throws -> SampledPlanes {
         let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
-        let planes = try state.planes(of: size, packed: packed, table: handles, destroyer: device.core.destroyer)
+        let planes = try state.planes(
+            of: size, packing: packing(packed), table: handles, destroyer: device.core.destroyer)
         try planes.upload(frame)
         state.uploadedBytes += frame.layout.bufferSize
         return planes.sampled
@@ -142,8 +143,8 @@ public final class CameraView: Sendable {
                 var viewport = PixelRect(x: 0, y: 0, width: outputSize.width, height: outputSize.height)
                 switch destination {
                 case .offscreen:
-                    let packed = planes.mode == .packedPlanes
-                    let target = try state.target(of: outputSize, packed: packed, table: handles, destroyer: core.destroyer)
+                    let target = try state.target(
+                        of: outputSize, packing: packing(planes.mode == .packedPlanes), table: handles, destroyer: core.destroyer)
                     (framebuffer, viewport) = (GLuint(target.framebuffer.raw), PixelRect(x: 0, y: 0, width: target.storageSize.width, height: target.storageSize.height))
                 case .window:
                     framebuffer = 0
@@ -167,11 +168,15 @@ public final class CameraView: Sendable {
         }
     }
 
+    private func packing(_ packed: Bool) -> PixelPacking {
+        packed ? .packed(rows: device.core.info.packedRows) : .perPixel
+    }
+
     /// Reads the offscreen target back into an image.
     private static func readBack(_ state: inout ViewState, _ size: PixelSize) throws -> RGBAImage {
         guard let target = state.target else { throw CameraViewError.closed }
         var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
-        try target.readPixels(into: &pixels)
+        try pixels.withUnsafeMutableBytes { try target.readPixels(into: $0) }
         return try RGBAImage(width: size.width, height: size.height, pixels: pixels)
     }
 

@@ -24,12 +24,16 @@ struct ViewState {
         table.release(surface.gbmSurface, using: destroyer)
     }
 
-    mutating func planes(of size: PixelSize, packed: Bool = false, table: HandleTable, destroyer: HandleDestroyer) throws -> UploadedPlanes {
-        try Self.reuse(&planes, key: GPUObjectKey(size: size, packed: packed), table: table, destroyer: destroyer)
+    mutating func planes(
+        of size: PixelSize, packing: PixelPacking = .perPixel, table: HandleTable, destroyer: HandleDestroyer
+    ) throws -> UploadedPlanes {
+        try Self.reuse(&planes, key: GPUObjectKey(size: size, packing: packing), table: table, destroyer: destroyer)
     }
 
-    mutating func target(of size: PixelSize, packed: Bool = false, table: HandleTable, destroyer: HandleDestroyer) throws -> OffscreenTarget {
-        try Self.reuse(&target, key: GPUObjectKey(size: size, packed: packed), table: table, destroyer: destroyer)
+    mutating func target(
+        of size: PixelSize, packing: PixelPacking = .perPixel, table: HandleTable, destroyer: HandleDestroyer
+    ) throws -> OffscreenTarget {
+        try Self.reuse(&target, key: GPUObjectKey(size: size, packing: packing), table: table, destroyer: destroyer)
     }
 
     /// Keeps `object` while its size and kind fit, else replaces it (the old one released
@@ -55,11 +59,28 @@ struct ViewState {
     }
 }
 
-/// What per-view textures and targets are made for: a size, and whether they are the
-/// packed fast path's (four pixels per texel).
+/// How a view's textures and offscreen target hold pixels.
+enum PixelPacking: Hashable {
+    /// A texel per pixel (per chroma sample for UV).
+    case perPixel
+    /// The packed fast path: four pixels per texel, `rows` rows per fragment, a draw
+    /// buffer per row.
+    case packed(rows: Int)
+
+    /// Rows one fragment writes.
+    var rowsPerFragment: Int {
+        if case .packed(let rows) = self { return rows }
+        return 1
+    }
+
+    /// Pixels per texel along a row.
+    var pixelsPerTexel: Int { self == .perPixel ? 1 : 4 }
+}
+
+/// What per-view textures and targets are made for: a size and a packing.
 struct GPUObjectKey: Hashable {
     let size: PixelSize
-    let packed: Bool
+    let packing: PixelPacking
 }
 
 /// GPU objects made for one key and kept while frames keep it.

@@ -49,6 +49,7 @@ struct InfoCommand: ParsableCommand {
         print("GL renderer:       \(info.glRenderer)")
         print("GL version:        \(info.glVersion)")
         print("max texture size:  \(info.maxTextureSize)")
+        print("draw buffers:      \(info.maxDrawBuffers) (the packed path converts \(info.packedRows) rows per fragment)")
         print("dma-buf import:    \(info.dmaBufImport ? "available" : "not available (dma-buf frames are mapped and uploaded)")")
         print("import paths:      \(capabilities.workingPaths.map(\.rawValue).joined(separator: ", "))"
               + (capabilities.externalNote.map { " (external: \($0))" } ?? ""))

@@ -60,6 +60,23 @@ import Testing
         #expect(view.lastFrameTimings?.packed == false)
     }
 
+    /// The packed path converts a block of rows per fragment; heights that are not whole
+    /// blocks (down to one row), and padded strides, still give every row, from the right
+    /// source rows, within 1 of the exact model.
+    @Test(arguments: [(4, 1), (8, 2), (12, 3), (16, 7), (64, 9), (100, 13), (96, 47), (1928, 1207)])
+    func packedPathHandlesPartialRowBlocks(width: Int, height: Int) throws {
+        let view = try CameraView()
+        defer { view.close() }
+        for layout in [try NV12Layout(width: width, height: height),
+                       try NV12Layout(width: width, height: height, yStride: width + 12, uvOffset: (width + 12) * (height + 3), uvStride: width + 20)] {
+            let frame = try TestFrames.noise(layout: layout)
+            let actual = try view.render(frame)
+            #expect(view.lastFrameTimings?.packed == true)
+            let difference = try ImageComparison(actual: actual, expected: ExactModel.render(frame), tolerance: 1)
+            #expect(difference.differingPixels == 0, "\(width)x\(height) \(layout): \(difference)")
+        }
+    }
+
     /// The model itself against published values: BT.601 full range is JPEG's
     /// conversion, whose red for (Y, Cb, Cr) = (128, 128, 255) is 128 + 1.402 * 127.
     @Test func exactModelMatchesPublishedCoefficients() {

@@ -40,7 +40,10 @@ int main(void) {
     CHECK(cv_view_submit_nv12(view, frame, sizeof frame, W, H, W, W * H, CV_BT601, CV_RANGE_FULL) == CV_OK, "submit failed");
     CHECK(cv_view_render_rgba(view, rgba, sizeof rgba, W, H) == CV_OK, "cv_view_render_rgba failed");
     CHECK(rgba[0] == 200 && rgba[1] == 200 && rgba[2] == 200 && rgba[3] == 255, "pixel 0 is %d,%d,%d,%d", rgba[0], rgba[1], rgba[2], rgba[3]);
-    CHECK(cv_view_live_handles(view) == 5, "the view holds %ld objects, expected 5", cv_view_live_handles(view));
+    /* Two plane textures, a vertex array, a framebuffer and its renderbuffers: one, or on the
+       packed fast path one per row of a fragment's block (4 or 8, as the device allows). */
+    long live = cv_view_live_handles(view);
+    CHECK(live == 5 || live == 8 || live == 12, "the view holds %ld objects, expected 5, 8 or 12", live);
 
     /* The host: its own context on the device's display, and a framebuffer. */
     EGLDisplay display = cv_device_egl_display(device);

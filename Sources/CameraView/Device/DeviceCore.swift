@@ -42,7 +42,7 @@ final class DeviceCore: @unchecked Sendable {
         info = Self.queryInfo(platform: .host, display: display, drmNode: nil)
         extensions = EGLExtensions(info: info)
         do {
-            programs = try Self.uploadPrograms(table: table, destroyer: destroyer)
+            programs = try Self.uploadPrograms(packedRows: info.packedRows, table: table, destroyer: destroyer)
         } catch {
             table.close(using: destroyer, expectEmpty: false)
             throw error
@@ -74,7 +74,8 @@ final class DeviceCore: @unchecked Sendable {
             defer { eglMakeCurrent(opened.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT) }
             let info = Self.queryInfo(platform: platform, display: opened.display, drmNode: opened.drmNode)
             (self.platform, self.display, self.context, self.table) = (platform, opened.display, context, table)
-            (self.info, self.programs, self.destroyer) = (info, try Self.uploadPrograms(table: table, destroyer: destroyer), destroyer)
+            (self.info, self.destroyer) = (info, destroyer)
+            programs = try Self.uploadPrograms(packedRows: info.packedRows, table: table, destroyer: destroyer)
             extensions = EGLExtensions(info: info)
             gbmDevice = opened.gbmDevice
         } catch {
@@ -122,7 +123,8 @@ final class DeviceCore: @unchecked Sendable {
             eglExtensions: eglString(EGL_EXTENSIONS).split(separator: " ").map(String.init),
             glExtensions: glString(GL_EXTENSIONS).split(separator: " ").map(String.init),
             maxTextureSize: glInteger(GL_MAX_TEXTURE_SIZE),
-            maxRenderbufferSize: glInteger(GL_MAX_RENDERBUFFER_SIZE))
+            maxRenderbufferSize: glInteger(GL_MAX_RENDERBUFFER_SIZE),
+            maxDrawBuffers: min(glInteger(GL_MAX_DRAW_BUFFERS), glInteger(GL_MAX_COLOR_ATTACHMENTS)))
     }
 
     /// Runs `body` with the device context current on this thread (drawing to `surface`,
@@ -147,10 +149,11 @@ final class DeviceCore: @unchecked Sendable {
 
     /// The upload path's programs (per pixel and packed), compiled when the device opens:
     /// the first frame should not pay for them. Needs the context current.
-    private static func uploadPrograms(table: HandleTable, destroyer: HandleDestroyer) throws -> [SamplingMode: NV12Program] {
-        let perPixel = try NV12Program(mode: .integerPlanes, table: table, destroyer: destroyer)
+    private static func uploadPrograms(packedRows: Int, table: HandleTable, destroyer: HandleDestroyer) throws -> [SamplingMode: NV12Program] {
+        let perPixel = try NV12Program(mode: .integerPlanes, packedRows: packedRows, table: table, destroyer: destroyer)
         do {
-            return [.integerPlanes: perPixel, .packedPlanes: try NV12Program(mode: .packedPlanes, table: table, destroyer: destroyer)]
+            let packed = try NV12Program(mode: .packedPlanes, packedRows: packedRows, table: table, destroyer: destroyer)
+            return [.integerPlanes: perPixel, .packedPlanes: packed]
         } catch {
             perPixel.release(table: table, destroyer: destroyer)
             throw error
@@ -160,7 +163,7 @@ final class DeviceCore: @unchecked Sendable {
     /// The program for `mode`, compiled on first use. Call inside `withContext`.
     func program(_ mode: SamplingMode) throws -> NV12Program {
         if let program = programs[mode] { return program }
-        let program = try NV12Program(mode: mode, table: table, destroyer: destroyer)
+        let program = try NV12Program(mode: mode, packedRows: info.packedRows, table: table, destroyer: destroyer)
         programs[mode] = program
         return program
     }

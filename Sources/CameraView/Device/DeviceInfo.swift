@@ -11,10 +11,16 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
     public let glExtensions: [String]
     public let maxTextureSize: Int
     public let maxRenderbufferSize: Int
+    /// Color attachments a fragment shader can write at once (GL_MAX_DRAW_BUFFERS, capped by
+    /// GL_MAX_COLOR_ATTACHMENTS; at least 4 in GLES 3).
+    public let maxDrawBuffers: Int
 
     /// Whether frames can be imported from dma-bufs as EGLImages on this display.
     public var dmaBufImport: Bool { eglExtensions.contains("EGL_EXT_image_dma_buf_import") }
 
     /// The largest frame or output side this device renders.
     var maxImageSide: Int { min(maxTextureSize, maxRenderbufferSize) }
+
+    /// Rows each fragment of the packed fast path converts, one draw buffer per row.
+    public var packedRows: Int { maxDrawBuffers >= 8 ? 8 : 4 }
 }

@@ -1,8 +1,9 @@
 import CEGL
 
 /// The Y (R8UI) and UV (RG8UI) textures a view uploads frames into, or for the packed
-/// fast path both as RGBA8UI (four bytes per texel). Created once per frame size and
-/// kind and reused; planes are uploaded straight from the frame's bytes with
+/// fast path both as RGBA8UI (four bytes per texel), their heights rounded up to whole
+/// fragment blocks so every fetch stays inside the texture. Created once per frame size
+/// and packing and reused; planes are uploaded straight from the frame's bytes with
 /// GL_UNPACK_ROW_LENGTH = stride, so padded layouts need no CPU repacking.
 struct UploadedPlanes {
     let key: GPUObjectKey
@@ -10,21 +11,25 @@ struct UploadedPlanes {
     let chroma: HandleRecord
 
     var size: PixelSize { key.size }
+    private var packed: Bool { key.packing != .perPixel }
     /// Texels per row of each plane, and the bytes of one texel.
-    private var lumaTexel: (width: Int, bytes: Int) { key.packed ? (size.width / 4, 4) : (size.width, 1) }
-    private var chromaTexel: (width: Int, bytes: Int) { key.packed ? (size.width / 4, 4) : ((size.width + 1) / 2, 2) }
+    private var lumaTexel: (width: Int, bytes: Int) { packed ? (size.width / 4, 4) : (size.width, 1) }
+    private var chromaTexel: (width: Int, bytes: Int) { packed ? (size.width / 4, 4) : ((size.width + 1) / 2, 2) }
 
     /// Needs the device context current.
     init(key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer) throws {
         let size = key.size
-        let (lumaFormat, chromaFormat) = key.packed ? (GL_RGBA8UI, GL_RGBA8UI) : (GL_R8UI, GL_RG8UI)
-        let lumaWidth = key.packed ? size.width / 4 : size.width
-        let chromaWidth = key.packed ? size.width / 4 : (size.width + 1) / 2
+        let rows = key.packing.rowsPerFragment
+        let blockRows = (size.height + rows - 1) / rows * rows
+        let perPixel = key.packing == .perPixel
+        let (lumaFormat, chromaFormat) = perPixel ? (GL_R8UI, GL_RG8UI) : (GL_RGBA8UI, GL_RGBA8UI)
+        let lumaWidth = perPixel ? size.width : size.width / 4
+        let chromaWidth = perPixel ? (size.width + 1) / 2 : size.width / 4
         let luma = try Self.makeTexture(
-            table: table, destroyer: destroyer, format: lumaFormat, width: lumaWidth, height: size.height)
+            table: table, destroyer: destroyer, format: lumaFormat, width: lumaWidth, height: blockRows)
         do {
             chroma = try Self.makeTexture(
-                table: table, destroyer: destroyer, format: chromaFormat, width: chromaWidth, height: (size.height + 1) / 2)
+                table: table, destroyer: destroyer, format: chromaFormat, width: chromaWidth, height: (blockRows + 1) / 2)
         } catch {
             table.release(luma, using: destroyer)
             throw error
@@ -57,7 +62,7 @@ struct UploadedPlanes {
             glBindTexture(GLenum(GL_TEXTURE_2D), 0)
         }
         // Row lengths count texels: pitches are whole texels (validated, or chosen so).
-        let (lumaFormat, chromaFormat) = key.packed ? (GL_RGBA_INTEGER, GL_RGBA_INTEGER) : (GL_RED_INTEGER, GL_RG_INTEGER)
+        let (lumaFormat, chromaFormat) = packed ? (GL_RGBA_INTEGER, GL_RGBA_INTEGER) : (GL_RED_INTEGER, GL_RG_INTEGER)
         glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(self.luma.raw))
         glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(lumaPitch / lumaTexel.bytes))
         glTexSubImage2D(
@@ -73,7 +78,7 @@ struct UploadedPlanes {
 
     /// What the conversion shader samples.
     var sampled: SampledPlanes {
-        SampledPlanes(mode: key.packed ? .packedPlanes : .integerPlanes, size: size,
+        SampledPlanes(mode: packed ? .packedPlanes : .integerPlanes, size: size,
                       luma: GLuint(luma.raw), chroma: GLuint(chroma.raw))
     }
 

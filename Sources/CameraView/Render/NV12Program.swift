@@ -8,7 +8,8 @@ enum SamplingMode: String, CaseIterable, Sendable {
     case normalizedPlanes = "NORMALIZED_PLANES"
     /// One NV12 EGLImage on GL_TEXTURE_EXTERNAL_OES, converted by the driver.
     case externalImage = "EXTERNAL_IMAGE"
-    /// Four pixels per RGBA8UI texel, into an RGBA32UI target: untransformed 1:1 frames.
+    /// Four pixels per RGBA8UI texel, several rows per fragment, into RGBA32UI targets:
+    /// untransformed 1:1 frames (nv12_packed.frag).
     case packedPlanes = "PACKED_PLANES"
 
     var textureTarget: GLenum {
@@ -29,11 +30,13 @@ struct NV12Program {
 
     var name: GLuint { GLuint(program.raw) }
 
-    /// Needs the device context current.
-    init(mode: SamplingMode, table: HandleTable, destroyer: HandleDestroyer) throws {
+    /// `packedRows`: rows per fragment of the packed program. Needs the device context current.
+    init(mode: SamplingMode, packedRows: Int, table: HandleTable, destroyer: HandleDestroyer) throws {
         let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, table: table, destroyer: destroyer)
         defer { table.release(vertex, using: destroyer) }
-        let source = mode == .packedPlanes ? ShaderSources.nv12PackedFrag : Self.variant(ShaderSources.nv12Frag, defining: mode.rawValue)
+        let source = mode == .packedPlanes
+            ? Self.variant(ShaderSources.nv12PackedFrag, defining: "ROWS \(packedRows)")
+            : Self.variant(ShaderSources.nv12Frag, defining: mode.rawValue)
         let fragment = try Self.compile(
             GLenum(GL_FRAGMENT_SHADER), "fragment (\(mode.rawValue))", source, table: table, destroyer: destroyer)
         defer { table.release(fragment, using: destroyer) }
@@ -75,10 +78,10 @@ struct NV12Program {
         table.release(program, using: destroyer)
     }
 
-    /// The source with `#define NAME` inserted after its `#version` line.
-    private static func variant(_ source: String, defining name: String) -> String {
+    /// The source with `#define MACRO` inserted after its `#version` line.
+    private static func variant(_ source: String, defining macro: String) -> String {
         guard let versionEnd = source.firstIndex(of: "\n") else { return source }
-        return source[...versionEnd] + "#define \(name)\n" + source[source.index(after: versionEnd)...]
+        return source[...versionEnd] + "#define \(macro)\n" + source[source.index(after: versionEnd)...]
     }
 
     private static func compile(

@@ -1,64 +1,92 @@
 import CEGL
 
-/// An RGBA8 renderbuffer behind a framebuffer: where a view draws when it reads back; for
-/// the packed fast path an RGBA32UI one a quarter as wide (four RGBA8 pixels per texel).
-/// Created once per output size and kind and reused.
+/// Where a view draws when it reads back: one RGBA8 renderbuffer behind a framebuffer, or
+/// for the packed fast path one RGBA32UI renderbuffer per row of a fragment's block
+/// (draw buffer r holds rows r, r + rows, r + 2 rows, ...; each texel is four RGBA8
+/// pixels). Created once per output size and packing and reused.
 struct OffscreenTarget {
     let key: GPUObjectKey
     let framebuffer: HandleRecord
-    let renderbuffer: HandleRecord
+    let renderbuffers: [HandleRecord]
 
     var size: PixelSize { key.size }
-    /// The renderbuffer's own size (a quarter as wide when packed).
-    var storageSize: PixelSize { key.packed ? PixelSize(width: size.width / 4, height: size.height) : size }
+    /// Each renderbuffer's own size: a quarter as wide and 1/rows as high when packed.
+    var storageSize: PixelSize {
+        let rows = key.packing.rowsPerFragment
+        return PixelSize(width: size.width / key.packing.pixelsPerTexel, height: (size.height + rows - 1) / rows)
+    }
 
     /// Needs the device context current.
     init(key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer) throws {
-        let renderbuffer = try table.makeRenderbuffer()
-        let framebuffer: HandleRecord
+        var renderbuffers: [HandleRecord] = []
+        var framebuffer: HandleRecord?
+        func releaseCreated() {
+            if let framebuffer { table.release(framebuffer, using: destroyer) }
+            for renderbuffer in renderbuffers.reversed() { table.release(renderbuffer, using: destroyer) }
+        }
         do {
-            framebuffer = try table.makeFramebuffer()
+            for _ in 0..<key.packing.rowsPerFragment { renderbuffers.append(try table.makeRenderbuffer()) }
+            let fbo = try table.makeFramebuffer()
+            framebuffer = fbo
+            (self.key, self.framebuffer, self.renderbuffers) = (key, fbo, renderbuffers)
+            try attachStorage()
         } catch {
-            table.release(renderbuffer, using: destroyer)
+            releaseCreated()
             throw error
         }
-        (self.key, self.framebuffer, self.renderbuffer) = (key, framebuffer, renderbuffer)
-        do {
-            let storage = storageSize
+    }
+
+    private func attachStorage() throws {
+        let storage = storageSize
+        let format = key.packing == .perPixel ? GL_RGBA8 : GL_RGBA32UI
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), GLuint(framebuffer.raw))
+        defer { glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0) }
+        var drawBuffers: [GLenum] = []
+        for (index, renderbuffer) in renderbuffers.enumerated() {
             glBindRenderbuffer(GLenum(GL_RENDERBUFFER), GLuint(renderbuffer.raw))
-            glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(key.packed ? GL_RGBA32UI : GL_RGBA8),
-                                  GLsizei(storage.width), GLsizei(storage.height))
-            glBindRenderbuffer(GLenum(GL_RENDERBUFFER), 0)
-            try GLCheck.noError("glRenderbufferStorage \(storage)")
-            glBindFramebuffer(GLenum(GL_FRAMEBUFFER), GLuint(framebuffer.raw))
-            defer { glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0) }
-            glFramebufferRenderbuffer(
-                GLenum(GL_FRAMEBUFFER), GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_RENDERBUFFER), GLuint(renderbuffer.raw))
-            let status = glCheckFramebufferStatus(GLenum(GL_FRAMEBUFFER))
-            guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
-                throw CameraViewError.gl(operation: "glCheckFramebufferStatus", code: status)
-            }
-        } catch {
-            release(table: table, destroyer: destroyer)
-            throw error
+            glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(format), GLsizei(storage.width), GLsizei(storage.height))
+            let attachment = GLenum(GL_COLOR_ATTACHMENT0) + GLenum(index)
+            glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), attachment, GLenum(GL_RENDERBUFFER), GLuint(renderbuffer.raw))
+            drawBuffers.append(attachment)
+        }
+        glBindRenderbuffer(GLenum(GL_RENDERBUFFER), 0)
+        try GLCheck.noError("glRenderbufferStorage \(storage) x\(renderbuffers.count)")
+        glDrawBuffers(GLsizei(drawBuffers.count), drawBuffers)
+        let status = glCheckFramebufferStatus(GLenum(GL_FRAMEBUFFER))
+        guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
+            throw CameraViewError.gl(operation: "glCheckFramebufferStatus", code: status)
         }
     }
 
     func release(table: HandleTable, destroyer: HandleDestroyer) {
         table.release(framebuffer, using: destroyer)
-        table.release(renderbuffer, using: destroyer)
+        for renderbuffer in renderbuffers.reversed() { table.release(renderbuffer, using: destroyer) }
     }
 
-    /// Reads the whole target into `pixels` (RGBA8, first row = top of the image).
-    func readPixels(into pixels: inout [UInt8]) throws {
+    /// Reads the whole target into `pixels` (RGBA8, first row = top of the image, exactly
+    /// width x height x 4 bytes). A packed target's draw buffers are read straight into
+    /// their interleaved rows (GL_PACK_ROW_LENGTH spans `rows` image rows).
+    func readPixels(into pixels: UnsafeMutableRawBufferPointer) throws {
+        precondition(pixels.count == size.width * size.height * 4, "readback buffer of the wrong size")
         glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), GLuint(framebuffer.raw))
-        defer { glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0) }
         glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 4)
-        // A packed texel's four uints are four RGBA8 pixels in memory order.
+        defer {
+            glPixelStorei(GLenum(GL_PACK_ROW_LENGTH), 0)
+            glReadBuffer(GLenum(GL_COLOR_ATTACHMENT0))
+            glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0)
+        }
+        let rows = key.packing.rowsPerFragment
         let storage = storageSize
-        let (format, type) = key.packed ? (GL_RGBA_INTEGER, GL_UNSIGNED_INT) : (GL_RGBA, GL_UNSIGNED_BYTE)
-        pixels.withUnsafeMutableBytes { buffer in
-            glReadPixels(0, 0, GLsizei(storage.width), GLsizei(storage.height), GLenum(format), GLenum(type), buffer.baseAddress)
+        let rowBytes = size.width * 4
+        // A packed texel's four uints are four RGBA8 pixels in memory order.
+        let (format, type) = key.packing == .perPixel ? (GL_RGBA, GL_UNSIGNED_BYTE) : (GL_RGBA_INTEGER, GL_UNSIGNED_INT)
+        glPixelStorei(GLenum(GL_PACK_ROW_LENGTH), GLint(storage.width * rows))
+        for row in 0..<min(rows, size.height) {
+            // Draw buffer `row` holds image rows row, row + rows, ...: only those that exist.
+            let count = (size.height - row + rows - 1) / rows
+            glReadBuffer(GLenum(GL_COLOR_ATTACHMENT0) + GLenum(row))
+            glReadPixels(0, 0, GLsizei(storage.width), GLsizei(count), GLenum(format), GLenum(type),
+                         pixels.baseAddress! + row * rowBytes)
         }
         try GLCheck.noError("glReadPixels")
     }
