@@ -32,6 +32,8 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        // Which counted allocations the graphics stack made (camview bench).
+        .target(name: "CAllocationOrigin"),
         .executableTarget(name: "shader-embedder", path: "Sources/shader-embedder"),
         .plugin(
             name: "EmbedShaders",
@@ -54,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "camview",
             dependencies: [
-                "CameraView", "CameraViewTesting", "CPeerConverters",
+                "CameraView", "CameraViewTesting", "CPeerConverters", "CAllocationOrigin",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -34,12 +34,26 @@ public final class CameraView: Sendable {
     }
 
     /// Converts `frame` to RGBA at `options.outputSize` (default: the frame's size) and
-    /// reads it back.
+    /// reads it back into a new image.
     public func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
+        try render(frame, options: options, finish: Self.readBack)
+    }
+
+    /// Converts `frame` like `render(_:options:)`, reading it back into `image`: its pixel
+    /// storage is reused when it already has the output size (a steady stream of frames
+    /// then allocates nothing in Swift), else replaced. After an error its pixels are
+    /// unspecified.
+    public func render(_ frame: NV12Frame, into image: inout RGBAImage, options: RenderOptions = RenderOptions()) throws {
+        try render(frame, options: options) { try Self.readBack(&$0, $1, into: &image) }
+    }
+
+    private func render<Result>(
+        _ frame: NV12Frame, options: RenderOptions, finish: (inout ViewState, PixelSize) throws -> Result
+    ) throws -> Result {
         let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
         let packed = Self.canUsePackedPath(frame.layout, options: options)
         return try render(size: size, color: frame.color, options: options,
-                          prepare: { try upload(frame, into: &$0, packed: packed) }, finish: Self.readBack)
+                          prepare: { try upload(frame, into: &$0, packed: packed) }, finish: finish)
     }
 
     /// The fast path draws four pixels per fragment: for a frame read back at its own size
@@ -65,7 +79,14 @@ public final class CameraView: Sendable {
     /// before anything is imported.
     public func render(_ frame: DmaBufFrame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
         try frame.validate()
-        return try render(frame, path: importPath(), options: options)
+        return try render(frame, path: importPath(), options: options, finish: Self.readBack)
+    }
+
+    /// Converts a dma-buf frame like `render(_:options:)`, reading it back into `image`
+    /// (its storage reused when the size fits; unspecified after an error).
+    public func render(_ frame: DmaBufFrame, into image: inout RGBAImage, options: RenderOptions = RenderOptions()) throws {
+        try frame.validate()
+        try render(frame, path: importPath(), options: options) { try Self.readBack(&$0, $1, into: &image) }
     }
 
     /// The path this view's dma-buf frames take on its device.
@@ -87,9 +108,12 @@ public final class CameraView: Sendable {
 
     /// Renders a validated dma-buf frame through `path`, whatever the device's check said
     /// (the check itself uses this).
-    func render(_ frame: DmaBufFrame, path: ImportPath, options: RenderOptions) throws -> RGBAImage {
+    func render<Result>(
+        _ frame: DmaBufFrame, path: ImportPath, options: RenderOptions,
+        finish: (inout ViewState, PixelSize) throws -> Result
+    ) throws -> Result {
         try render(size: frame.size, color: frame.color, options: options,
-                   prepare: { try prepare(frame, path: path, into: &$0) }, finish: Self.readBack)
+                   prepare: { try prepare(frame, path: path, into: &$0) }, finish: finish)
     }
 
     /// Puts a validated dma-buf frame into textures along `path`.
@@ -172,12 +196,26 @@ public final class CameraView: Sendable {
         packed ? .packed(rows: device.core.info.packedRows) : .perPixel
     }
 
-    /// Reads the offscreen target back into an image.
-    private static func readBack(_ state: inout ViewState, _ size: PixelSize) throws -> RGBAImage {
+    /// Reads the offscreen target back into a new image (not zero-filled first: the
+    /// readback writes every byte, and a failed one throws the storage away).
+    static func readBack(_ state: inout ViewState, _ size: PixelSize) throws -> RGBAImage {
         guard let target = state.target else { throw CameraViewError.closed }
-        var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
-        try pixels.withUnsafeMutableBytes { try target.readPixels(into: $0) }
+        let pixels = try [UInt8](unsafeUninitializedCapacity: size.width * size.height * 4) { buffer, count in
+            try target.readPixels(into: UnsafeMutableRawBufferPointer(buffer))
+            count = buffer.count
+        }
         return try RGBAImage(width: size.width, height: size.height, pixels: pixels)
+    }
+
+    /// Reads the offscreen target back into `image`'s storage when it has the size, else
+    /// into a new image.
+    private static func readBack(_ state: inout ViewState, _ size: PixelSize, into image: inout RGBAImage) throws {
+        guard image.size == size, image.pixels.count == size.width * size.height * 4 else {
+            image = try readBack(&state, size)
+            return
+        }
+        guard let target = state.target else { throw CameraViewError.closed }
+        try image.pixels.withUnsafeMutableBytes { try target.readPixels(into: $0) }
     }
 
     /// Releases the textures and EGLImages kept for the current frames (a stream switch:

@@ -57,7 +57,7 @@ enum ImportCapabilityCheck {
         let expected = try view.render(source)
         let actual: RGBAImage
         do {
-            actual = try view.render(frame, path: .external, options: RenderOptions())
+            actual = try view.render(frame, path: .external, options: RenderOptions(), finish: CameraView.readBack)
         } catch {
             return (false, "importing a known NV12 frame failed: \(error)")
         }

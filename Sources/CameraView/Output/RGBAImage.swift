@@ -13,6 +13,15 @@ public struct RGBAImage: Sendable, Equatable {
         self.pixels = pixels
     }
 
+    /// A transparent black image: somewhere for `CameraView.render(_:into:)` to start.
+    public init(width: Int, height: Int) throws(CameraViewError) {
+        let (count, overflow) = width.multipliedReportingOverflow(by: height)
+        guard width > 0, height > 0, !overflow, count <= Int.max / 4 else {
+            throw .invalidImage(width: width, height: height, byteCount: 0)
+        }
+        try self.init(width: width, height: height, pixels: [UInt8](repeating: 0, count: count * 4))
+    }
+
     public var size: PixelSize { PixelSize(width: width, height: height) }
 
     /// The (r, g, b, a) of one pixel.
