@@ -5,34 +5,43 @@
 // Y0..Y3, and U0 V0 U1 V1 for those four pixels' two chroma samples). Row r of the
 // fragment's block goes to draw buffer r, an RGBA32UI target whose texel is four RGBA8
 // pixels packed; reading the targets back interleaved gives RGBA8 rows byte for byte.
-// On llvmpipe the per-fragment cost dominates, so fewer, fatter fragments draw faster,
-// and one chroma fetch serves two rows.
+// On llvmpipe fewer, fatter fragments draw faster; what remains is mostly the texel
+// fetches (each an AVX2 gather), 12 per 32 pixels: one chroma fetch serves two rows.
 precision highp float;
 precision highp int;
 precision highp usampler2D;
 
 uniform usampler2D u_luma;     // RGBA8UI, width/4 x height (rounded up to ROWS)
 uniform usampler2D u_chroma;   // RGBA8UI, width/4 x height/2 (rounded up to ROWS/2)
-uniform mat3 u_yuvToRgb;       // per code value, so range scaling is folded in
-uniform vec3 u_yuvOffset;      // code values subtracted before the matrix
+// Output codes straight from input codes (OutputCodeCoefficients): range scaling, offsets
+// and the rounding 0.5 are folded in, so each output channel costs one add, a truncation
+// and an integer clamp per pixel (trunc(clamp(v, 0, 255.5)) == clamp(trunc(v), 0, 255),
+// and integer min/max skip the NaN handling llvmpipe gives float ones).
+uniform float u_lumaScale;     // the same for R, G and B, as is u_bias
+uniform vec3 u_cbScale;        // R, G, B per Cb code
+uniform vec3 u_crScale;        // R, G, B per Cr code
+uniform float u_bias;          // output code at Y = 0, Cb = Cr = 128, plus 0.5
 
 layout(location = 0) out uvec4 rows[ROWS];  // four RGBA8 pixels each, R in each uint's lowest byte
 
 // Four pixels of one row; `first` and `second` are the chroma terms of pixels 0-1 and 2-3.
+// Conversions go through ivec4: x86 converts signed integers to and from float in one
+// instruction, unsigned ones in several.
 uvec4 convert(uvec4 luma, vec3 first, vec3 second) {
-    vec4 y = vec4(luma) * u_yuvToRgb[0][0];
-    uvec4 red = uvec4(clamp(y + vec4(first.rr, second.rr), 0.0, 1.0) * 255.0 + 0.5);
-    uvec4 green = uvec4(clamp(y + vec4(first.gg, second.gg), 0.0, 1.0) * 255.0 + 0.5);
-    uvec4 blue = uvec4(clamp(y + vec4(first.bb, second.bb), 0.0, 1.0) * 255.0 + 0.5);
+    vec4 y = vec4(ivec4(luma)) * u_lumaScale;
+    uvec4 red = uvec4(clamp(ivec4(y + vec4(first.rr, second.rr)), 0, 255));
+    uvec4 green = uvec4(clamp(ivec4(y + vec4(first.gg, second.gg)), 0, 255));
+    uvec4 blue = uvec4(clamp(ivec4(y + vec4(first.bb, second.bb)), 0, 255));
     return red | (green << 8) | (blue << 16) | uvec4(0xff000000u);
 }
 
 // Block rows 2 pair and 2 pair + 1, which share a chroma row.
 void convertPair(ivec2 block, int pair, out uvec4 upper, out uvec4 lower) {
     uvec4 chroma = texelFetch(u_chroma, ivec2(block.x, block.y * (ROWS / 2) + pair), 0);
-    // m (Y, C) - m offset, split so the chroma part is computed once per sample.
-    vec3 first = u_yuvToRgb * (vec3(0.0, vec2(chroma.rg)) - u_yuvOffset);
-    vec3 second = u_yuvToRgb * (vec3(0.0, vec2(chroma.ba)) - u_yuvOffset);
+    // The chroma part of each output code, once per chroma sample.
+    vec4 samples = vec4(ivec4(chroma) - 128);  // centred, exact: smaller terms round less
+    vec3 first = u_bias + samples.r * u_cbScale + samples.g * u_crScale;
+    vec3 second = u_bias + samples.b * u_cbScale + samples.a * u_crScale;
     int top = block.y * ROWS + pair * 2;
     upper = convert(texelFetch(u_luma, ivec2(block.x, top), 0), first, second);
     lower = convert(texelFetch(u_luma, ivec2(block.x, top + 1), 0), first, second);

@@ -91,10 +91,17 @@ import Testing
         #expect(white == (255, 255, 255) && black == (0, 0, 0))
     }
 
+    /// Within 1 everywhere, and off at all in at most 1 pixel in 1,000 (float ties; 0.07% at
+    /// worst, BT.601 full range): a bias such as truncating instead of rounding stays
+    /// within 1 but is off in about half the pixels.
     private func expectWithinOne(_ frame: NV12Frame) throws {
         let actual = try render(frame)
-        let difference = try ImageComparison(actual: actual, expected: ExactModel.render(frame), tolerance: 1)
-        #expect(difference.differingPixels == 0, "\(frame.color) \(frame.layout.width)x\(frame.layout.height): \(difference)")
+        let expected = ExactModel.render(frame)
+        let difference = try ImageComparison(actual: actual, expected: expected, tolerance: 1)
+        let name = "\(frame.color) \(frame.layout.width)x\(frame.layout.height)"
+        #expect(difference.differingPixels == 0, "\(name): \(difference)")
+        let inexact = try ImageComparison(actual: actual, expected: expected, tolerance: 0)
+        #expect(inexact.differingPixels * 1_000 <= inexact.pixelCount, "\(name): \(inexact)")
     }
 }
 

@@ -25,8 +25,14 @@ struct NV12Program {
     let outputToFrame: GLint
     let frameSize: GLint
     let outputSize: GLint
+    /// Per-pixel variants: the matrix and offset.
     let yuvToRgb: GLint
     let yuvOffset: GLint
+    /// The packed variant: `OutputCodeCoefficients`.
+    let lumaScale: GLint
+    let cbScale: GLint
+    let crScale: GLint
+    let bias: GLint
 
     var name: GLuint { GLuint(program.raw) }
 
@@ -66,6 +72,10 @@ struct NV12Program {
         outputSize = glGetUniformLocation(name, "u_outputSize")
         yuvToRgb = glGetUniformLocation(name, "u_yuvToRgb")
         yuvOffset = glGetUniformLocation(name, "u_yuvOffset")
+        lumaScale = glGetUniformLocation(name, "u_lumaScale")
+        cbScale = glGetUniformLocation(name, "u_cbScale")
+        crScale = glGetUniformLocation(name, "u_crScale")
+        bias = glGetUniformLocation(name, "u_bias")
         do {
             try GLCheck.noError("linking the NV12 program (\(mode.rawValue))")
         } catch {

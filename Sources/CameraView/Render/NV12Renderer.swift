@@ -23,8 +23,16 @@ enum NV12Renderer {
         glViewport(GLint(viewport.x), GLint(viewport.y), GLsizei(viewport.width), GLsizei(viewport.height))
         glUseProgram(program.name)
         let conversion = ColorConversion(color)
-        conversion.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.yuvToRgb, 1, GLboolean(GL_FALSE), $0) }
-        glUniform3f(program.yuvOffset, conversion.offset.x, conversion.offset.y, conversion.offset.z)
+        if program.mode == .packedPlanes {
+            let codes = conversion.outputCodes
+            glUniform1f(program.lumaScale, codes.luma)
+            glUniform3f(program.cbScale, codes.cb.x, codes.cb.y, codes.cb.z)
+            glUniform3f(program.crScale, codes.cr.x, codes.cr.y, codes.cr.z)
+            glUniform1f(program.bias, codes.bias)
+        } else {
+            conversion.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.yuvToRgb, 1, GLboolean(GL_FALSE), $0) }
+            glUniform3f(program.yuvOffset, conversion.offset.x, conversion.offset.y, conversion.offset.z)
+        }
         transform.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.outputToFrame, 1, GLboolean(GL_FALSE), $0) }
         glUniform2f(program.frameSize, GLfloat(planes.size.width), GLfloat(planes.size.height))
         glUniform2f(program.outputSize, GLfloat(viewport.width), GLfloat(viewport.height))
