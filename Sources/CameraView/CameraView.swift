@@ -22,8 +22,7 @@ public final class CameraView: Sendable {
         let reference = try device?.newReference() ?? RenderDevice.open()
         let table = HandleTable(owner: "CameraView#\(SerialCounter.views.next())")
         do {
-            let vertexArray = try reference.core.withContext { try table.makeVertexArray() }
-            state = Locked(ViewState(vertexArray: vertexArray))
+            state = Locked(ViewState(vertexArray: try reference.core.withContext { try table.makeVertexArray(in: $0) }))
         } catch {
             reference.close()
             throw error
@@ -44,17 +43,18 @@ public final class CameraView: Sendable {
     /// then allocates nothing in Swift), else replaced. After an error its pixels are
     /// unspecified.
     public func render(_ frame: NV12Frame, into image: inout RGBAImage, options: RenderOptions = RenderOptions()) throws {
-        try render(frame, options: options) { try Self.readBack(&$0, $1, into: &image) }
+        try render(frame, options: options) { try Self.readBack(&$0, $1, into: &image, in: $2) }
     }
 
-    private func render<Result>(
-        _ frame: NV12Frame, options: RenderOptions, finish: (inout ViewState, PixelSize) throws -> Result
-    ) throws -> Result {
+    private func render<Result>(_ frame: NV12Frame, options: RenderOptions, finish: Finish<Result>) throws -> Result {
         let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
         let packed = Self.canUsePackedPath(frame.layout, options: options)
         return try render(size: size, color: frame.color, options: options,
-                          prepare: { try upload(frame, into: &$0, packed: packed) }, finish: finish)
+                          prepare: { try upload(frame, into: &$0, packed: packed, in: $1) }, finish: finish)
     }
+
+    /// Reads the drawn result (or presents it) with the context current.
+    typealias Finish<Result> = (inout ViewState, PixelSize, borrowing ContextScope) throws -> Result
 
     /// The fast path draws four pixels per fragment: for a frame read back at its own size
     /// with no placement to do, whose width and strides are whole four-byte texels.
@@ -65,13 +65,13 @@ public final class CameraView: Sendable {
     }
 
     /// Uploads a frame in memory into the view's reusable plane textures.
-    func upload(_ frame: NV12Frame, into state: inout ViewState, packed: Bool = false) throws -> SampledPlanes {
-        let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
-        let planes = try state.planes(
-            of: size, packing: packing(packed), table: handles, destroyer: device.core.destroyer)
-        try planes.upload(frame)
+    func upload(
+        _ frame: NV12Frame, into state: inout ViewState, packed: Bool = false, in scope: borrowing ContextScope
+    ) throws -> SampledPlanes {
+        let key = GPUObjectKey(size: PixelSize(width: frame.layout.width, height: frame.layout.height), packing: packing(packed))
+        let sampled = try state.uploadPlanes(key, table: handles, in: scope) { try $0.upload(frame, in: scope) }
         state.uploadedBytes += frame.layout.bufferSize
-        return planes.sampled
+        return sampled
     }
 
     /// Converts a dma-buf frame: imported as EGLImages (cached per ring buffer) where the
@@ -86,7 +86,7 @@ public final class CameraView: Sendable {
     /// (its storage reused when the size fits; unspecified after an error).
     public func render(_ frame: DmaBufFrame, into image: inout RGBAImage, options: RenderOptions = RenderOptions()) throws {
         try frame.validate()
-        try render(frame, path: importPath(), options: options) { try Self.readBack(&$0, $1, into: &image) }
+        try render(frame, path: importPath(), options: options) { try Self.readBack(&$0, $1, into: &image, in: $2) }
     }
 
     /// The path this view's dma-buf frames take on its device.
@@ -108,26 +108,27 @@ public final class CameraView: Sendable {
 
     /// Renders a validated dma-buf frame through `path`, whatever the device's check said
     /// (the check itself uses this).
-    func render<Result>(
-        _ frame: DmaBufFrame, path: ImportPath, options: RenderOptions,
-        finish: (inout ViewState, PixelSize) throws -> Result
-    ) throws -> Result {
+    func render<Result>(_ frame: DmaBufFrame, path: ImportPath, options: RenderOptions, finish: Finish<Result>) throws -> Result {
         try render(size: frame.size, color: frame.color, options: options,
-                   prepare: { try prepare(frame, path: path, into: &$0) }, finish: finish)
+                   prepare: { try prepare(frame, path: path, into: &$0, in: $1) }, finish: finish)
     }
 
     /// Puts a validated dma-buf frame into textures along `path`.
-    func prepare(_ frame: DmaBufFrame, path: ImportPath, into state: inout ViewState) throws -> SampledPlanes {
+    func prepare(
+        _ frame: DmaBufFrame, path: ImportPath, into state: inout ViewState, in scope: borrowing ContextScope
+    ) throws -> SampledPlanes {
         state.lastImportPath = path
         guard path == .mappedUpload else {
-            return try state.importer.textures(for: frame, path: path, core: device.core, table: handles)
+            return try state.importer.textures(for: frame, path: path, core: device.core, table: handles, in: scope)
         }
-        let planes = try state.planes(of: frame.size, table: handles, destroyer: device.core.destroyer)
-        try MappedDmaBuf.withPlanes(of: frame) { luma, chroma in
-            try planes.upload(luma: luma, lumaPitch: frame.luma.pitch, chroma: chroma, chromaPitch: frame.chroma.pitch)
+        let key = GPUObjectKey(size: frame.size, packing: .perPixel)
+        let sampled = try state.uploadPlanes(key, table: handles, in: scope) { planes in
+            try MappedDmaBuf.withPlanes(of: frame, table: handles) { luma, chroma in
+                try planes.upload(luma: luma, lumaPitch: frame.luma.pitch, chroma: chroma, chromaPitch: frame.chroma.pitch, in: scope)
+            }
         }
         state.uploadedBytes += frame.luma.pitch * frame.height + frame.chroma.pitch * ((frame.height + 1) / 2)
-        return planes.sampled
+        return sampled
     }
 
     /// The shared part of every render: checks sizes, lets `prepare` put the frame into
@@ -136,8 +137,8 @@ public final class CameraView: Sendable {
     func render<Result>(
         size frameSize: PixelSize, color: ColorDescription, options: RenderOptions,
         destination: RenderDestination = .offscreen,
-        prepare: (inout ViewState) throws -> SampledPlanes,
-        finish: (inout ViewState, PixelSize) throws -> Result
+        prepare: (inout ViewState, borrowing ContextScope) throws -> SampledPlanes,
+        finish: Finish<Result>
     ) throws -> Result {
         let core = device.core
         let outputSize = destination.fixedSize ?? options.outputSize ?? frameSize
@@ -152,24 +153,30 @@ public final class CameraView: Sendable {
             throw CameraViewError.exceedsDeviceLimit(width: outputSize.width, height: outputSize.height, limit: limit)
         }
         return try state.withLock { state in
-            guard let vertexArray = state.vertexArray else { throw CameraViewError.closed }
-            if let surface = destination.records, !state.surfaces.contains(surface) { throw CameraViewError.closed }
-            return try core.withContext(surface: destination.surface) {
+            guard state.isOpen else { throw CameraViewError.closed }
+            let vertexArray = state.vertexArrayName
+            if let surface = destination.surfaceObjects, state.surfaces[ObjectIdentifier(surface)] == nil {
+                throw CameraViewError.closed
+            }
+            return try core.withContext(surface: destination.surface) { scope in
                 let clock = ContinuousClock()
                 let start = clock.now
                 // In a host's context, leave its state as it was.
                 let hostState = destination.isHost ? GLStateSnapshot(externalTextures: core.extensions.externalImages) : nil
                 hostState?.neutralize()
                 defer { hostState?.restore() }
-                let planes = try prepare(&state)
+                let planes = try prepare(&state, scope)
                 let uploaded = clock.now
                 let framebuffer: GLuint
                 var viewport = PixelRect(x: 0, y: 0, width: outputSize.width, height: outputSize.height)
                 switch destination {
                 case .offscreen:
-                    let target = try state.target(
-                        of: outputSize, packing: packing(planes.mode == .packedPlanes), table: handles, destroyer: core.destroyer)
-                    (framebuffer, viewport) = (GLuint(target.framebuffer.raw), PixelRect(x: 0, y: 0, width: target.storageSize.width, height: target.storageSize.height))
+                    let key = GPUObjectKey(size: outputSize, packing: packing(planes.mode == .packedPlanes))
+                    try state.prepareTarget(key, table: handles, in: scope)
+                    guard let storage = state.target?.storageSize, let name = state.target?.framebufferName else {
+                        throw CameraViewError.closed
+                    }
+                    (framebuffer, viewport) = (name, PixelRect(x: 0, y: 0, width: storage.width, height: storage.height))
                 case .window:
                     framebuffer = 0
                 case .host(let target):
@@ -178,12 +185,12 @@ public final class CameraView: Sendable {
                 let transform = try FrameTransform.make(
                     frame: frameSize, output: outputSize, options: options, flipVertically: destination.flipsVertically)
                 try NV12Renderer.draw(
-                    program: core.program(planes.mode), planes: planes, vertexArray: vertexArray,
+                    program: core.program(planes.mode, in: scope), planes: planes, vertexArray: vertexArray,
                     color: color, transform: transform, framebuffer: framebuffer, viewport: viewport)
                 // A host presents on its own schedule; our readbacks need the pixels now.
                 if !destination.isHost { glFinish() }
                 let drawn = clock.now
-                let result = try finish(&state, outputSize)
+                let result = try finish(&state, outputSize, scope)
                 state.lastTimings = FrameTimings(
                     upload: uploaded - start, draw: drawn - uploaded, readback: clock.now - drawn,
                     packed: planes.mode == .packedPlanes)
@@ -198,10 +205,10 @@ public final class CameraView: Sendable {
 
     /// Reads the offscreen target back into a new image (not zero-filled first: the
     /// readback writes every byte, and a failed one throws the storage away).
-    static func readBack(_ state: inout ViewState, _ size: PixelSize) throws -> RGBAImage {
-        guard let target = state.target else { throw CameraViewError.closed }
+    static func readBack(_ state: inout ViewState, _ size: PixelSize, in scope: borrowing ContextScope) throws -> RGBAImage {
+        guard state.target != nil else { throw CameraViewError.closed }
         let pixels = try [UInt8](unsafeUninitializedCapacity: size.width * size.height * 4) { buffer, count in
-            try target.readPixels(into: UnsafeMutableRawBufferPointer(buffer))
+            try state.target!.readPixels(into: UnsafeMutableRawBufferPointer(buffer), in: scope)
             count = buffer.count
         }
         return try RGBAImage(width: size.width, height: size.height, pixels: pixels)
@@ -209,24 +216,26 @@ public final class CameraView: Sendable {
 
     /// Reads the offscreen target back into `image`'s storage when it has the size, else
     /// into a new image.
-    private static func readBack(_ state: inout ViewState, _ size: PixelSize, into image: inout RGBAImage) throws {
+    private static func readBack(
+        _ state: inout ViewState, _ size: PixelSize, into image: inout RGBAImage, in scope: borrowing ContextScope
+    ) throws {
         guard image.size == size, image.pixels.count == size.width * size.height * 4 else {
-            image = try readBack(&state, size)
+            image = try readBack(&state, size, in: scope)
             return
         }
-        guard let target = state.target else { throw CameraViewError.closed }
-        try image.pixels.withUnsafeMutableBytes { try target.readPixels(into: $0) }
+        guard state.target != nil else { throw CameraViewError.closed }
+        try image.pixels.withUnsafeMutableBytes { try state.target!.readPixels(into: $0, in: scope) }
     }
 
     /// Releases the textures and EGLImages kept for the current frames (a stream switch:
     /// the old buffers are gone). The next frame creates what it needs.
     public func releaseFrameObjects() {
         state.withLock { state in
-            guard state.vertexArray != nil else { return }
+            guard state.isOpen else { return }
             do {
-                try device.core.withContext { state.releaseFrameObjects(table: handles, destroyer: device.core.destroyer) }
+                try device.core.withContext(failable: false) { state.releaseFrameObjects(in: $0) }
             } catch {
-                log.error("\(handles.owner): cannot release frame objects (\(error)); close() will")
+                log.error("\(handles.owner): cannot make the device current to release frame objects (\(error))")
             }
         }
     }
@@ -245,22 +254,30 @@ public final class CameraView: Sendable {
     /// How long the last `render` spent in each stage.
     public var lastFrameTimings: FrameTimings? { state.withLock { $0.lastTimings } }
 
-    public var isClosed: Bool { state.withLock { $0.vertexArray == nil } }
+    public var isClosed: Bool { state.withLock { !$0.isOpen } }
 
     /// Deletes every object of the view and releases its device reference. Idempotent.
-    public func close() {
+    /// Returns what the owners did not release themselves (swept: a bug, also counted on
+    /// `handles.sweptAtClose`) and every deletion of the view that failed; both are empty
+    /// in a correct run. When the device's context cannot be made current, GL objects are
+    /// not deleted (never in another context) and come back as failed deletions.
+    @discardableResult
+    public func close() -> CloseReport {
         state.withLock { state in
-            guard state.vertexArray != nil else { return }
+            guard state.isOpen else { return .clean }
+            let swept: CloseReport
             do {
-                try device.core.withContext {
-                    state.releaseAll(table: handles, destroyer: device.core.destroyer)
-                    handles.close(using: device.core.destroyer, expectEmpty: true)
+                swept = try device.core.withContext(failable: false) { scope in
+                    state.releaseAll(in: scope)
+                    return handles.close(contextCurrent: true)
                 }
             } catch {
-                log.error("\(handles.owner): cannot make the device current (\(error)); leaking \(handles.liveCount) objects")
+                log.error("\(handles.owner): cannot make the device current (\(error)); GL objects are not deleted")
+                state.abandonAll()
+                swept = handles.close(contextCurrent: false)
             }
-            state.vertexArray = nil
             device.close()
+            return CloseReport(swept: swept.swept, failedDeletions: handles.failedDeletions)
         }
     }
 

@@ -1,61 +1,82 @@
-/// A view's GPU objects, reused frame to frame while sizes stay the same.
-struct ViewState {
+import CEGL
+
+/// A view's GPU objects, reused frame to frame while sizes stay the same. It owns them
+/// (non-copyable): each is released exactly once, by `releaseAll` at the view's close or
+/// when a new size replaces it.
+struct ViewState: ~Copyable {
     /// Nil once the view is closed.
-    var vertexArray: HandleRecord?
+    var vertexArray: GLVertexArray?
     var planes: UploadedPlanes?
     var target: OffscreenTarget?
     var importer = DmaBufImporter()
-    var surfaces: Set<GBMSurface.SurfaceRecords> = []
+    var surfaces: [ObjectIdentifier: SurfaceObjects] = [:]
     var lastTimings: FrameTimings?
     var lastImportPath: ImportPath?
     var uploadedBytes = 0
 
-    init(vertexArray: HandleRecord) { self.vertexArray = vertexArray }
+    /// The vertex array's name while open, 0 once closed.
+    private(set) var vertexArrayName: GLuint
 
-    mutating func releaseFrameObjects(table: HandleTable, destroyer: HandleDestroyer) {
-        importer.releaseAll(table: table, destroyer: destroyer)
-        planes?.release(table: table, destroyer: destroyer)
-        planes = nil
+    init(vertexArray: consuming GLVertexArray) {
+        vertexArrayName = vertexArray.raw
+        self.vertexArray = consume vertexArray
     }
 
-    /// The EGL surface before the GBM surface it draws to.
-    static func release(_ surface: GBMSurface.SurfaceRecords, table: HandleTable, destroyer: HandleDestroyer) {
-        table.release(surface.eglSurface, using: destroyer)
-        table.release(surface.gbmSurface, using: destroyer)
+    var isOpen: Bool { vertexArrayName != 0 }
+
+    mutating func releaseFrameObjects(in scope: borrowing ContextScope) {
+        importer.releaseAll(in: scope)
+        planes.take()?.release(in: scope)
     }
 
-    mutating func planes(
-        of size: PixelSize, packing: PixelPacking = .perPixel, table: HandleTable, destroyer: HandleDestroyer
-    ) throws -> UploadedPlanes {
-        try Self.reuse(&planes, key: GPUObjectKey(size: size, packing: packing), table: table, destroyer: destroyer)
+    /// The plane textures for `key`, made (or remade) when the key changes, and what the
+    /// shader samples from them after `fill` has put a frame in.
+    mutating func uploadPlanes(
+        _ key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope,
+        fill: (borrowing UploadedPlanes) throws -> Void
+    ) throws -> SampledPlanes {
+        try Self.reuse(&planes, key: key, table: table, in: scope)
+        guard let sampled = planes?.sampled else { throw CameraViewError.closed }
+        try fill(planes!)
+        return sampled
     }
 
-    mutating func target(
-        of size: PixelSize, packing: PixelPacking = .perPixel, table: HandleTable, destroyer: HandleDestroyer
-    ) throws -> OffscreenTarget {
-        try Self.reuse(&target, key: GPUObjectKey(size: size, packing: packing), table: table, destroyer: destroyer)
+    /// The offscreen target for `key`, made (or remade) when the key changes.
+    mutating func prepareTarget(_ key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
+        try Self.reuse(&target, key: key, table: table, in: scope)
     }
 
     /// Keeps `object` while its size and kind fit, else replaces it (the old one released
     /// first, so a failed creation leaves nothing behind).
-    private static func reuse<Object: SizedGPUObjects>(
-        _ object: inout Object?, key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer
-    ) throws -> Object {
-        if let object, object.key == key { return object }
-        object?.release(table: table, destroyer: destroyer)
-        object = nil
-        let fresh = try Object(key: key, table: table, destroyer: destroyer)
-        object = fresh
-        return fresh
+    private static func reuse<Object: SizedGPUObjects & ~Copyable>(
+        _ object: inout Object?, key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope
+    ) throws {
+        if object?.key == key { return }
+        object.take()?.release(in: scope)
+        object = try Object(key: key, table: table, in: scope)
     }
 
-    mutating func releaseAll(table: HandleTable, destroyer: HandleDestroyer) {
-        for surface in surfaces { Self.release(surface, table: table, destroyer: destroyer) }
+    /// Releases every object, newest kinds first: surfaces, frame objects, the target and
+    /// the vertex array (which marks the view closed).
+    mutating func releaseAll(in scope: borrowing ContextScope) {
+        for surface in surfaces.values { surface.release(in: scope) }
         surfaces.removeAll()
-        releaseFrameObjects(table: table, destroyer: destroyer)
-        target?.release(table: table, destroyer: destroyer)
-        if let vertexArray { table.release(vertexArray, using: destroyer) }
-        target = nil
+        releaseFrameObjects(in: scope)
+        target.take()?.release(in: scope)
+        vertexArray.take()?.release(in: scope)
+        vertexArrayName = 0
+    }
+
+    /// When the context cannot be made current: GL objects are given up as failed
+    /// deletions (see `Owned.abandon`), everything else is released.
+    mutating func abandonAll() {
+        for surface in surfaces.values { surface.abandon() }
+        surfaces.removeAll()
+        importer.abandonAll()
+        planes.take()?.abandon()
+        target.take()?.abandon()
+        vertexArray.take()?.abandon()
+        vertexArrayName = 0
     }
 }
 
@@ -84,10 +105,10 @@ struct GPUObjectKey: Hashable {
 }
 
 /// GPU objects made for one key and kept while frames keep it.
-protocol SizedGPUObjects {
+protocol SizedGPUObjects: ~Copyable {
     var key: GPUObjectKey { get }
-    init(key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer) throws
-    func release(table: HandleTable, destroyer: HandleDestroyer)
+    init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws
+    consuming func release(in scope: borrowing ContextScope)
 }
 
 extension UploadedPlanes: SizedGPUObjects {}

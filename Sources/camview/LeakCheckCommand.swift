@@ -2,11 +2,16 @@ import ArgumentParser
 import CameraView
 import Foundation
 
+extension HandleKind: ExpressibleByArgument {}
+
 struct LeakCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leakcheck",
         abstract: "Create a view, render, close and drop it N times; report what stayed behind.",
-        discussion: "Exits 1 when a handle or an fd leaks, or RSS grows faster than --max-slope bytes per iteration."
+        discussion: """
+            Exits 1 when a handle or an fd leaks, a close has to sweep up an object its owner never released, \
+            a deletion fails, or RSS grows faster than --max-slope bytes per iteration.
+            """
     )
 
     @Option(help: "Measured cycles.") var iterations: Int
@@ -16,6 +21,9 @@ struct LeakCheckCommand: ParsableCommand {
     @Option(help: "Largest RSS slope, in bytes per iteration, that still passes.") var maxSlope = 16.0
     @Flag(help: "Open and tear down the device every cycle too.") var reopenDevice = false
     @Flag(help: "Print JSON.") var json = false
+    // Test hooks: plant a bug to show the report catches it.
+    @Option(help: .hidden) var plantSkippedRelease: HandleKind?
+    @Option(help: .hidden) var plantFailedDeletion: HandleKind?
 
     func validate() throws {
         guard iterations > 0, warmup >= 0, framesPerCycle >= 0 else {
@@ -26,10 +34,11 @@ struct LeakCheckCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let progress = ProgressBar(total: iterations, enabled: !json && isatty(STDOUT_FILENO) == 1)
-            let report = try LeakCheck.run(
-                LeakCheck.Options(iterations: iterations, warmup: warmup, framesPerCycle: framesPerCycle,
-                                  size: size, reopenDevice: reopenDevice),
-                progress: progress.update)
+            var options = LeakCheck.Options(
+                iterations: iterations, warmup: warmup, framesPerCycle: framesPerCycle, size: size, reopenDevice: reopenDevice)
+            if let kind = plantSkippedRelease { options.plantedBug = .skippedRelease(kind) }
+            if let kind = plantFailedDeletion { options.plantedBug = .failedDeletion(kind) }
+            let report = try LeakCheck.run(options, progress: progress.update)
             progress.finish()
             if json {
                 let encoder = JSONEncoder()
@@ -39,6 +48,9 @@ struct LeakCheckCommand: ParsableCommand {
                 print("iterations:                \(report.iterations)")
                 print("live handles after close:  \(report.liveHandlesAfterClose) \(report.liveHandlesAfterCloseByKind)")
                 print("device handle delta:       \(report.deviceHandleDelta)")
+                print("swept at close:            \(report.sweptAtClose) \(report.sweptAtCloseByKind)")
+                print("failed deletions:          \(report.failedDeletions)")
+                print("owners dropped unreleased: \(report.droppedOwners)")
                 print("fd delta:                  \(report.fdDelta)")
                 print("RSS slope:                 \(String(format: "%.3f", report.rssSlopeBytesPerIteration)) bytes/iteration")
                 print("heap delta:                \(report.heapDeltaBytes) bytes")

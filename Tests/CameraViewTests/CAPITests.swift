@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The C API, driven by a C program (Tests/capi-smoke/main.c) built with the package.
-@Suite struct CAPITests {
+@Suite(.ledgerChecked) struct CAPITests {
     @Test func cProgramRendersDrawsIntoItsFramebufferAndLeavesNothing() throws {
         let program = URL(fileURLWithPath: TestPaths.camview).deletingLastPathComponent().appendingPathComponent("capi-smoke").path
         let result = try TestProcess.capture(program, [])

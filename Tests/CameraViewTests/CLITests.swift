@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The camview binary, as outside scripts call it.
-@Suite struct CLITests {
+@Suite(.ledgerChecked) struct CLITests {
     let fixture = TestPaths.packageRoot + "/fixtures/astronaut-640x480.nv12"
 
     private func temporary(_ name: String) -> String {

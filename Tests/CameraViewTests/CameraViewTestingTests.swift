@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The golden-image API users write their own tests with, and `camview compare`.
-@Suite struct CameraViewTestingTests {
+@Suite(.ledgerChecked) struct CameraViewTestingTests {
     let base = try! RGBAImage(width: 4, height: 2, pixels: (0..<32).map { UInt8($0 * 7) })
 
     private func altered(_ changes: [(index: Int, delta: Int)]) throws -> RGBAImage {

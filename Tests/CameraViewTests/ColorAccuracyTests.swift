@@ -4,7 +4,7 @@ import Testing
 
 /// Every channel within 1 of the exact double model, for all four matrix/range pairs,
 /// on synthetic and photographic content, full size and odd size.
-@Suite struct ColorAccuracyTests {
+@Suite(.ledgerChecked) struct ColorAccuracyTests {
     static let colors = ColorMatrix.allCases.flatMap { matrix in
         ColorRange.allCases.map { ColorDescription(matrix: matrix, range: $0) }
     }

@@ -5,7 +5,7 @@ import Testing
 /// The embedding scenario end to end: a compositor with its own context draws two views
 /// from two streams into one framebuffer, switches one stream mid-run, and checks the
 /// picture against a golden, its GL state, and the tables after close.
-@Suite struct CompositorTests {
+@Suite(.ledgerChecked) struct CompositorTests {
     @Test func twoStreamsIntoOneHostFramebufferWithASwitch() throws {
         let owner = try RenderDevice.open()
         defer { owner.close() }

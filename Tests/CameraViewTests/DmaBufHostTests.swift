@@ -5,7 +5,7 @@ import Testing
 
 /// dma-buf frames on a device without dma-buf import (this host): validated like any
 /// frame, then mapped and uploaded with output identical to the upload path.
-@Suite struct DmaBufHostTests {
+@Suite(.ledgerChecked) struct DmaBufHostTests {
     let layout = try! NV12Layout.venus(width: 200, height: 120)
 
     private func frame() throws -> NV12Frame {

@@ -4,7 +4,7 @@ import Testing
 
 /// Runs only inside the VM of `scripts/vm-test` (CAMERAVIEW_VM=1), where vgem gives a real
 /// DRM device, GBM and dma-bufs. Frames are allocated on the device (linear GBM bos).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
+@Suite(.ledgerChecked, .enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
 struct DmaBufVMTests {
     static let colors = ColorMatrix.allCases.flatMap { matrix in
         ColorRange.allCases.map { ColorDescription(matrix: matrix, range: $0) }
@@ -93,7 +93,7 @@ struct DmaBufVMTests {
 /// EGLImage imports and GBM surfaces, inside the VM. The device stays open across the walk
 /// (its own creations are walked on the host), so its import check ran before: that check
 /// turns a failing external import into "external path unusable" by design.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
+@Suite(.ledgerChecked, .enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
 struct FaultInjectionVMTests {
     private static func importAndPresent(on device: RenderDevice) throws {
         let source = try TestFrames.gradient(width: 48, height: 32)

@@ -5,7 +5,7 @@ import Testing
 /// SQLite-style failure walk: make the k-th object creation fail as a driver would, for
 /// k = 1, 2, ... through open + render + close, until a run hits no injected failure.
 /// Every k must end in a typed error, with no crash, no live handle and no fd growth.
-@Suite struct FaultInjectionTests {
+@Suite(.ledgerChecked) struct FaultInjectionTests {
     /// Opens its own device (the `device` platform, used by no other test) so that the
     /// device's creations are part of the walk.
     private static func openRenderClose() throws {

@@ -4,7 +4,7 @@ import Glibc
 import Testing
 
 /// GBM render targets, inside the VM of `scripts/vm-test` (CAMERAVIEW_VM=1).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
+@Suite(.ledgerChecked, .enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
 struct GBMSurfaceVMTests {
     @Test func surfaceRendersLikeTheOffscreenTarget() throws {
         let fdsBefore = ProcessMemory.openFDCount

@@ -3,7 +3,7 @@ import Testing
 
 /// Fit modes and mirroring, checked pixel by pixel against the exact model placed by
 /// integer arithmetic (sizes chosen so every scale is exact).
-@Suite struct GeometryTests {
+@Suite(.ledgerChecked) struct GeometryTests {
     let frame: NV12Frame
     let model: RGBAImage
 

@@ -88,7 +88,7 @@ enum GoldenFixtures {
     }()
 }
 
-@Suite struct GoldenImageTests {
+@Suite(.ledgerChecked) struct GoldenImageTests {
     /// The golden is the exact model's image (recorded from the model, never from the
     /// renderer), and the renderer must match it within 1 per channel.
     @Test(arguments: GoldenFixtures.cases)

@@ -3,7 +3,7 @@ import CameraViewTesting
 import Testing
 
 /// Views drawing into a host compositor's framebuffer on the host's own context.
-@Suite struct HostContextTests {
+@Suite(.ledgerChecked) struct HostContextTests {
     /// The viewport's pixels, top row first (the host reads GL's bottom row first).
     static func region(_ image: RGBAImage, _ rect: PixelRect) -> RGBAImage {
         var pixels: [UInt8] = []

@@ -4,7 +4,7 @@ import Testing
 
 /// `camview leakcheck` in its own process, where the heap and fd figures are not
 /// disturbed by the test runner.
-@Suite struct LeakCheckTests {
+@Suite(.ledgerChecked) struct LeakCheckTests {
     private func leakcheck(_ arguments: [String]) throws -> (status: Int32, report: [String: Any]) {
         let result = try TestProcess.capture(TestPaths.camview, ["leakcheck", "--json"] + arguments)
         let report = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]

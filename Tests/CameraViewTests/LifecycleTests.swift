@@ -4,7 +4,7 @@ import Testing
 
 /// The promise: every object a view or device creates is deleted, and after close() the
 /// tables are empty, through many sizes, layouts, cycles and threads.
-@Suite struct LifecycleTests {
+@Suite(.ledgerChecked) struct LifecycleTests {
     @Test func viewTableIsEmptyAfterRenderingManySizesAndLayouts() throws {
         let view = try CameraView()
         let photo = try TestFrames.photo(width: 1928, height: 1208, color: .default)

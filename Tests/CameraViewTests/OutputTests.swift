@@ -2,7 +2,7 @@ import CameraView
 import Foundation
 import Testing
 
-@Suite struct OutputTests {
+@Suite(.ledgerChecked) struct OutputTests {
     @Test func pngRoundTripsExactly() throws {
         let image = ExactModel.render(try TestFrames.noise(layout: NV12Layout(width: 37, height: 21)))
         let path = TestPaths.scratch + "/roundtrip-\(UUID().uuidString).png"

@@ -3,7 +3,7 @@ import CameraViewTesting
 import Testing
 
 /// `render(_:into:)`: the steady-state API that reads back into a caller's image.
-@Suite struct RenderIntoTests {
+@Suite(.ledgerChecked) struct RenderIntoTests {
     /// Same pixels as `render(_:)`, into the same storage frame after frame.
     @Test func reusesTheImageStorageAndMatchesRender() throws {
         let view = try CameraView()

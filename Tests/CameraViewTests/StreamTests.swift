@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Frame sources and openpilot's stream rules: swap on first frame, reconnect, release.
-@Suite struct StreamTests {
+@Suite(.ledgerChecked) struct StreamTests {
     let small = try! TestFrames.gradient(width: 32, height: 24)
     let large = try! TestFrames.noise(layout: NV12Layout(width: 48, height: 40))
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Zoom, arbitrary 3x3 transforms and openpilot's road-view helper.
-@Suite struct TransformTests {
+@Suite(.ledgerChecked) struct TransformTests {
     let frame = try! TestFrames.noise(layout: NV12Layout(width: 64, height: 48))
     var model: RGBAImage { ExactModel.render(frame) }
 

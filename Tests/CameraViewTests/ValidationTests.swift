@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Bad input is a typed error before any GL call, and leaves no handle or fd behind.
-@Suite struct ValidationTests {
+@Suite(.ledgerChecked) struct ValidationTests {
     private func layoutError(_ make: () throws -> NV12Layout) -> CameraViewError? {
         do {
             _ = try make()

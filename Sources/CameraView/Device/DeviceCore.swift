@@ -14,39 +14,28 @@ final class DeviceCore: @unchecked Sendable {
     let extensions: EGLExtensions
     /// The GBM device under a GBM-platform display (for test buffers and GBM surfaces).
     let gbmDevice: OpaquePointer?
-    let destroyer: HandleDestroyer
     private let lock = NSLock()
     private var isShutDown = false
+    /// The display, context, GBM device and fd this device opened (none when adopted: the
+    /// host owns them); guarded by `lock`.
+    private var objects: DeviceObjects?
     /// Compiled on first use of each sampling mode; guarded by `lock`.
     private var programs: [SamplingMode: NV12Program]
 
     /// Adopts a host's display and context: the host owns them (they are not in the table
     /// and never destroyed here); our programs are created in that context.
     static func adopting(display: EGLDisplay, context: EGLContext) throws -> DeviceCore {
-        let table = HandleTable(owner: "RenderDevice(host context)")
-        let destroyer = HandleDestroyer(display: display)
-        let core = try DeviceCore(adopting: display, context: context, table: table, destroyer: destroyer)
-        return core
+        try DeviceCore(adopting: display, context: context, table: HandleTable(owner: "RenderDevice(host context)"))
     }
 
-    private init(adopting display: EGLDisplay, context: EGLContext, table: HandleTable, destroyer: HandleDestroyer) throws {
-        (self.platform, self.display, self.context, self.table, self.destroyer) = (.host, display, context, table, destroyer)
+    private init(adopting display: EGLDisplay, context: EGLContext, table: HandleTable) throws {
+        (self.platform, self.display, self.context, self.table) = (.host, display, context, table)
         gbmDevice = nil
-        let previous = CurrentEGLState.capture()
-        if previous.context != context {
-            guard eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context) == EGL_TRUE else {
-                throw CameraViewError.egl(operation: "eglMakeCurrent (host context)", code: eglGetError())
-            }
+        (info, programs) = try ContextScope.entering(display: display, context: context) { scope in
+            let info = Self.queryInfo(platform: .host, display: display, drmNode: nil)
+            return (info, try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope))
         }
-        defer { if previous.context != context { previous.restore(releasing: display) } }
-        info = Self.queryInfo(platform: .host, display: display, drmNode: nil)
         extensions = EGLExtensions(info: info)
-        do {
-            programs = try Self.uploadPrograms(packedRows: info.packedRows, table: table, destroyer: destroyer)
-        } catch {
-            table.close(using: destroyer, expectEmpty: false)
-            throw error
-        }
     }
 
     static func open(candidates: [Platform]) throws -> DeviceCore {
@@ -56,7 +45,6 @@ final class DeviceCore: @unchecked Sendable {
             do {
                 return try DeviceCore(platform: platform, table: table)
             } catch {
-                table.close(using: HandleDestroyer(display: nil), expectEmpty: false)
                 attempts.append(PlatformAttempt(platform: platform, reason: "\(error)"))
             }
         }
@@ -64,44 +52,39 @@ final class DeviceCore: @unchecked Sendable {
     }
 
     private init(platform: Platform, table: HandleTable) throws {
-        let opened = try DisplayOpener.open(platform, table: table)
-        let destroyer = HandleDestroyer(display: opened.display)
+        var objects = try DisplayOpener.open(platform, table: table)
         do {
-            let context = try Self.makeContext(display: opened.display, table: table)
-            guard eglMakeCurrent(opened.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context) == EGL_TRUE else {
-                throw CameraViewError.egl(operation: "eglMakeCurrent", code: eglGetError())
+            guard let display = objects.display?.raw else { throw PlatformFailure("no display") }
+            let context = try Self.makeContext(display: display, table: table)
+            let contextPointer = context.raw
+            objects.context = consume context
+            let drmNode = objects.drmNode
+            (info, programs) = try ContextScope.entering(display: display, context: contextPointer) { scope in
+                let info = Self.queryInfo(platform: platform, display: display, drmNode: drmNode)
+                return (info, try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope))
             }
-            defer { eglMakeCurrent(opened.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT) }
-            let info = Self.queryInfo(platform: platform, display: opened.display, drmNode: opened.drmNode)
-            (self.platform, self.display, self.context, self.table) = (platform, opened.display, context, table)
-            (self.info, self.destroyer) = (info, destroyer)
-            programs = try Self.uploadPrograms(packedRows: info.packedRows, table: table, destroyer: destroyer)
+            (self.platform, self.display, self.context, self.table) = (platform, display, contextPointer, table)
             extensions = EGLExtensions(info: info)
-            gbmDevice = opened.gbmDevice
+            gbmDevice = objects.gbmDevice?.raw
         } catch {
-            // Make the context current so GL objects can be deleted, then delete all.
-            if let context = table.records.first(where: { $0.kind == .eglContext }) {
-                eglMakeCurrent(opened.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE,
-                               UnsafeMutableRawPointer(bitPattern: UInt(context.raw)))
-            }
-            table.close(using: destroyer, expectEmpty: false)
+            objects.release()
             throw error
         }
+        self.objects = consume objects
     }
 
-    private static func makeContext(display: EGLDisplay, table: HandleTable) throws -> EGLContext {
+    private static func makeContext(display: EGLDisplay, table: HandleTable) throws -> OwnedEGLContext {
         guard eglBindAPI(EGLenum(EGL_OPENGL_ES_API)) == EGL_TRUE else {
             throw CameraViewError.egl(operation: "eglBindAPI", code: eglGetError())
         }
-        let record = try table.create(.eglContext, operation: "eglCreateContext", file: #fileID, line: #line, function: #function) {
+        return try table.create(EGLContextKind.self, display: display, operation: "eglCreateContext") {
             let attributes: [EGLint] = [EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 0, EGL_NONE]
             // EGL_KHR_no_config_context: no config needed for FBO rendering.
             guard let context = eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes) else {
                 throw CameraViewError.egl(operation: "eglCreateContext", code: eglGetError())
             }
-            return UInt64(pointer: context)
+            return context
         }
-        return UnsafeMutableRawPointer(bitPattern: UInt(record.raw))!
     }
 
     private static func queryInfo(platform: Platform, display: EGLDisplay, drmNode: String?) -> DeviceInfo {
@@ -128,49 +111,42 @@ final class DeviceCore: @unchecked Sendable {
     }
 
     /// Runs `body` with the device context current on this thread (drawing to `surface`,
-    /// or surfaceless), then restores whatever the thread had current before (a host's
-    /// own context, or none).
-    func withContext<Result>(surface: EGLSurface? = nil, _ body: () throws -> Result) throws -> Result {
+    /// or surfaceless) and the scope that proves it, then restores whatever the thread had
+    /// current before. `failable: false` for teardown (see `ContextScope.entering`).
+    func withContext<Result: ~Copyable>(
+        surface: EGLSurface? = nil, failable: Bool = true, _ body: (borrowing ContextScope) throws -> Result
+    ) throws -> Result {
         lock.lock()
         defer { lock.unlock() }
         guard !isShutDown else { throw CameraViewError.closed }
-        let previous = CurrentEGLState.capture()
-        // A context already current here (a host drawing with its own surface) stays as it is.
-        let switching = previous.context != context || (surface != nil && previous.draw != surface)
-        if switching {
-            guard eglMakeCurrent(display, surface, surface, context) == EGL_TRUE else {
-                throw CameraViewError.egl(operation: "eglMakeCurrent", code: eglGetError())
-            }
-        }
-        defer { if switching { previous.restore(releasing: display) } }
-        GLCheck.discardPendingErrors()
-        return try body()
+        return try ContextScope.entering(display: display, context: context, surface: surface, failable: failable, body)
     }
 
     /// The upload path's programs (per pixel and packed), compiled when the device opens:
-    /// the first frame should not pay for them. Needs the context current.
-    private static func uploadPrograms(packedRows: Int, table: HandleTable, destroyer: HandleDestroyer) throws -> [SamplingMode: NV12Program] {
-        let perPixel = try NV12Program(mode: .integerPlanes, packedRows: packedRows, table: table, destroyer: destroyer)
+    /// the first frame should not pay for them.
+    private static func uploadPrograms(
+        packedRows: Int, table: HandleTable, in scope: borrowing ContextScope
+    ) throws -> [SamplingMode: NV12Program] {
+        let perPixel = try NV12Program(mode: .integerPlanes, packedRows: packedRows, table: table, in: scope)
         do {
-            let packed = try NV12Program(mode: .packedPlanes, packedRows: packedRows, table: table, destroyer: destroyer)
+            let packed = try NV12Program(mode: .packedPlanes, packedRows: packedRows, table: table, in: scope)
             return [.integerPlanes: perPixel, .packedPlanes: packed]
         } catch {
-            perPixel.release(table: table, destroyer: destroyer)
+            perPixel.release(in: scope)
             throw error
         }
     }
 
     /// The program for `mode`, compiled on first use. Call inside `withContext`.
-    func program(_ mode: SamplingMode) throws -> NV12Program {
+    func program(_ mode: SamplingMode, in scope: borrowing ContextScope) throws -> NV12Program {
         if let program = programs[mode] { return program }
-        let program = try NV12Program(mode: mode, packedRows: info.packedRows, table: table, destroyer: destroyer)
+        let program = try NV12Program(mode: mode, packedRows: info.packedRows, table: table, in: scope)
         programs[mode] = program
         return program
     }
 
     /// The dma-buf formats the display imports (empty without the query extension).
-    /// Call inside `withContext`.
-    func importableFormats() -> Set<UInt32> {
+    func importableFormats(in scope: borrowing ContextScope) -> Set<UInt32> {
         guard let query = extensions.queryDmaBufFormats else { return [] }
         var count: EGLint = 0
         guard query(display, 0, nil, &count) == EGL_TRUE, count > 0 else { return [] }
@@ -183,44 +159,28 @@ final class DeviceCore: @unchecked Sendable {
     /// lock because finding it renders through `withContext`.
     let capabilities = Locked<ImportCapabilities?>(nil)
 
-    /// Deletes every object of the device, newest first, and terminates the display.
-    func shutDown() {
+    /// Deletes every object of the device and terminates the display. The programs are
+    /// released with the context current; anything else left in the table is swept (a
+    /// bug, counted). When the context cannot be made current (a host thread holds it), GL
+    /// objects are reported as failed deletions, never deleted in another context.
+    func shutDown() -> CloseReport {
         lock.lock()
         defer { lock.unlock() }
-        guard !isShutDown else { return }
+        guard !isShutDown else { return .clean }
         isShutDown = true
-        let previous = CurrentEGLState.capture()
-        if previous.context != context {
-            eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
+        let programs = self.programs
+        self.programs.removeAll()
+        var report = CloseReport.clean
+        do {
+            report = try ContextScope.entering(display: display, context: context, failable: false) { scope in
+                for program in programs.values { program.release(in: scope) }
+                return table.sweep(contextCurrent: true) { $0.needsCurrentContext || $0 == .eglImage || $0 == .eglSurface }
+            }
+        } catch {
+            log.error("\(table.owner): cannot make the context current to delete its objects (\(error))")
+            for program in programs.values { program.abandon() }
         }
-        for program in programs.values { program.release(table: table, destroyer: destroyer) }
-        programs.removeAll()
-        table.close(using: destroyer, expectEmpty: false)
-        // A host's context is restored; our own was destroyed with the table.
-        if previous.context != context { previous.restore(releasing: platform == .host ? display : nil) }
-    }
-}
-
-/// What a thread had current before the device borrowed it.
-struct CurrentEGLState {
-    let display: EGLDisplay?
-    let draw: EGLSurface?
-    let read: EGLSurface?
-    let context: EGLContext?
-
-    static func capture() -> CurrentEGLState {
-        CurrentEGLState(
-            display: eglGetCurrentDisplay(), draw: eglGetCurrentSurface(EGL_DRAW),
-            read: eglGetCurrentSurface(EGL_READ), context: eglGetCurrentContext())
-    }
-
-    /// Makes the captured state current again; with none captured, releases `display`'s
-    /// context from this thread so another thread can take it.
-    func restore(releasing display: EGLDisplay?) {
-        if let context, let capturedDisplay = self.display {
-            eglMakeCurrent(capturedDisplay, draw, read, context)
-        } else if let display {
-            eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
-        }
+        objects.take()?.release()
+        return report.merged(with: table.close(contextCurrent: false))
     }
 }

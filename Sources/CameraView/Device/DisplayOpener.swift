@@ -1,25 +1,21 @@
 import CEGL
 import Foundation
 
-/// An initialized EGL display and, for GBM, the DRM node under it.
-struct OpenedDisplay {
-    let display: EGLDisplay
-    let drmNode: String?
-    var gbmDevice: OpaquePointer? = nil
-}
-
 /// Opens one platform's display, recording each fd, GBM device and initialized display
-/// in the device's table. On failure the caller closes that table.
+/// in the device's table as owners; a failure releases what was made before it.
 enum DisplayOpener {
-    static func open(_ platform: Platform, table: HandleTable) throws -> OpenedDisplay {
+    static func open(_ platform: Platform, table: HandleTable) throws -> DeviceObjects {
         switch platform {
         case .surfaceless:
-            let display = eglGetPlatformDisplay(
-                EGLenum(EGL_PLATFORM_SURFACELESS_MESA), cv_EGL_DEFAULT_DISPLAY, nil)
-            return OpenedDisplay(display: try initialize(display, table: table), drmNode: nil)
+            var objects = DeviceObjects()
+            let display = eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_SURFACELESS_MESA), cv_EGL_DEFAULT_DISPLAY, nil)
+            objects.display = try initialize(display, table: table)
+            return objects
         case .device:
+            var objects = DeviceObjects()
             let display = eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_DEVICE_EXT), try firstEGLDevice(), nil)
-            return OpenedDisplay(display: try initialize(display, table: table), drmNode: nil)
+            objects.display = try initialize(display, table: table)
+            return objects
         case .gbm:
             return try openGBM(table: table)
         case .host:
@@ -37,24 +33,33 @@ enum DisplayOpener {
         return (primary + render).map { "/dev/dri/" + $0 }
     }
 
-    private static func openGBM(table: HandleTable) throws -> OpenedDisplay {
+    private static func openGBM(table: HandleTable) throws -> DeviceObjects {
         guard let node = drmNodes().first else {
             throw PlatformFailure("no DRM node in /dev/dri")
         }
-        let fd = try table.create(.fd, operation: "open \(node)", file: #fileID, line: #line, function: #function) {
-            let fd = Glibc.open(node, O_RDWR | O_CLOEXEC)
-            guard fd >= 0 else { throw CameraViewError.io(operation: "open", path: node, errno: errno) }
-            return UInt64(fd)
-        }
-        let gbm = try table.create(.gbmDevice, operation: "gbm_create_device", file: #fileID, line: #line, function: #function) {
-            guard let device = gbm_create_device(Int32(fd.raw)) else {
-                throw CameraViewError.io(operation: "gbm_create_device", path: node, errno: errno)
+        var objects = DeviceObjects(drmNode: node)
+        do {
+            let fd = try table.create(FDKind.self, operation: "open \(node)") {
+                let fd = Glibc.open(node, O_RDWR | O_CLOEXEC)
+                guard fd >= 0 else { throw CameraViewError.io(operation: "open", path: node, errno: errno) }
+                return fd
             }
-            return UInt64(pointer: device)
+            let fdNumber = fd.raw
+            objects.drmFD = consume fd
+            let gbm = try table.create(GBMDeviceKind.self, operation: "gbm_create_device") {
+                guard let device = gbm_create_device(fdNumber) else {
+                    throw CameraViewError.io(operation: "gbm_create_device", path: node, errno: errno)
+                }
+                return device
+            }
+            let native = UnsafeMutableRawPointer(gbm.raw)
+            objects.gbmDevice = consume gbm
+            objects.display = try initialize(eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_GBM_KHR), native, nil), table: table)
+            return objects
+        } catch {
+            objects.release()
+            throw error
         }
-        let native = UnsafeMutableRawPointer(bitPattern: UInt(gbm.raw))
-        let display = eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_GBM_KHR), native, nil)
-        return OpenedDisplay(display: try initialize(display, table: table), drmNode: node, gbmDevice: OpaquePointer(native))
     }
 
     private static func firstEGLDevice() throws -> EGLDeviceEXT? {
@@ -70,19 +75,19 @@ enum DisplayOpener {
         return devices[0]
     }
 
-    private static func initialize(_ display: EGLDisplay?, table: HandleTable) throws -> EGLDisplay {
+    private static func initialize(_ display: EGLDisplay?, table: HandleTable) throws -> OwnedEGLDisplay {
         guard let display else {
             throw CameraViewError.egl(operation: "eglGetPlatformDisplay", code: eglGetError())
         }
-        _ = try table.create(.eglDisplay, operation: "eglInitialize", file: #fileID, line: #line, function: #function) {
+        let initialized = try table.create(EGLDisplayKind.self, display: display, operation: "eglInitialize") {
             var major: EGLint = 0, minor: EGLint = 0
             guard eglInitialize(display, &major, &minor) == EGL_TRUE else {
                 throw CameraViewError.egl(operation: "eglInitialize", code: eglGetError())
             }
-            return UInt64(pointer: display)
+            return display
         }
         DriverPin.pinLoadedDrivers()
-        return display
+        return initialized
     }
 }
 

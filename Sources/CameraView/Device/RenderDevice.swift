@@ -40,12 +40,16 @@ public final class RenderDevice: Sendable {
     /// The device's own objects: context, display, programs, DRM fd and GBM device.
     public var handles: HandleTable { core.table }
 
-    public func close() {
+    /// Releases this reference. Closing the last one tears the device down and returns
+    /// what its owners left for the sweep and every failed deletion (both empty in a
+    /// correct run); other closes return an empty report. Idempotent.
+    @discardableResult
+    public func close() -> CloseReport {
         let wasOpen = isOpen.withLock { open in
             defer { open = false }
             return open
         }
-        if wasOpen { DeviceRegistry.release(core) }
+        return wasOpen ? DeviceRegistry.release(core) : .clean
     }
 
     deinit {
@@ -112,17 +116,18 @@ enum DeviceRegistry {
         entries.withLock { $0[Key(core)]?.references += 1 }
     }
 
-    static func release(_ core: DeviceCore) {
+    @discardableResult
+    static func release(_ core: DeviceCore) -> CloseReport {
         entries.withLock { entries in
             let key = Key(core)
-            guard var entry = entries[key], entry.core === core else { return }
+            guard var entry = entries[key], entry.core === core else { return .clean }
             entry.references -= 1
             if entry.references > 0 {
                 entries[key] = entry
-            } else {
-                entries[key] = nil
-                core.shutDown()
+                return .clean
             }
+            entries[key] = nil
+            return core.shutDown()
         }
     }
 

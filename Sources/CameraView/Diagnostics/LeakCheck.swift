@@ -10,6 +10,15 @@ public enum LeakCheck {
         public var size: PixelSize
         /// Open and tear down the device every cycle too (Mesa's driver reload path).
         public var reopenDevice: Bool
+        /// A bug planted to show that the report catches it (see `FaultInjection`).
+        public var plantedBug: PlantedBug?
+
+        public enum PlantedBug: Sendable {
+            /// The first owner release of the kind is skipped.
+            case skippedRelease(HandleKind)
+            /// Every deletion of the kind fails.
+            case failedDeletion(HandleKind)
+        }
 
         public init(iterations: Int, warmup: Int = 100, framesPerCycle: Int = 1,
                     size: PixelSize = PixelSize(width: 320, height: 240), reopenDevice: Bool = false) {
@@ -28,6 +37,14 @@ public enum LeakCheck {
         public let liveHandlesAfterCloseByKind: [String: Int]
         /// Objects the device's table gained over the run: should be 0.
         public let deviceHandleDelta: Int
+        /// Objects that a close had to sweep up because their owner never released them,
+        /// over the run (views and devices): each is a bug, so should be 0.
+        public let sweptAtClose: Int
+        public let sweptAtCloseByKind: [String: Int]
+        /// Deletions that failed or could not run: should be 0.
+        public let failedDeletions: Int
+        /// Owners dropped without release: should be 0.
+        public let droppedOwners: Int
         public let fdDelta: Int
         /// Least-squares slope of RSS over the measured iterations.
         public let rssSlopeBytesPerIteration: Double
@@ -39,30 +56,53 @@ public enum LeakCheck {
             case liveHandlesAfterClose = "live_handles_after_close"
             case liveHandlesAfterCloseByKind = "live_handles_after_close_by_kind"
             case deviceHandleDelta = "device_handle_delta"
+            case sweptAtClose = "swept_at_close"
+            case sweptAtCloseByKind = "swept_at_close_by_kind"
+            case failedDeletions = "failed_deletions"
+            case droppedOwners = "dropped_owners"
             case fdDelta = "fd_delta"
             case rssSlopeBytesPerIteration = "rss_slope_bytes_per_iteration"
             case heapDeltaBytes = "heap_delta_bytes"
             case cycleMsMedian = "cycle_ms_median"
         }
 
-        /// Whether anything leaked: a handle, an fd, or RSS growing faster than `maxSlope`.
+        /// Whether anything leaked or was swept, a deletion failed, an fd stayed open, or
+        /// RSS grew faster than `maxSlope`.
         public func leaked(maxSlope: Double) -> Bool {
-            liveHandlesAfterClose > 0 || deviceHandleDelta != 0 || fdDelta != 0 || rssSlopeBytesPerIteration > maxSlope
+            liveHandlesAfterClose > 0 || deviceHandleDelta != 0 || fdDelta != 0 || sweptAtClose > 0
+                || failedDeletions > 0 || droppedOwners > 0 || rssSlopeBytesPerIteration > maxSlope
         }
     }
 
     /// Runs the loop; `progress` is called with the number of measured cycles done.
     public static func run(_ options: Options, progress: (Int) -> Void = { _ in }) throws -> Report {
+        switch options.plantedBug {
+        case nil: try measure(options, progress: progress)
+        case .skippedRelease(let kind): try FaultInjection.skippingRelease(of: kind) { try measure(options, progress: progress) }.result
+        case .failedDeletion(let kind): try FaultInjection.failingDeletions(of: kind) { try measure(options, progress: progress) }.result
+        }
+    }
+
+    private static func measure(_ options: Options, progress: (Int) -> Void) throws -> Report {
         let layout = try NV12Layout(width: options.size.width, height: options.size.height)
         let frame = NV12Frame.synthetic(layout: layout)
         // Held across the run so views join a warm device (unless reopening is asked for).
         let device = options.reopenDevice ? nil : try RenderDevice.open()
         defer { device?.close() }
 
+        var swept: [HandleKind: Int] = [:]
+        var failedDeletions = 0
+        func note(_ report: CloseReport) {
+            for record in report.swept { swept[record.kind, default: 0] += 1 }
+            failedDeletions += report.failedDeletions.count
+        }
         func cycle() throws -> [HandleKind: Int] {
-            let view = try CameraView(device: device)
+            let reference = try device?.newReference() ?? RenderDevice.open()
+            let view = try CameraView(device: reference)
             for _ in 0..<options.framesPerCycle { _ = try view.render(frame) }
-            view.close()
+            note(view.close())
+            // With --reopen-device this is the last reference: the device is torn down.
+            note(reference.close())
             return view.handles.liveCountsByKind
         }
 
@@ -75,6 +115,7 @@ public enum LeakCheck {
         let deviceHandlesBefore = device?.handles.liveCount ?? 0
         let fdsBefore = ProcessMemory.openFDCount
         let heapBefore = ProcessMemory.heapInUseBytes
+        let droppedBefore = HandleTable.droppedOwnerCountInProcess
         let clock = ContinuousClock()
         for iteration in 0..<options.iterations {
             let start = clock.now
@@ -86,15 +127,24 @@ public enum LeakCheck {
                 progress(iteration + 1)
             }
         }
+        // Measured before anything else allocates: the report's own strings and arrays.
+        let heapDelta = ProcessMemory.heapInUseBytes - heapBefore
+        let fdDelta = ProcessMemory.openFDCount - fdsBefore
         progress(options.iterations)
+        let deviceHandleDelta = (device?.handles.liveCount ?? 0) - deviceHandlesBefore
+        if let device { note(device.close()) }
         return Report(
             iterations: options.iterations,
             liveHandlesAfterClose: leftBehind.values.reduce(0, +),
             liveHandlesAfterCloseByKind: Dictionary(uniqueKeysWithValues: leftBehind.map { ($0.key.rawValue, $0.value) }),
-            deviceHandleDelta: (device?.handles.liveCount ?? 0) - deviceHandlesBefore,
-            fdDelta: ProcessMemory.openFDCount - fdsBefore,
+            deviceHandleDelta: deviceHandleDelta,
+            sweptAtClose: swept.values.reduce(0, +),
+            sweptAtCloseByKind: Dictionary(uniqueKeysWithValues: swept.map { ($0.key.rawValue, $0.value) }),
+            failedDeletions: failedDeletions,
+            droppedOwners: HandleTable.droppedOwnerCountInProcess - droppedBefore,
+            fdDelta: fdDelta,
             rssSlopeBytesPerIteration: Statistics.leastSquaresSlope(rssSamples),
-            heapDeltaBytes: ProcessMemory.heapInUseBytes - heapBefore,
+            heapDeltaBytes: heapDelta,
             cycleMsMedian: Statistics.median(cycleMilliseconds))
     }
 }

@@ -1,41 +1,46 @@
 import Glibc
 
-/// A whole file mapped read-only. The fd is closed as soon as the mapping exists (the
-/// mapping keeps the file), and it is recorded in the host table while open. Sendable:
-/// the mapping is read-only and immutable until deinit.
+/// A whole file mapped read-only, for frames read from files. A final class that owns
+/// exactly one mapping (recorded in the host table): frames are values that share it, so
+/// the last frame to let go unmaps it, here in `deinit`. The fd is closed as soon as the
+/// mapping exists (the mapping keeps the file). Sendable: the mapping is read-only.
 final class MappedFile: @unchecked Sendable {
-    private let base: UnsafeRawPointer?
-    let count: Int
-
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    private let mapping: Locked<OwnedMapping?>
+    let bytes: UnsafeRawBufferPointer
+    var count: Int { bytes.count }
 
     init(path: String) throws {
-        let fdRecord = try HostHandles.table.create(.fd, operation: "open", file: #fileID, line: #line, function: #function) {
+        let fd = try HostHandles.table.create(FDKind.self, operation: "open") {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw CameraViewError.io(operation: "open", path: path, errno: errno) }
-            return UInt64(fd)
+            return fd
         }
-        defer { HostHandles.table.release(fdRecord, using: HostHandles.destroyer) }
-        let fd = Int32(fdRecord.raw)
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw CameraViewError.io(operation: "stat", path: path, errno: errno) }
-        count = Int(info.st_size)
-        guard count > 0 else {
-            base = nil
-            return
+        let number = fd.raw
+        var mapped: OwnedMapping?
+        do {
+            var info = stat()
+            guard fstat(number, &info) == 0 else { throw CameraViewError.io(operation: "stat", path: path, errno: errno) }
+            let count = Int(info.st_size)
+            mapped = count == 0 ? nil : try HostHandles.table.create(MemoryMappingKind.self, operation: "mmap") {
+                let address = mmap(nil, count, PROT_READ, MAP_PRIVATE, number, 0)
+                guard let address, address != MAP_FAILED else { throw CameraViewError.io(operation: "mmap", path: path, errno: errno) }
+                return UnsafeMutableRawBufferPointer(start: address, count: count)
+            }
+        } catch {
+            fd.release()
+            throw error
         }
-        let mapping = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0)
-        guard let mapping, mapping != MAP_FAILED else { throw CameraViewError.io(operation: "mmap", path: path, errno: errno) }
-        base = UnsafeRawPointer(mapping)
+        fd.release()
+        bytes = UnsafeRawBufferPointer(mapped?.raw ?? UnsafeMutableRawBufferPointer(start: nil, count: 0))
+        mapping = Locked(mapped)
     }
 
     deinit {
-        if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+        mapping.withLock { $0.take()?.release() }
     }
 }
 
-/// Host resources that belong to no GPU owner (the fds of mapped frame files).
+/// Host resources that belong to no GPU owner (the fds and mappings of frame files).
 enum HostHandles {
     static let table = HandleTable(owner: "host")
-    static let destroyer = HandleDestroyer(display: nil)
 }

@@ -1,15 +1,30 @@
 import CEGL
 import Glibc
 
-/// A test hook that makes the k-th object creation fail the way a driver would
-/// (GL_OUT_OF_MEMORY, EGL_BAD_ALLOC, ENOMEM), in the spirit of SQLite's malloc-failure
-/// tests. Scoped to the calling task, so parallel tests do not disturb each other.
+/// Test hooks in the spirit of SQLite's malloc-failure tests, scoped to the calling task so
+/// parallel tests do not disturb each other:
+/// - `failing(creation:)` makes the k-th object creation fail the way a driver would
+///   (GL_OUT_OF_MEMORY, EGL_BAD_ALLOC, ENOMEM);
+/// - `failing(step:)` makes the k-th step after a creation fail (the call that fills,
+///   attaches, links, makes current, maps or syncs), so the cleanup of objects that were
+///   already created runs;
+/// - `skippingRelease(of:)` and `failingDeletions(of:)` plant the bugs the ledger must
+///   expose (a forgotten release, a failed delete).
 public enum FaultInjection {
     final class Plan: Sendable {
-        let failingCreation: Int
-        let creations = Locked(0)
+        enum Target: Sendable { case creation(Int), step(Int), skipRelease(HandleKind), failDeletion(HandleKind) }
+        let target: Target
+        let count = Locked(0)
         let injected = Locked(false)
-        init(failingCreation: Int) { self.failingCreation = failingCreation }
+        init(_ target: Target) { self.target = target }
+
+        /// Counts one event; true when it is the one to fail.
+        func hit(_ number: Int) -> Bool {
+            let count = count.withLock { $0 += 1; return $0 }
+            guard count == number else { return false }
+            injected.withLock { $0 = true }
+            return true
+        }
     }
 
     @TaskLocal static var plan: Plan?
@@ -17,25 +32,57 @@ public enum FaultInjection {
     /// Runs `body` with the `creation`-th object creation (1-based, counted across every
     /// table) failing. Returns whether that failure was actually injected: false means
     /// `body` made fewer creations than `creation`.
-    public static func failing<Result>(
-        creation: Int, _ body: () throws -> Result
-    ) rethrows -> (result: Result, injected: Bool) {
-        let plan = Plan(failingCreation: creation)
+    public static func failing<Result>(creation: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+        try run(Plan(.creation(creation)), body)
+    }
+
+    /// Runs `body` with the `step`-th step after a creation failing (1-based).
+    public static func failing<Result>(step: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+        try run(Plan(.step(step)), body)
+    }
+
+    /// Runs `body` with the first owner release of `kind` skipped, as if its owner forgot
+    /// it: the object stays in the ledger until `close()` sweeps it.
+    public static func skippingRelease<Result>(of kind: HandleKind, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+        try run(Plan(.skipRelease(kind)), body)
+    }
+
+    /// Runs `body` with every deletion of `kind` failing (the object is left as it is).
+    public static func failingDeletions<Result>(of kind: HandleKind, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+        try run(Plan(.failDeletion(kind)), body)
+    }
+
+    private static func run<Result>(_ plan: Plan, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
         let result = try $plan.withValue(plan) { try body() }
         return (result, plan.injected.withLock { $0 })
     }
 
     static func checkpoint(kind: HandleKind, operation: String) throws {
-        guard let plan else { return }
-        let count = plan.creations.withLock { $0 += 1; return $0 }
-        guard count == plan.failingCreation else { return }
-        plan.injected.withLock { $0 = true }
+        guard let plan, case .creation(let number) = plan.target, plan.hit(number) else { return }
         throw simulatedFailure(kind: kind, operation: operation)
+    }
+
+    /// A step after a creation: `kind` picks the error a driver would report.
+    static func step(operation: String, kind: HandleKind = .texture) throws {
+        guard let plan, case .step(let number) = plan.target, plan.hit(number) else { return }
+        throw simulatedFailure(kind: kind, operation: operation)
+    }
+
+    static func skipsRelease(of kind: HandleKind?) -> Bool {
+        guard let plan, case .skipRelease(let skipped) = plan.target, kind == skipped else { return false }
+        return plan.hit(1)
+    }
+
+    /// The simulated reason a deletion of `kind` failed, if one is planned.
+    static func failedDeletion(of kind: HandleKind) -> String? {
+        guard let plan, case .failDeletion(let failing) = plan.target, kind == failing else { return nil }
+        plan.injected.withLock { $0 = true }
+        return "deletion failed (injected)"
     }
 
     private static func simulatedFailure(kind: HandleKind, operation: String) -> CameraViewError {
         switch kind {
-        case .fd, .gbmDevice, .gbmSurface, .gbmBo:
+        case .fd, .memoryMapping, .gbmMapping, .gbmDevice, .gbmSurface, .gbmBo:
             .io(operation: operation, path: "(injected)", errno: ENOMEM)
         case .eglDisplay, .eglContext, .eglSurface, .eglImage:
             .egl(operation: operation, code: EGL_BAD_ALLOC)

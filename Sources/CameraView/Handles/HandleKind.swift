@@ -1,6 +1,10 @@
 /// Every kind of object the library creates and must delete.
 public enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
     case fd
+    /// An `mmap` of a file or dma-buf.
+    case memoryMapping
+    /// A `gbm_bo_map` of a buffer object.
+    case gbmMapping
     case gbmDevice
     case gbmSurface
     case gbmBo
@@ -18,4 +22,12 @@ public enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
     case sync
 
     public static func < (lhs: HandleKind, rhs: HandleKind) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// GL names, deleted only with their context current on this thread.
+    var needsCurrentContext: Bool {
+        switch self {
+        case .texture, .framebuffer, .renderbuffer, .buffer, .vertexArray, .shader, .program, .sync: true
+        default: false
+        }
+    }
 }

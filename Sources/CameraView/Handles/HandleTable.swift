@@ -1,77 +1,155 @@
-/// The single ledger of what an owner (the shared device or one view) has created and not
-/// yet deleted. Creation goes through `create`, deletion through `release`; `close`
-/// deletes whatever is left in reverse creation order. Readable from any thread.
+/// The ledger of what an owner (the shared device, one view, the host) has created and not
+/// yet deleted. It observes: typed owners (`Owned`) record every creation here and release
+/// through it, and fault injection hooks in here. It tells an object released by its owner
+/// from one swept up at `close()` (a leak by its owner: counted, logged, a failing
+/// figure), and records every deletion that failed. Readable from any thread.
 public final class HandleTable: Sendable {
     public let owner: String
-    private let live = Locked<[UInt64: HandleRecord]>([:])
+    private struct State {
+        var live: [UInt64: HandleRecord] = [:]
+        var swept: [HandleKind: Int] = [:]
+        var failed: [FailedDeletion] = []
+        var droppedOwners = 0
+    }
+    private let state = Locked(State())
 
-    init(owner: String) { self.owner = owner }
+    init(owner: String) {
+        self.owner = owner
+        LedgerAudit.noteTable(self)
+    }
 
     // MARK: Inspection
 
     /// The live objects, oldest first.
     public var records: [HandleRecord] {
-        live.withLock { $0.values.sorted { $0.serial < $1.serial } }
+        state.withLock { $0.live.values.sorted { $0.serial < $1.serial } }
     }
 
-    public var liveCount: Int { live.withLock { $0.count } }
+    public var liveCount: Int { state.withLock { $0.live.count } }
 
     public func liveCount(of kind: HandleKind) -> Int {
-        live.withLock { $0.values.count { $0.kind == kind } }
+        state.withLock { $0.live.values.count { $0.kind == kind } }
     }
 
     /// Live objects by kind; kinds with none are absent.
     public var liveCountsByKind: [HandleKind: Int] {
-        live.withLock { Dictionary($0.values.map { ($0.kind, 1) }, uniquingKeysWith: +) }
+        state.withLock { Dictionary($0.live.values.map { ($0.kind, 1) }, uniquingKeysWith: +) }
     }
 
-    /// Live objects across every table in the process: 0 when everything is closed.
-    public static var liveCountInProcess: Int { processLive.withLock { $0 } }
-    private static let processLive = Locked(0)
+    /// Objects `close()` had to delete because their owner never released them, by kind.
+    /// Every one is a bug in the library (an owner that forgot a release).
+    public var sweptAtClose: [HandleKind: Int] { state.withLock { $0.swept } }
+    public var sweptCount: Int { state.withLock { $0.swept.values.reduce(0, +) } }
 
-    // MARK: Creation and deletion
+    /// Deletions that failed, or were not attempted because the context could not be made
+    /// current: those objects may still exist.
+    public var failedDeletions: [FailedDeletion] { state.withLock { $0.failed } }
 
-    /// Runs `make`, which creates one object and returns its raw value, and records it.
+    /// Owners dropped without `release` (their objects stay live until swept).
+    public var droppedOwnerCount: Int { state.withLock { $0.droppedOwners } }
+
+    /// Across every table in the process: live objects (0 when everything is closed),
+    /// sweeps, failed deletions and dropped owners (0 in a correct program).
+    public static var liveCountInProcess: Int { process.withLock { $0.live } }
+    public static var sweptCountInProcess: Int { process.withLock { $0.swept } }
+    public static var failedDeletionCountInProcess: Int { process.withLock { $0.failed } }
+    public static var droppedOwnerCountInProcess: Int { process.withLock { $0.dropped } }
+    private static let process = Locked((live: 0, swept: 0, failed: 0, dropped: 0))
+
+    // MARK: Recording (for `Owned`)
+
+    /// Runs `make`, which creates one object and returns its ledger values, and records it.
     /// The fault-injection hook sits here so every creation can be made to fail.
-    func create(
-        _ kind: HandleKind, operation: String,
-        file: String, line: Int, function: String,
-        _ make: () throws -> UInt64
+    func admit(
+        _ kind: HandleKind, operation: String, site: CreationSite, _ make: () throws -> (raw: UInt64, auxiliary: UInt64)
     ) throws -> HandleRecord {
         try FaultInjection.checkpoint(kind: kind, operation: operation)
-        let raw = try make()
-        let record = HandleRecord(
-            serial: SerialCounter.handles.next(), kind: kind, raw: raw,
-            site: CreationSite(file: file, line: line, function: function))
-        live.withLock { $0[record.serial] = record }
-        Self.processLive.withLock { $0 += 1 }
+        let (raw, auxiliary) = try make()
+        let record = HandleRecord(serial: SerialCounter.handles.next(), kind: kind, raw: raw, auxiliary: auxiliary, site: site)
+        state.withLock { $0.live[record.serial] = record }
+        Self.process.withLock { $0.live += 1 }
         return record
     }
 
-    /// Deletes one object and removes its entry. Releasing a record this table no longer
-    /// holds does nothing, so a second release can never double-free.
-    func release(_ record: HandleRecord, using destroyer: HandleDestroyer) {
-        guard live.withLock({ $0.removeValue(forKey: record.serial) }) != nil else { return }
-        Self.processLive.withLock { $0 -= 1 }
-        destroyer.destroy(record)
+    /// Deletes one object on its owner's behalf and removes its entry. A serial this table
+    /// no longer holds (swept at close) does nothing, so nothing is deleted twice.
+    func release(_ serial: UInt64, contextCurrent: Bool) {
+        guard let record = state.withLock({ $0.live.removeValue(forKey: serial) }) else { return }
+        if FaultInjection.skipsRelease(of: record.kind) {
+            state.withLock { $0.live[serial] = record }
+            return
+        }
+        Self.process.withLock { $0.live -= 1 }
+        delete(record, contextCurrent: contextCurrent)
     }
 
-    /// Deletes everything left, newest first. Returns what it had to delete: for a view,
-    /// anything here was not released by its owner and is logged as a bug.
+    /// An owner's `deinit` ran before its `release`: the object stays recorded (and is
+    /// swept at close); the drop itself is a bug, counted and logged where it was created.
+    func ownerDropped(_ serial: UInt64) {
+        guard let record = state.withLock({ state -> HandleRecord? in
+            guard let record = state.live[serial] else { return nil }
+            state.droppedOwners += 1
+            return record
+        }) else { return }
+        Self.process.withLock { $0.dropped += 1 }
+        LedgerAudit.noteDropped(record)
+        log.error("\(owner): the owner of \(record) was dropped without release")
+    }
+
+    /// Deletes whatever is left, newest first, counting each as a sweep. GL objects are
+    /// deleted only when `contextCurrent`; otherwise they are reported as failed deletions
+    /// (never deleted in someone else's context, where the names may mean other objects).
     @discardableResult
-    func close(using destroyer: HandleDestroyer, expectEmpty: Bool) -> [HandleRecord] {
-        let leftovers = live.withLock { table in
-            defer { table.removeAll() }
-            return table.values.sorted { $0.serial > $1.serial }
-        }
-        Self.processLive.withLock { $0 -= leftovers.count }
-        for record in leftovers {
-            if expectEmpty {
-                log.warning("\(owner): deleting \(record) at close; it should have been released earlier")
+    func close(contextCurrent: Bool) -> CloseReport { sweep(contextCurrent: contextCurrent) { _ in true } }
+
+    /// `close()` for the kinds `matching` only (a device sweeps its GL objects while its
+    /// context is current, the rest after its display is gone).
+    @discardableResult
+    func sweep(contextCurrent: Bool, matching: (HandleKind) -> Bool) -> CloseReport {
+        let leftovers = state.withLock { state in
+            let swept = state.live.values.filter { matching($0.kind) }.sorted { $0.serial > $1.serial }
+            for record in swept {
+                state.live[record.serial] = nil
+                state.swept[record.kind, default: 0] += 1
             }
-            destroyer.destroy(record)
+            return swept
         }
-        return leftovers
+        Self.process.withLock { $0.live -= leftovers.count; $0.swept += leftovers.count }
+        let failedBefore = state.withLock { $0.failed.count }
+        for record in leftovers {
+            LedgerAudit.noteSwept(record)
+            log.error("\(owner): swept \(record) at close; its owner never released it")
+            delete(record, contextCurrent: contextCurrent)
+        }
+        return CloseReport(swept: leftovers, failedDeletions: Array(state.withLock { $0.failed[failedBefore...] }))
+    }
+
+    private func delete(_ record: HandleRecord, contextCurrent: Bool) {
+        let failure = record.kind.needsCurrentContext && !contextCurrent
+            ? "not deleted: the owning context could not be made current"
+            : FaultInjection.failedDeletion(of: record.kind) ?? HandleDestroyer.destroy(record)
+        guard let failure else { return }
+        let failed = FailedDeletion(record: record, reason: failure)
+        state.withLock { $0.failed.append(failed) }
+        Self.process.withLock { $0.failed += 1 }
+        LedgerAudit.noteFailed(failed)
+        log.error("\(owner): \(failed)")
+    }
+}
+
+/// What a table's `close()` did beyond the owners' own releases.
+public struct CloseReport: Sendable, Equatable {
+    /// Objects nobody released (each a leak by its owner, now deleted).
+    public let swept: [HandleRecord]
+    /// Deletions at this close that failed or could not run.
+    public let failedDeletions: [FailedDeletion]
+
+    public var isClean: Bool { swept.isEmpty && failedDeletions.isEmpty }
+
+    static let clean = CloseReport(swept: [], failedDeletions: [])
+
+    func merged(with other: CloseReport) -> CloseReport {
+        CloseReport(swept: swept + other.swept, failedDeletions: failedDeletions + other.failedDeletions)
     }
 }
 

@@ -7,10 +7,19 @@ import Glibc
 public final class DeviceBuffer: Sendable {
     /// The frame as it lies in the buffer: Y rows, then UV rows, at the buffer's stride.
     public let frame: DmaBufFrame
-    private let bo: HandleRecord
-    private let fdRecord: HandleRecord
+    private let objects: Locked<BufferObjects?>
     private let device: RenderDevice
-    private let isOpen = Locked(true)
+
+    /// The bo and its exported fd: the fd closed before the bo is destroyed.
+    private struct BufferObjects: ~Copyable {
+        let bo: OwnedGBMBo
+        let fd: OwnedFD
+
+        consuming func release() {
+            fd.release()
+            bo.release()
+        }
+    }
 
     /// Allocates on `device`'s GBM device (the GBM platform only) and copies `source` in.
     public convenience init(copying source: NV12Frame, on device: RenderDevice, bufferIndex: Int = 0) throws {
@@ -24,63 +33,80 @@ public final class DeviceBuffer: Sendable {
         let layout = source.layout
         let rowBytes = layout.chromaWidth * 2
         let rows = layout.height + layout.chromaHeight
-        let table = device.handles, destroyer = device.core.destroyer
+        let table = device.handles
         let reference = try device.newReference()
-        var created: [HandleRecord] = []
         do {
             // NV12 bos are not supported everywhere (not on vgem); an R8 bo holds the same bytes.
-            let bo = try table.create(.gbmBo, operation: "gbm_bo_create", file: #fileID, line: #line, function: #function) {
+            let bo = try table.create(GBMBoKind.self, operation: "gbm_bo_create") {
                 guard let bo = gbm_bo_create(gbm, UInt32(rowBytes), UInt32(rows), cv_GBM_FORMAT_R8, UInt32(GBM_BO_USE_LINEAR.rawValue)) else {
                     throw CameraViewError.io(operation: "gbm_bo_create", path: "R8 \(rowBytes)x\(rows)", errno: errno)
                 }
-                return UInt64(pointer: bo)
+                return bo
             }
-            created.append(bo)
-            let pointer = OpaquePointer(bitPattern: UInt(bo.raw))
-            var stride: UInt32 = 0
-            var mapData: UnsafeMutableRawPointer?
-            guard let map = gbm_bo_map(pointer, 0, 0, UInt32(rowBytes), UInt32(rows), UInt32(GBM_BO_TRANSFER_WRITE.rawValue), &stride, &mapData) else {
-                throw CameraViewError.io(operation: "gbm_bo_map", path: "device buffer", errno: errno)
-            }
-            source.withUnsafeBytes { bytes in
-                for row in 0..<layout.height {
-                    (map + row * Int(stride)).copyMemory(from: bytes.baseAddress! + row * layout.yStride, byteCount: layout.width)
+            let stride: Int
+            let fd: OwnedFD
+            do {
+                stride = try Self.write(source, into: bo.raw, rowBytes: rowBytes, rows: rows, table: table)
+                let pointer = bo.raw
+                fd = try table.create(FDKind.self, operation: "gbm_bo_get_fd") {
+                    let fd = gbm_bo_get_fd(pointer)
+                    guard fd >= 0 else { throw CameraViewError.io(operation: "gbm_bo_get_fd", path: "device buffer", errno: errno) }
+                    return fd
                 }
-                for row in 0..<layout.chromaHeight {
-                    (map + (layout.height + row) * Int(stride)).copyMemory(
-                        from: bytes.baseAddress! + layout.uvOffset + row * layout.uvStride, byteCount: rowBytes)
-                }
+            } catch {
+                bo.release()
+                throw error
             }
-            gbm_bo_unmap(pointer, mapData)
-            let fdRecord = try table.create(.fd, operation: "gbm_bo_get_fd", file: #fileID, line: #line, function: #function) {
-                let fd = gbm_bo_get_fd(pointer)
-                guard fd >= 0 else { throw CameraViewError.io(operation: "gbm_bo_get_fd", path: "device buffer", errno: errno) }
-                return UInt64(fd)
-            }
-            let fd = Int32(fdRecord.raw)
-            (self.bo, self.fdRecord, self.device) = (bo, fdRecord, reference)
             self.frame = DmaBufFrame(
                 width: layout.width, height: layout.height,
-                luma: DmaBufPlane(fd: fd, offset: 0, pitch: Int(stride)),
-                chroma: DmaBufPlane(fd: fd, offset: Int(stride) * layout.height, pitch: Int(stride)),
+                luma: DmaBufPlane(fd: fd.raw, offset: 0, pitch: stride),
+                chroma: DmaBufPlane(fd: fd.raw, offset: stride * layout.height, pitch: stride),
                 color: source.color, bufferIndex: bufferIndex)
+            objects = Locked(BufferObjects(bo: bo, fd: fd))
+            self.device = reference
         } catch {
-            for record in created.reversed() { table.release(record, using: destroyer) }
             reference.close()
             throw error
         }
     }
 
-    /// Closes the fd and destroys the bo.
+    /// Copies the frame's rows into the mapped bo; returns the bo's stride.
+    private static func write(_ source: NV12Frame, into bo: OpaquePointer, rowBytes: Int, rows: Int, table: HandleTable) throws -> Int {
+        let mapping = try table.create(GBMMappingKind.self, operation: "gbm_bo_map") {
+            var stride: UInt32 = 0
+            var mapData: UnsafeMutableRawPointer?
+            guard let map = gbm_bo_map(bo, 0, 0, UInt32(rowBytes), UInt32(rows), UInt32(GBM_BO_TRANSFER_WRITE.rawValue), &stride, &mapData) else {
+                throw CameraViewError.io(operation: "gbm_bo_map", path: "device buffer", errno: errno)
+            }
+            return GBMBoMapping(address: map, stride: Int(stride), bo: bo, mapData: mapData)
+        }
+        let (map, stride) = (mapping.raw.address, mapping.raw.stride)
+        let layout = source.layout
+        source.withUnsafeBytes { bytes in
+            for row in 0..<layout.height {
+                (map + row * stride).copyMemory(from: bytes.baseAddress! + row * layout.yStride, byteCount: layout.width)
+            }
+            for row in 0..<layout.chromaHeight {
+                (map + (layout.height + row) * stride).copyMemory(
+                    from: bytes.baseAddress! + layout.uvOffset + row * layout.uvStride, byteCount: rowBytes)
+            }
+        }
+        mapping.release()
+        return stride
+    }
+
+    /// Closes the fd and destroys the bo. Idempotent.
     public func close() {
-        guard isOpen.withLock({ open in defer { open = false }; return open }) else { return }
-        device.handles.release(fdRecord, using: device.core.destroyer)
-        device.handles.release(bo, using: device.core.destroyer)
-        device.close()
+        let wasOpen = objects.withLock { objects in
+            guard let released = objects.take() else { return false }
+            released.release()
+            return true
+        }
+        if wasOpen { device.close() }
     }
 
     deinit {
-        if isOpen.withLock({ $0 }) {
+        if objects.withLock({ $0?.fd.raw != nil }) {
             log.error("DeviceBuffer dropped without close(); releasing it now (a bug in the caller)")
             close()
         }

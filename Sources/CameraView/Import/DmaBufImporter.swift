@@ -10,35 +10,42 @@ struct DmaBufImporter {
     private(set) var imagesCreated = 0
     private(set) var imagesDestroyed = 0
 
-    /// The textures for `frame`, importing it on first sight. Needs the context current.
+    /// The textures for `frame`, importing it on first sight.
     mutating func textures(
-        for frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable
+        for frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable, in scope: borrowing ContextScope
     ) throws -> SampledPlanes {
         let identity = try BufferIdentity(frame, path: path)
         if size != frame.size {
-            releaseAll(table: table, destroyer: core.destroyer)
+            releaseAll(in: scope)
             size = frame.size
         }
         if let entry = entries[frame.bufferIndex] {
             if entry.identity == identity { return entry.sampled }
-            release(entry, table: table, destroyer: core.destroyer)
+            release(entry, in: scope)
             entries[frame.bufferIndex] = nil
         }
-        let entry = try ImportedBuffer.make(frame, path: path, identity: identity, core: core, table: table)
-        imagesCreated += entry.images.count
+        let entry = try ImportedBuffer(frame, path: path, identity: identity, core: core, table: table, in: scope)
+        imagesCreated += entry.imageCount
         entries[frame.bufferIndex] = entry
         return entry.sampled
     }
 
-    mutating func releaseAll(table: HandleTable, destroyer: HandleDestroyer) {
-        for entry in entries.values { release(entry, table: table, destroyer: destroyer) }
+    mutating func releaseAll(in scope: borrowing ContextScope) {
+        for entry in entries.values { release(entry, in: scope) }
         entries.removeAll()
         size = nil
     }
 
-    private mutating func release(_ entry: ImportedBuffer, table: HandleTable, destroyer: HandleDestroyer) {
-        entry.release(table: table, destroyer: destroyer)
-        imagesDestroyed += entry.images.count
+    /// See `Owned.abandon`.
+    mutating func abandonAll() {
+        for entry in entries.values { entry.abandon() }
+        entries.removeAll()
+        size = nil
+    }
+
+    private mutating func release(_ entry: ImportedBuffer, in scope: borrowing ContextScope) {
+        entry.release(in: scope)
+        imagesDestroyed += entry.imageCount
     }
 }
 
@@ -69,46 +76,58 @@ struct BufferIdentity: Hashable {
 }
 
 /// One imported ring buffer: the fds the view dup'd, its EGLImages and their textures.
-struct ImportedBuffer {
+/// Kept in the importer's cache, so a class; it releases what it owns in one place.
+final class ImportedBuffer {
     let identity: BufferIdentity
-    private(set) var fds: [HandleRecord] = []
-    private(set) var images: [HandleRecord] = []
-    private(set) var textures: [HandleRecord] = []
+    private var fds: [OwnerBox<FDKind>] = []
+    private var images: [OwnerBox<EGLImageKind>] = []
+    private var textures: [OwnerBox<TextureKind>] = []
     private(set) var sampled = SampledPlanes(mode: .normalizedPlanes, size: PixelSize(width: 0, height: 0), luma: 0)
 
-    static func make(
-        _ frame: DmaBufFrame, path: ImportPath, identity: BufferIdentity, core: DeviceCore, table: HandleTable
-    ) throws -> ImportedBuffer {
-        var buffer = ImportedBuffer(identity: identity)
+    var imageCount: Int { images.count }
+
+    init(
+        _ frame: DmaBufFrame, path: ImportPath, identity: BufferIdentity, core: DeviceCore, table: HandleTable,
+        in scope: borrowing ContextScope
+    ) throws {
+        self.identity = identity
         do {
-            try buffer.importPlanes(of: frame, path: path, core: core, table: table)
-            return buffer
+            try importPlanes(of: frame, path: path, core: core, table: table, in: scope)
         } catch {
-            buffer.release(table: table, destroyer: core.destroyer)
+            release(in: scope)
             throw error
         }
     }
 
     /// Deletes textures, then images, then closes the dup'd fds.
-    func release(table: HandleTable, destroyer: HandleDestroyer) {
-        for record in (textures + images + fds).sorted(by: { $0.serial > $1.serial }) {
-            table.release(record, using: destroyer)
-        }
+    func release(in scope: borrowing ContextScope) {
+        for texture in textures.reversed() { texture.release(in: scope) }
+        for image in images.reversed() { image.release(in: scope) }
+        for fd in fds.reversed() { fd.release() }
     }
 
-    private mutating func importPlanes(of frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable) throws {
+    /// See `Owned.abandon`; the fds are closed.
+    func abandon() {
+        for texture in textures.reversed() { texture.abandon() }
+        for image in images.reversed() { image.abandon() }
+        for fd in fds.reversed() { fd.release() }
+    }
+
+    private func importPlanes(
+        of frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable, in scope: borrowing ContextScope
+    ) throws {
         // EGL does not take the fd, but some drivers close it anyway: import our own dup.
         let lumaFD = try dup(frame.luma.fd, table: table)
         let chromaFD = frame.chroma.fd == frame.luma.fd ? lumaFD : try dup(frame.chroma.fd, table: table)
         switch path {
         case .perPlane:
-            let luma = try makeImage(core: core, table: table, attributes: Self.planeAttributes(
+            let luma = try makeImage(table: table, in: scope, attributes: Self.planeAttributes(
                 fourcc: cv_DRM_FORMAT_R8, width: frame.width, height: frame.height, fd: lumaFD, plane: frame.luma))
-            let chroma = try makeImage(core: core, table: table, attributes: Self.planeAttributes(
+            let chroma = try makeImage(table: table, in: scope, attributes: Self.planeAttributes(
                 fourcc: cv_DRM_FORMAT_GR88, width: (frame.width + 1) / 2, height: (frame.height + 1) / 2,
                 fd: chromaFD, plane: frame.chroma))
-            let lumaTexture = try bind(luma, mode: .normalizedPlanes, core: core, table: table)
-            let chromaTexture = try bind(chroma, mode: .normalizedPlanes, core: core, table: table)
+            let lumaTexture = try bind(luma, mode: .normalizedPlanes, core: core, table: table, in: scope)
+            let chromaTexture = try bind(chroma, mode: .normalizedPlanes, core: core, table: table, in: scope)
             sampled = SampledPlanes(mode: .normalizedPlanes, size: frame.size, luma: lumaTexture, chroma: chromaTexture)
         case .external:
             var attributes = Self.planeAttributes(
@@ -122,22 +141,23 @@ struct ImportedBuffer {
                 (EGL_YUV_COLOR_SPACE_HINT_EXT, Int(colorSpace)),
                 (EGL_SAMPLE_RANGE_HINT_EXT, Int(range)),
             ]
-            let image = try makeImage(core: core, table: table, attributes: attributes)
-            let texture = try bind(image, mode: .externalImage, core: core, table: table)
+            let image = try makeImage(table: table, in: scope, attributes: attributes)
+            let texture = try bind(image, mode: .externalImage, core: core, table: table, in: scope)
             sampled = SampledPlanes(mode: .externalImage, size: frame.size, luma: texture)
         case .mappedUpload:
             preconditionFailure("mapped frames are uploaded, not imported")
         }
     }
 
-    private mutating func dup(_ fd: Int32, table: HandleTable) throws -> Int32 {
-        let record = try table.create(.fd, operation: "dup", file: #fileID, line: #line, function: #function) {
+    private func dup(_ fd: Int32, table: HandleTable) throws -> Int32 {
+        let copy = try table.create(FDKind.self, operation: "dup") {
             let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
             guard copy >= 0 else { throw CameraViewError.io(operation: "dup", path: "fd \(fd)", errno: errno) }
-            return UInt64(copy)
+            return copy
         }
-        fds.append(record)
-        return Int32(record.raw)
+        let number = copy.raw
+        fds.append(OwnerBox(copy))
+        return number
     }
 
     /// Size, format and plane 0 of a dma-buf image.
@@ -151,31 +171,36 @@ struct ImportedBuffer {
         ]
     }
 
-    private mutating func makeImage(core: DeviceCore, table: HandleTable, attributes: [(Int32, Int)]) throws -> HandleRecord {
+    private func makeImage(table: HandleTable, in scope: borrowing ContextScope, attributes: [(Int32, Int)]) throws -> EGLImage {
         let list = attributes.flatMap { [EGLAttrib($0.0), EGLAttrib($0.1)] } + [EGLAttrib(EGL_NONE)]
-        let record = try table.create(.eglImage, operation: "eglCreateImage(EGL_LINUX_DMA_BUF_EXT)", file: #fileID, line: #line, function: #function) {
-            guard let image = eglCreateImage(core.display, cv_EGL_NO_CONTEXT, EGLenum(EGL_LINUX_DMA_BUF_EXT), nil, list) else {
+        let display = scope.display
+        let image = try table.create(EGLImageKind.self, in: scope, operation: "eglCreateImage(EGL_LINUX_DMA_BUF_EXT)") {
+            guard let image = eglCreateImage(display, cv_EGL_NO_CONTEXT, EGLenum(EGL_LINUX_DMA_BUF_EXT), nil, list) else {
                 throw CameraViewError.egl(operation: "eglCreateImage(EGL_LINUX_DMA_BUF_EXT)", code: eglGetError())
             }
-            return UInt64(pointer: image)
+            return image
         }
-        images.append(record)
-        return record
+        let pointer = image.raw
+        images.append(OwnerBox(image))
+        return pointer
     }
 
-    private mutating func bind(_ image: HandleRecord, mode: SamplingMode, core: DeviceCore, table: HandleTable) throws -> GLuint {
+    private func bind(
+        _ image: EGLImage, mode: SamplingMode, core: DeviceCore, table: HandleTable, in scope: borrowing ContextScope
+    ) throws -> GLuint {
         guard let imageTargetTexture2D = core.extensions.imageTargetTexture2D else {
             throw CameraViewError.importPathUnavailable(path: .perPlane, reason: "glEGLImageTargetTexture2DOES is missing")
         }
-        let texture = try table.makeTexture()
-        textures.append(texture)
+        let texture = try table.makeTexture(in: scope)
+        let name = texture.raw
+        textures.append(OwnerBox(texture))
         let target = mode.textureTarget
-        glBindTexture(target, GLuint(texture.raw))
+        glBindTexture(target, name)
         defer { glBindTexture(target, 0) }
-        imageTargetTexture2D(target, UnsafeMutableRawPointer(bitPattern: UInt(image.raw)))
+        imageTargetTexture2D(target, image)
         glTexParameteri(target, GLenum(GL_TEXTURE_MIN_FILTER), GL_NEAREST)
         glTexParameteri(target, GLenum(GL_TEXTURE_MAG_FILTER), GL_NEAREST)
         try GLCheck.noError("glEGLImageTargetTexture2DOES")
-        return GLuint(texture.raw)
+        return name
     }
 }

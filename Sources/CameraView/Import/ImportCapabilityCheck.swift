@@ -23,7 +23,7 @@ enum ImportCapabilityCheck {
             return ImportCapabilities(dmaBufImport: false, perPlane: false, externalListed: false, externalVerified: nil,
                                       externalNote: "the display has no EGL_EXT_image_dma_buf_import")
         }
-        let formats = try core.withContext { core.importableFormats() }
+        let formats = try core.withContext { core.importableFormats(in: $0) }
         // Without the query extension, per-plane R8/GR88 is the format every importer has.
         let perPlane = formats.isEmpty || (formats.contains(cv_DRM_FORMAT_R8) && formats.contains(cv_DRM_FORMAT_GR88))
         let externalListed = formats.contains(cv_DRM_FORMAT_NV12) && core.extensions.externalImages

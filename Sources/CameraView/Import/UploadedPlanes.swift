@@ -5,10 +5,10 @@ import CEGL
 /// fragment blocks so every fetch stays inside the texture. Created once per frame size
 /// and packing and reused; planes are uploaded straight from the frame's bytes with
 /// GL_UNPACK_ROW_LENGTH = stride, so padded layouts need no CPU repacking.
-struct UploadedPlanes {
+struct UploadedPlanes: ~Copyable {
     let key: GPUObjectKey
-    let luma: HandleRecord
-    let chroma: HandleRecord
+    private let luma: GLTexture
+    private let chroma: GLTexture
 
     var size: PixelSize { key.size }
     private var packed: Bool { key.packing != .perPixel }
@@ -16,8 +16,7 @@ struct UploadedPlanes {
     private var lumaTexel: (width: Int, bytes: Int) { packed ? (size.width / 4, 4) : (size.width, 1) }
     private var chromaTexel: (width: Int, bytes: Int) { packed ? (size.width / 4, 4) : ((size.width + 1) / 2, 2) }
 
-    /// Needs the device context current.
-    init(key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer) throws {
+    init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
         let size = key.size
         let rows = key.packing.rowsPerFragment
         let blockRows = (size.height + rows - 1) / rows * rows
@@ -25,36 +24,42 @@ struct UploadedPlanes {
         let (lumaFormat, chromaFormat) = perPixel ? (GL_R8UI, GL_RG8UI) : (GL_RGBA8UI, GL_RGBA8UI)
         let lumaWidth = perPixel ? size.width : size.width / 4
         let chromaWidth = perPixel ? (size.width + 1) / 2 : size.width / 4
-        let luma = try Self.makeTexture(
-            table: table, destroyer: destroyer, format: lumaFormat, width: lumaWidth, height: blockRows)
+        let luma = try Self.makeTexture(table: table, in: scope, format: lumaFormat, width: lumaWidth, height: blockRows)
         do {
             chroma = try Self.makeTexture(
-                table: table, destroyer: destroyer, format: chromaFormat, width: chromaWidth, height: (blockRows + 1) / 2)
+                table: table, in: scope, format: chromaFormat, width: chromaWidth, height: (blockRows + 1) / 2)
         } catch {
-            table.release(luma, using: destroyer)
+            luma.release(in: scope)
             throw error
         }
         self.luma = luma
         self.key = key
     }
 
-    func release(table: HandleTable, destroyer: HandleDestroyer) {
-        table.release(chroma, using: destroyer)
-        table.release(luma, using: destroyer)
+    consuming func release(in scope: borrowing ContextScope) {
+        chroma.release(in: scope)
+        luma.release(in: scope)
     }
 
-    /// Copies `frame`'s planes into the textures. Needs the device context current.
-    func upload(_ frame: NV12Frame) throws {
+    consuming func abandon() {
+        chroma.abandon()
+        luma.abandon()
+    }
+
+    /// Copies `frame`'s planes into the textures.
+    func upload(_ frame: NV12Frame, in scope: borrowing ContextScope) throws {
         let layout = frame.layout
         try frame.withUnsafeBytes { bytes in
             try upload(luma: bytes.baseAddress!, lumaPitch: layout.yStride,
-                       chroma: bytes.baseAddress! + layout.uvOffset, chromaPitch: layout.uvStride)
+                       chroma: bytes.baseAddress! + layout.uvOffset, chromaPitch: layout.uvStride, in: scope)
         }
     }
 
     /// Copies planes at the given addresses (validated to hold `size`) into the textures,
-    /// straight from memory with GL_UNPACK_ROW_LENGTH = pitch. Needs the context current.
-    func upload(luma: UnsafeRawPointer, lumaPitch: Int, chroma: UnsafeRawPointer, chromaPitch: Int) throws {
+    /// straight from memory with GL_UNPACK_ROW_LENGTH = pitch.
+    func upload(
+        luma: UnsafeRawPointer, lumaPitch: Int, chroma: UnsafeRawPointer, chromaPitch: Int, in scope: borrowing ContextScope
+    ) throws {
         glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 1)
         defer {
             glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), 0)
@@ -63,12 +68,12 @@ struct UploadedPlanes {
         }
         // Row lengths count texels: pitches are whole texels (validated, or chosen so).
         let (lumaFormat, chromaFormat) = packed ? (GL_RGBA_INTEGER, GL_RGBA_INTEGER) : (GL_RED_INTEGER, GL_RG_INTEGER)
-        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(self.luma.raw))
+        glBindTexture(GLenum(GL_TEXTURE_2D), self.luma.raw)
         glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(lumaPitch / lumaTexel.bytes))
         glTexSubImage2D(
             GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(lumaTexel.width), GLsizei(size.height),
             GLenum(lumaFormat), GLenum(GL_UNSIGNED_BYTE), luma)
-        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(self.chroma.raw))
+        glBindTexture(GLenum(GL_TEXTURE_2D), self.chroma.raw)
         glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(chromaPitch / chromaTexel.bytes))
         glTexSubImage2D(
             GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(chromaTexel.width), GLsizei((size.height + 1) / 2),
@@ -79,14 +84,14 @@ struct UploadedPlanes {
     /// What the conversion shader samples.
     var sampled: SampledPlanes {
         SampledPlanes(mode: packed ? .packedPlanes : .integerPlanes, size: size,
-                      luma: GLuint(luma.raw), chroma: GLuint(chroma.raw))
+                      luma: luma.raw, chroma: chroma.raw)
     }
 
     private static func makeTexture(
-        table: HandleTable, destroyer: HandleDestroyer, format: Int32, width: Int, height: Int
-    ) throws -> HandleRecord {
-        let texture = try table.makeTexture()
-        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(texture.raw))
+        table: HandleTable, in scope: borrowing ContextScope, format: Int32, width: Int, height: Int
+    ) throws -> GLTexture {
+        let texture = try table.makeTexture(in: scope)
+        glBindTexture(GLenum(GL_TEXTURE_2D), texture.raw)
         defer { glBindTexture(GLenum(GL_TEXTURE_2D), 0) }
         glTexStorage2D(GLenum(GL_TEXTURE_2D), 1, GLenum(format), GLsizei(width), GLsizei(height))
         // Integer textures are incomplete (and sample zero) with any filter but NEAREST.
@@ -95,7 +100,7 @@ struct UploadedPlanes {
         do {
             try GLCheck.noError("glTexStorage2D \(width)x\(height)")
         } catch {
-            table.release(texture, using: destroyer)
+            texture.release(in: scope)
             throw error
         }
         return texture

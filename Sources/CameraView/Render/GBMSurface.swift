@@ -3,28 +3,22 @@ import Glibc
 
 /// A render target made of a gbm_surface and an EGL window surface on the GBM platform:
 /// render, swap, lock the front buffer, then read it back or hand it out as a dma-buf.
-/// Its objects live in the owning view's table; `close()` (or the view's close) destroys
-/// them. Holds its view strongly; the view holds only the records, so there is no cycle.
+/// Its objects are owned by a `SurfaceObjects` that the view keeps (so the view's close
+/// releases them too); `close()` releases them now. Holds its view strongly; the view
+/// holds only the objects, so there is no cycle.
 public final class GBMSurface: Sendable {
     public let size: PixelSize
     private let view: CameraView
-    let records: SurfaceRecords
+    let objects: SurfaceObjects
 
-    struct SurfaceRecords: Sendable, Hashable {
-        let gbmSurface: HandleRecord
-        let eglSurface: HandleRecord
-        /// The buffer format: ABGR8888 is RGBA in memory; ARGB8888 is BGRA.
-        let bgra: Bool
-    }
-
-    init(view: CameraView, size: PixelSize, records: SurfaceRecords) {
-        (self.view, self.size, self.records) = (view, size, records)
+    init(view: CameraView, size: PixelSize, objects: SurfaceObjects) {
+        (self.view, self.size, self.objects) = (view, size, objects)
     }
 
     /// Renders `frame` into the surface and reads the front buffer back.
     public func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
         try view.renderToSurface(self, frame: frame, options: options) { bo in
-            try Self.read(bo, size: size, bgra: records.bgra)
+            try Self.read(bo, size: size, bgra: objects.bgra, table: view.handles)
         }
     }
 
@@ -33,31 +27,35 @@ public final class GBMSurface: Sendable {
     /// next render to this surface.
     public func renderAndExport(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> ExportedBuffer {
         try view.renderToSurface(self, frame: frame, options: options) { bo in
-            let record = try view.handles.create(.fd, operation: "gbm_bo_get_fd", file: #fileID, line: #line, function: #function) {
+            let fd = try view.handles.create(FDKind.self, operation: "gbm_bo_get_fd") {
                 let fd = gbm_bo_get_fd(bo)
                 guard fd >= 0 else { throw CameraViewError.io(operation: "gbm_bo_get_fd", path: "front buffer", errno: errno) }
-                return UInt64(fd)
+                return fd
             }
-            return ExportedBuffer(record: record, stride: Int(gbm_bo_get_stride(bo)), size: size, view: view)
+            return ExportedBuffer(fd: fd, stride: Int(gbm_bo_get_stride(bo)), size: size)
         }
     }
 
     /// Destroys the EGL and GBM surfaces. Idempotent.
-    public func close() { view.closeSurface(records) }
+    public func close() { view.closeSurface(objects) }
 
-    private static func read(_ bo: OpaquePointer, size: PixelSize, bgra: Bool) throws -> RGBAImage {
-        var rowPitch: UInt32 = 0
-        var mapData: UnsafeMutableRawPointer?
-        guard let map = gbm_bo_map(bo, 0, 0, UInt32(size.width), UInt32(size.height), UInt32(GBM_BO_TRANSFER_READ.rawValue), &rowPitch, &mapData) else {
-            throw CameraViewError.io(operation: "gbm_bo_map", path: "front buffer", errno: errno)
+    private static func read(_ bo: OpaquePointer, size: PixelSize, bgra: Bool, table: HandleTable) throws -> RGBAImage {
+        let mapping = try table.create(GBMMappingKind.self, operation: "gbm_bo_map") {
+            var rowPitch: UInt32 = 0
+            var mapData: UnsafeMutableRawPointer?
+            guard let map = gbm_bo_map(bo, 0, 0, UInt32(size.width), UInt32(size.height), UInt32(GBM_BO_TRANSFER_READ.rawValue), &rowPitch, &mapData) else {
+                throw CameraViewError.io(operation: "gbm_bo_map", path: "front buffer", errno: errno)
+            }
+            return GBMBoMapping(address: map, stride: Int(rowPitch), bo: bo, mapData: mapData)
         }
-        defer { gbm_bo_unmap(bo, mapData) }
         var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
+        let (map, rowPitch) = (mapping.raw.address, mapping.raw.stride)
         pixels.withUnsafeMutableBytes { out in
             for row in 0..<size.height {
-                (out.baseAddress! + row * size.width * 4).copyMemory(from: map + row * Int(rowPitch), byteCount: size.width * 4)
+                (out.baseAddress! + row * size.width * 4).copyMemory(from: map + row * rowPitch, byteCount: size.width * 4)
             }
         }
+        mapping.release()
         if bgra {
             for index in stride(from: 0, to: pixels.count, by: 4) { pixels.swapAt(index, index + 2) }
         }
@@ -65,26 +63,54 @@ public final class GBMSurface: Sendable {
     }
 }
 
-/// A rendered front buffer handed out as a dma-buf fd (owned by the view's table until
+/// The gbm_surface and EGL window surface behind a `GBMSurface`, owned here and kept in
+/// the view's state. Mutated only under the view's state lock.
+final class SurfaceObjects: @unchecked Sendable {
+    let eglSurface: EGLSurface
+    let gbmSurface: OpaquePointer
+    /// The buffer format: ABGR8888 is RGBA in memory; ARGB8888 is BGRA.
+    let bgra: Bool
+    private var egl: OwnedEGLSurface?
+    private var gbm: OwnedGBMSurface?
+
+    init(egl: consuming OwnedEGLSurface, gbm: consuming OwnedGBMSurface, bgra: Bool) {
+        (eglSurface, gbmSurface, self.bgra) = (egl.raw, gbm.raw, bgra)
+        self.egl = consume egl
+        self.gbm = consume gbm
+    }
+
+    /// The EGL surface before the GBM surface it draws to.
+    func release(in scope: borrowing ContextScope) {
+        egl.take()?.release(in: scope)
+        gbm.take()?.release()
+    }
+
+    func abandon() {
+        egl.take()?.abandon()
+        gbm.take()?.release()
+    }
+}
+
+/// A rendered front buffer handed out as a dma-buf fd (recorded in the view's table until
 /// `close()`).
 public final class ExportedBuffer: Sendable {
     public let stride: Int
     public let size: PixelSize
-    private let record: HandleRecord
-    private let view: CameraView
+    public let fd: Int32
+    private let owner: Locked<OwnedFD?>
 
-    public var fd: Int32 { Int32(record.raw) }
-
-    init(record: HandleRecord, stride: Int, size: PixelSize, view: CameraView) {
-        (self.record, self.stride, self.size, self.view) = (record, stride, size, view)
+    init(fd: consuming OwnedFD, stride: Int, size: PixelSize) {
+        (self.fd, self.stride, self.size) = (fd.raw, stride, size)
+        owner = Locked(Optional(fd))
     }
 
     /// Closes the fd. Idempotent.
-    public func close() { view.handles.release(record, using: view.device.core.destroyer) }
+    public func close() { owner.withLock { $0.take()?.release() } }
 }
 
 extension CameraView {
     /// Makes a GBM render target of `size` on this view's device (the GBM platform only).
+    /// Nothing is created for a closed view; a failure releases what was made before it.
     public func makeGBMSurface(size: PixelSize) throws -> GBMSurface {
         let core = device.core
         guard let gbm = core.gbmDevice else {
@@ -92,27 +118,35 @@ extension CameraView {
         }
         guard size.width > 0, size.height > 0 else { throw CameraViewError.invalidOutputSize(width: size.width, height: size.height) }
         let (config, format, bgra) = try Self.windowConfig(display: core.display)
-        let gbmSurface = try handles.create(.gbmSurface, operation: "gbm_surface_create", file: #fileID, line: #line, function: #function) {
-            guard let surface = gbm_surface_create(gbm, UInt32(size.width), UInt32(size.height), format, UInt32(GBM_BO_USE_RENDERING.rawValue)) else {
-                throw CameraViewError.io(operation: "gbm_surface_create", path: "\(size)", errno: errno)
-            }
-            return UInt64(pointer: surface)
-        }
-        do {
-            let eglSurface = try handles.create(.eglSurface, operation: "eglCreatePlatformWindowSurface", file: #fileID, line: #line, function: #function) {
-                let native = UnsafeMutableRawPointer(bitPattern: UInt(gbmSurface.raw))
-                guard let surface = eglCreatePlatformWindowSurface(core.display, config, native, nil) else {
-                    throw CameraViewError.egl(operation: "eglCreatePlatformWindowSurface", code: eglGetError())
+        let objects = try state.withLock { state in
+            guard state.isOpen else { throw CameraViewError.closed }
+            return try core.withContext { scope in
+                let gbmSurface = try handles.create(GBMSurfaceKind.self, operation: "gbm_surface_create") {
+                    guard let surface = gbm_surface_create(gbm, UInt32(size.width), UInt32(size.height), format, UInt32(GBM_BO_USE_RENDERING.rawValue)) else {
+                        throw CameraViewError.io(operation: "gbm_surface_create", path: "\(size)", errno: errno)
+                    }
+                    return surface
                 }
-                return UInt64(pointer: surface)
+                let native = UnsafeMutableRawPointer(gbmSurface.raw)
+                let display = scope.display
+                let eglSurface: OwnedEGLSurface
+                do {
+                    eglSurface = try handles.create(EGLSurfaceKind.self, in: scope, operation: "eglCreatePlatformWindowSurface") {
+                        guard let surface = eglCreatePlatformWindowSurface(display, config, native, nil) else {
+                            throw CameraViewError.egl(operation: "eglCreatePlatformWindowSurface", code: eglGetError())
+                        }
+                        return surface
+                    }
+                } catch {
+                    gbmSurface.release()
+                    throw error
+                }
+                let objects = SurfaceObjects(egl: eglSurface, gbm: gbmSurface, bgra: bgra)
+                state.surfaces[ObjectIdentifier(objects)] = objects
+                return objects
             }
-            let records = GBMSurface.SurfaceRecords(gbmSurface: gbmSurface, eglSurface: eglSurface, bgra: bgra)
-            try registerSurface(records)
-            return GBMSurface(view: self, size: size, records: records)
-        } catch {
-            handles.release(gbmSurface, using: core.destroyer)
-            throw error
         }
+        return GBMSurface(view: self, size: size, objects: objects)
     }
 
     /// A window config whose native visual is a 32-bit GBM format: ABGR8888 (RGBA bytes)
@@ -143,16 +177,16 @@ extension CameraView {
         throw CameraViewError.egl(operation: "eglChooseConfig: no ABGR8888/ARGB8888 window config", code: EGL_BAD_MATCH)
     }
 
-    private func registerSurface(_ records: GBMSurface.SurfaceRecords) throws {
-        try state.withLock { state in
-            guard state.vertexArray != nil else { throw CameraViewError.closed }
-            state.surfaces.insert(records)
+    func closeSurface(_ objects: SurfaceObjects) {
+        state.withLock { state in
+            guard state.surfaces.removeValue(forKey: ObjectIdentifier(objects)) != nil else { return }
+            do {
+                try device.core.withContext(failable: false) { objects.release(in: $0) }
+            } catch {
+                log.error("\(handles.owner): cannot make the device current to destroy a GBM surface (\(error))")
+                objects.abandon()
+            }
         }
-    }
-
-    func closeSurface(_ records: GBMSurface.SurfaceRecords) {
-        let wasOpen = state.withLock { $0.surfaces.remove(records) != nil }
-        if wasOpen { ViewState.release(records, table: handles, destroyer: device.core.destroyer) }
     }
 
     /// Draws into the surface, swaps, and hands the locked front buffer to `use` before
@@ -160,21 +194,22 @@ extension CameraView {
     func renderToSurface<Result>(
         _ surface: GBMSurface, frame: NV12Frame, options: RenderOptions, use: (OpaquePointer) throws -> Result
     ) throws -> Result {
-        let eglSurface = UnsafeMutableRawPointer(bitPattern: UInt(surface.records.eglSurface.raw))!
-        let gbmSurface = OpaquePointer(bitPattern: UInt(surface.records.gbmSurface.raw))
+        let objects = surface.objects
         let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
         return try render(
             size: size, color: frame.color, options: options,
-            destination: .window(surface.records, size: surface.size),
-            prepare: { try upload(frame, into: &$0) },
-            finish: { _, _ in
-                guard eglSwapBuffers(device.core.display, eglSurface) == EGL_TRUE else {
+            destination: .window(objects, size: surface.size),
+            prepare: { try upload(frame, into: &$0, in: $1) },
+            finish: { _, _, _ in
+                try FaultInjection.step(operation: "eglSwapBuffers", kind: .eglSurface)
+                guard eglSwapBuffers(device.core.display, objects.eglSurface) == EGL_TRUE else {
                     throw CameraViewError.egl(operation: "eglSwapBuffers", code: eglGetError())
                 }
-                guard let bo = gbm_surface_lock_front_buffer(gbmSurface) else {
+                try FaultInjection.step(operation: "gbm_surface_lock_front_buffer", kind: .gbmSurface)
+                guard let bo = gbm_surface_lock_front_buffer(objects.gbmSurface) else {
                     throw CameraViewError.io(operation: "gbm_surface_lock_front_buffer", path: "\(surface.size)", errno: errno)
                 }
-                defer { gbm_surface_release_buffer(gbmSurface, bo) }
+                defer { gbm_surface_release_buffer(objects.gbmSurface, bo) }
                 return try use(bo)
             })
     }

@@ -37,7 +37,7 @@ extension CameraView {
     public func draw(_ frame: NV12Frame, into target: HostFramebuffer, options: RenderOptions = RenderOptions()) throws {
         let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
         try render(size: size, color: frame.color, options: options, destination: .host(target),
-                   prepare: { try upload(frame, into: &$0) }, finish: { _, _ in })
+                   prepare: { try upload(frame, into: &$0, in: $1) }, finish: { _, _, _ in })
     }
 
     /// Draws a dma-buf frame into a host framebuffer (see the other `draw`).
@@ -45,6 +45,6 @@ extension CameraView {
         try frame.validate()
         let path = try importPath()
         try render(size: frame.size, color: frame.color, options: options, destination: .host(target),
-                   prepare: { try prepare(frame, path: path, into: &$0) }, finish: { _, _ in })
+                   prepare: { try prepare(frame, path: path, into: &$0, in: $1) }, finish: { _, _, _ in })
     }
 }

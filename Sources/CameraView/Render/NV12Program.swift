@@ -18,10 +18,12 @@ enum SamplingMode: String, CaseIterable, Sendable {
 }
 
 /// One compiled NV12 -> RGBA program, built once per device and sampling mode and shared
-/// by the device's views.
-struct NV12Program {
+/// by the device's views. A final class that owns exactly one program object, so the
+/// device can keep it in a dictionary.
+final class NV12Program {
     let mode: SamplingMode
-    let program: HandleRecord
+    private var program: GLProgram?
+    let name: GLuint
     let outputToFrame: GLint
     let frameSize: GLint
     let outputSize: GLint
@@ -34,39 +36,33 @@ struct NV12Program {
     let crScale: GLint
     let bias: GLint
 
-    var name: GLuint { GLuint(program.raw) }
-
-    /// `packedRows`: rows per fragment of the packed program. Needs the device context current.
-    init(mode: SamplingMode, packedRows: Int, table: HandleTable, destroyer: HandleDestroyer) throws {
-        let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, table: table, destroyer: destroyer)
-        defer { table.release(vertex, using: destroyer) }
+    /// `packedRows`: rows per fragment of the packed program.
+    init(mode: SamplingMode, packedRows: Int, table: HandleTable, in scope: borrowing ContextScope) throws {
         let source = mode == .packedPlanes
             ? Self.variant(ShaderSources.nv12PackedFrag, defining: "ROWS \(packedRows)")
             : Self.variant(ShaderSources.nv12Frag, defining: mode.rawValue)
-        let fragment = try Self.compile(
-            GLenum(GL_FRAGMENT_SHADER), "fragment (\(mode.rawValue))", source, table: table, destroyer: destroyer)
-        defer { table.release(fragment, using: destroyer) }
-
-        let program = try table.makeProgram()
-        let name = GLuint(program.raw)
-        glAttachShader(name, GLuint(vertex.raw))
-        glAttachShader(name, GLuint(fragment.raw))
-        glLinkProgram(name)
-        var linked: GLint = 0
-        glGetProgramiv(name, GLenum(GL_LINK_STATUS), &linked)
-        guard linked == GL_TRUE else {
-            let message = Self.infoLog(name, glGetProgramiv, glGetProgramInfoLog)
-            table.release(program, using: destroyer)
-            throw CameraViewError.programLink(log: message)
+        let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, table: table, in: scope)
+        let fragment: GLShader
+        do {
+            fragment = try Self.compile(GLenum(GL_FRAGMENT_SHADER), "fragment (\(mode.rawValue))", source, table: table, in: scope)
+        } catch {
+            vertex.release(in: scope)
+            throw error
         }
-        glUseProgram(name)
-        for (unit, sampler) in ["u_luma", "u_chroma"].enumerated() {
-            glUniform1i(glGetUniformLocation(name, sampler), GLint(unit))
+        let program: GLProgram
+        do {
+            program = try Self.link(vertex: vertex.raw, fragment: fragment.raw, mode: mode, table: table, in: scope)
+        } catch {
+            fragment.release(in: scope)
+            vertex.release(in: scope)
+            throw error
         }
-        glUniform1i(glGetUniformLocation(name, "u_image"), 0)
-        glUseProgram(0)
+        fragment.release(in: scope)
+        vertex.release(in: scope)
+        let name = program.raw
         self.mode = mode
-        self.program = program
+        self.name = name
+        self.program = consume program
         outputToFrame = glGetUniformLocation(name, "u_outputToFrame")
         frameSize = glGetUniformLocation(name, "u_frameSize")
         outputSize = glGetUniformLocation(name, "u_outputSize")
@@ -76,16 +72,39 @@ struct NV12Program {
         cbScale = glGetUniformLocation(name, "u_cbScale")
         crScale = glGetUniformLocation(name, "u_crScale")
         bias = glGetUniformLocation(name, "u_bias")
-        do {
-            try GLCheck.noError("linking the NV12 program (\(mode.rawValue))")
-        } catch {
-            table.release(program, using: destroyer)
-            throw error
-        }
     }
 
-    func release(table: HandleTable, destroyer: HandleDestroyer) {
-        table.release(program, using: destroyer)
+    func release(in scope: borrowing ContextScope) { program.take()?.release(in: scope) }
+
+    /// See `Owned.abandon`.
+    func abandon() { program.take()?.abandon() }
+
+    /// Links the two shaders into a new program with its samplers' units set.
+    private static func link(
+        vertex: GLuint, fragment: GLuint, mode: SamplingMode, table: HandleTable, in scope: borrowing ContextScope
+    ) throws -> GLProgram {
+        let program = try table.makeProgram(in: scope)
+        let name = program.raw
+        glAttachShader(name, vertex)
+        glAttachShader(name, fragment)
+        glLinkProgram(name)
+        var linked: GLint = 0
+        glGetProgramiv(name, GLenum(GL_LINK_STATUS), &linked)
+        do {
+            try FaultInjection.step(operation: "glLinkProgram", kind: .program)
+            guard linked == GL_TRUE else { throw CameraViewError.programLink(log: infoLog(name, glGetProgramiv, glGetProgramInfoLog)) }
+            glUseProgram(name)
+            for (unit, sampler) in ["u_luma", "u_chroma"].enumerated() {
+                glUniform1i(glGetUniformLocation(name, sampler), GLint(unit))
+            }
+            glUniform1i(glGetUniformLocation(name, "u_image"), 0)
+            glUseProgram(0)
+            try GLCheck.noError("linking the NV12 program (\(mode.rawValue))")
+        } catch {
+            program.release(in: scope)
+            throw error
+        }
+        return program
     }
 
     /// The source with `#define MACRO` inserted after its `#version` line.
@@ -95,10 +114,10 @@ struct NV12Program {
     }
 
     private static func compile(
-        _ type: GLenum, _ stage: String, _ source: String, table: HandleTable, destroyer: HandleDestroyer
-    ) throws -> HandleRecord {
-        let shader = try table.makeShader(type: type)
-        let name = GLuint(shader.raw)
+        _ type: GLenum, _ stage: String, _ source: String, table: HandleTable, in scope: borrowing ContextScope
+    ) throws -> GLShader {
+        let shader = try table.makeShader(type: type, in: scope)
+        let name = shader.raw
         source.withCString { text in
             var pointer: UnsafePointer<GLchar>? = text
             glShaderSource(name, 1, &pointer, nil)
@@ -106,10 +125,12 @@ struct NV12Program {
         glCompileShader(name)
         var compiled: GLint = 0
         glGetShaderiv(name, GLenum(GL_COMPILE_STATUS), &compiled)
-        guard compiled == GL_TRUE else {
-            let message = infoLog(name, glGetShaderiv, glGetShaderInfoLog)
-            table.release(shader, using: destroyer)
-            throw CameraViewError.shaderCompile(stage: stage, log: message)
+        do {
+            try FaultInjection.step(operation: "glCompileShader", kind: .shader)
+            guard compiled == GL_TRUE else { throw CameraViewError.shaderCompile(stage: stage, log: infoLog(name, glGetShaderiv, glGetShaderInfoLog)) }
+        } catch {
+            shader.release(in: scope)
+            throw error
         }
         return shader
     }

@@ -15,7 +15,7 @@ enum NV12Renderer {
     /// Draws into `framebuffer` over `viewport` (the transform works in viewport pixels). Needs the device context current; leaves
     /// the program, textures, vertex array and framebuffer unbound afterwards.
     static func draw(
-        program: NV12Program, planes: SampledPlanes, vertexArray: HandleRecord,
+        program: NV12Program, planes: SampledPlanes, vertexArray: GLuint,
         color: ColorDescription, transform: FrameTransform,
         framebuffer: GLuint, viewport: PixelRect
     ) throws {
@@ -43,7 +43,7 @@ enum NV12Renderer {
             glActiveTexture(GLenum(GL_TEXTURE1))
             glBindTexture(target, planes.chroma)
         }
-        glBindVertexArray(GLuint(vertexArray.raw))
+        glBindVertexArray(vertexArray)
         glDrawArrays(GLenum(GL_TRIANGLES), 0, 3)
 
         glBindVertexArray(0)

@@ -4,71 +4,84 @@ import CEGL
 /// for the packed fast path one RGBA32UI renderbuffer per row of a fragment's block
 /// (draw buffer r holds rows r, r + rows, r + 2 rows, ...; each texel is four RGBA8
 /// pixels). Created once per output size and packing and reused.
-struct OffscreenTarget {
+struct OffscreenTarget: ~Copyable {
     let key: GPUObjectKey
-    let framebuffer: HandleRecord
-    let renderbuffers: [HandleRecord]
+    private let framebuffer: GLFramebuffer
+    private let renderbuffers: [OwnerBox<RenderbufferKind>]
 
     var size: PixelSize { key.size }
+    var framebufferName: GLuint { framebuffer.raw }
     /// Each renderbuffer's own size: a quarter as wide and 1/rows as high when packed.
-    var storageSize: PixelSize {
+    var storageSize: PixelSize { Self.storageSize(of: key) }
+
+    private static func storageSize(of key: GPUObjectKey) -> PixelSize {
         let rows = key.packing.rowsPerFragment
-        return PixelSize(width: size.width / key.packing.pixelsPerTexel, height: (size.height + rows - 1) / rows)
+        return PixelSize(width: key.size.width / key.packing.pixelsPerTexel, height: (key.size.height + rows - 1) / rows)
     }
 
-    /// Needs the device context current.
-    init(key: GPUObjectKey, table: HandleTable, destroyer: HandleDestroyer) throws {
-        var renderbuffers: [HandleRecord] = []
-        var framebuffer: HandleRecord?
-        func releaseCreated() {
-            if let framebuffer { table.release(framebuffer, using: destroyer) }
-            for renderbuffer in renderbuffers.reversed() { table.release(renderbuffer, using: destroyer) }
+    init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
+        var renderbuffers: [OwnerBox<RenderbufferKind>] = []
+        func releaseRenderbuffers(in scope: borrowing ContextScope) {
+            for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: scope) }
         }
+        let framebuffer: GLFramebuffer
         do {
-            for _ in 0..<key.packing.rowsPerFragment { renderbuffers.append(try table.makeRenderbuffer()) }
-            let fbo = try table.makeFramebuffer()
-            framebuffer = fbo
-            (self.key, self.framebuffer, self.renderbuffers) = (key, fbo, renderbuffers)
-            try attachStorage()
+            for _ in 0..<key.packing.rowsPerFragment { renderbuffers.append(OwnerBox(try table.makeRenderbuffer(in: scope))) }
+            framebuffer = try table.makeFramebuffer(in: scope)
         } catch {
-            releaseCreated()
+            releaseRenderbuffers(in: scope)
             throw error
         }
+        do {
+            try Self.attachStorage(key: key, framebuffer: framebuffer.raw, renderbuffers: renderbuffers.map(\.raw))
+        } catch {
+            framebuffer.release(in: scope)
+            releaseRenderbuffers(in: scope)
+            throw error
+        }
+        (self.key, self.renderbuffers) = (key, renderbuffers)
+        self.framebuffer = framebuffer
     }
 
-    private func attachStorage() throws {
-        let storage = storageSize
+    private static func attachStorage(key: GPUObjectKey, framebuffer: GLuint, renderbuffers: [GLuint]) throws {
+        let storage = storageSize(of: key)
         let format = key.packing == .perPixel ? GL_RGBA8 : GL_RGBA32UI
-        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), GLuint(framebuffer.raw))
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), framebuffer)
         defer { glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0) }
         var drawBuffers: [GLenum] = []
         for (index, renderbuffer) in renderbuffers.enumerated() {
-            glBindRenderbuffer(GLenum(GL_RENDERBUFFER), GLuint(renderbuffer.raw))
+            glBindRenderbuffer(GLenum(GL_RENDERBUFFER), renderbuffer)
             glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(format), GLsizei(storage.width), GLsizei(storage.height))
             let attachment = GLenum(GL_COLOR_ATTACHMENT0) + GLenum(index)
-            glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), attachment, GLenum(GL_RENDERBUFFER), GLuint(renderbuffer.raw))
+            glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), attachment, GLenum(GL_RENDERBUFFER), renderbuffer)
             drawBuffers.append(attachment)
         }
         glBindRenderbuffer(GLenum(GL_RENDERBUFFER), 0)
         try GLCheck.noError("glRenderbufferStorage \(storage) x\(renderbuffers.count)")
         glDrawBuffers(GLsizei(drawBuffers.count), drawBuffers)
         let status = glCheckFramebufferStatus(GLenum(GL_FRAMEBUFFER))
+        try FaultInjection.step(operation: "glCheckFramebufferStatus", kind: .framebuffer)
         guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
             throw CameraViewError.gl(operation: "glCheckFramebufferStatus", code: status)
         }
     }
 
-    func release(table: HandleTable, destroyer: HandleDestroyer) {
-        table.release(framebuffer, using: destroyer)
-        for renderbuffer in renderbuffers.reversed() { table.release(renderbuffer, using: destroyer) }
+    consuming func release(in scope: borrowing ContextScope) {
+        framebuffer.release(in: scope)
+        for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: scope) }
+    }
+
+    consuming func abandon() {
+        framebuffer.abandon()
+        for renderbuffer in renderbuffers.reversed() { renderbuffer.abandon() }
     }
 
     /// Reads the whole target into `pixels` (RGBA8, first row = top of the image, exactly
     /// width x height x 4 bytes). A packed target's draw buffers are read straight into
     /// their interleaved rows (GL_PACK_ROW_LENGTH spans `rows` image rows).
-    func readPixels(into pixels: UnsafeMutableRawBufferPointer) throws {
+    func readPixels(into pixels: UnsafeMutableRawBufferPointer, in scope: borrowing ContextScope) throws {
         precondition(pixels.count == size.width * size.height * 4, "readback buffer of the wrong size")
-        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), GLuint(framebuffer.raw))
+        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), framebuffer.raw)
         glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 4)
         defer {
             glPixelStorei(GLenum(GL_PACK_ROW_LENGTH), 0)

@@ -4,17 +4,15 @@ import CEGL
 /// or a host's framebuffer in the host's context.
 enum RenderDestination {
     case offscreen
-    case window(GBMSurface.SurfaceRecords, size: PixelSize)
+    case window(SurfaceObjects, size: PixelSize)
     case host(HostFramebuffer)
 
-    var records: GBMSurface.SurfaceRecords? {
-        if case .window(let records, _) = self { return records }
+    var surfaceObjects: SurfaceObjects? {
+        if case .window(let objects, _) = self { return objects }
         return nil
     }
 
-    var surface: EGLSurface? {
-        records.flatMap { UnsafeMutableRawPointer(bitPattern: UInt($0.eglSurface.raw)) }
-    }
+    var surface: EGLSurface? { surfaceObjects?.eglSurface }
 
     var fixedSize: PixelSize? {
         switch self {

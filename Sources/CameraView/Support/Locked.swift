@@ -1,12 +1,13 @@
 import Foundation
 
 /// A value guarded by a lock. The one audited `@unchecked Sendable` for plain state:
-/// every access to `value` goes through `withLock`.
-final class Locked<Value>: @unchecked Sendable {
+/// every access to `value` goes through `withLock`. The value may be non-copyable (a
+/// view's owned GPU objects).
+final class Locked<Value: ~Copyable>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
-    init(_ value: Value) { self.value = value }
+    init(_ value: consuming Value) { self.value = value }
 
     func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         lock.lock()

@@ -1,0 +1,67 @@
+@testable import CameraView
+import CEGL
+import Foundation
+import Testing
+
+/// Ledger defects that only internal calls can reach.
+@Suite(.ledgerChecked) struct LedgerInternalsTests {
+    /// An error left pending by an earlier unchecked call must not make a name generation
+    /// throw: the name exists, so it must be recorded (and released), not lost.
+    @Test func aStaleGLErrorDoesNotThrowAwayAGeneratedName() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let table = HandleTable(owner: "test")
+        try device.core.withContext { scope in
+            glBindTexture(0xFFFF, 0)  // GL_INVALID_ENUM, left pending
+            let texture = try table.makeTexture(in: scope)
+            #expect(texture.raw != 0)
+            #expect(table.liveCount == 1)
+            texture.release(in: scope)
+        }
+        #expect(table.liveCount == 0)
+        #expect(table.close(contextCurrent: false).isClean)
+    }
+
+    /// An owner dropped without release is reported where it was created, and its object
+    /// stays recorded until a close sweeps it.
+    @Test func aDroppedOwnerIsReportedAndSwept() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let table = HandleTable(owner: "test")
+        let (_, findings) = try LedgerAudit.recording {
+            try device.core.withContext { scope in
+                _ = try table.makeTexture(in: scope)
+                #expect(table.droppedOwnerCount == 1)
+                #expect(table.liveCount == 1)
+                #expect(table.close(contextCurrent: true).swept.map(\.kind) == [.texture])
+            }
+        }
+        #expect(findings.droppedOwners.map(\.kind) == [.texture])
+        #expect(findings.droppedOwners.first?.site.function == "aDroppedOwnerIsReportedAndSwept()")
+        #expect(findings.sweptByKind == [.texture: 1])
+    }
+
+    /// A failed DMA_BUF_IOCTL_SYNC after the mmap unmaps again (it used to leak the mapping).
+    @Test func aFailedSyncAfterMmapUnmaps() throws {
+        let source = try TestFrames.gradient(width: 32, height: 16)
+        let file = try MemoryFile(source.withUnsafeBytes { [UInt8]($0) })
+        let frame = DmaBufFrame(fd: file.fd, layout: source.layout)
+        let table = HandleTable(owner: "test")
+        let mappingsBefore = try ProcessMaps.count(containing: "buffer-")
+        let (_, injected) = FaultInjection.failing(step: 1) {
+            #expect(throws: CameraViewError.self) {
+                try MappedDmaBuf.withPlanes(of: frame, table: table) { _, _ in Issue.record("the body ran after a failed sync") }
+            }
+        }
+        #expect(injected)
+        #expect(table.liveCount == 0)
+        #expect(try ProcessMaps.count(containing: "buffer-") == mappingsBefore, "the mapping is gone from the process")
+    }
+}
+
+/// Lines of /proc/self/maps: an independent view of what is mapped.
+enum ProcessMaps {
+    static func count(containing text: String) throws -> Int {
+        try String(contentsOfFile: "/proc/self/maps", encoding: .utf8).split(separator: "\n").count { $0.contains(text) }
+    }
+}
