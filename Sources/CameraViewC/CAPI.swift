@@ -179,6 +179,12 @@ public func cv_device_live_handles(_ device: OpaquePointer?) -> Int {
 @_cdecl("cv_live_handles_in_process")
 public func cv_live_handles_in_process() -> Int { HandleTable.liveCountInProcess }
 
+@_cdecl("cv_swept_in_process")
+public func cv_swept_in_process() -> Int { HandleTable.sweptCountInProcess }
+
+@_cdecl("cv_failed_deletions_in_process")
+public func cv_failed_deletions_in_process() -> Int { HandleTable.failedDeletionCountInProcess }
+
 @_cdecl("cv_view_close")
 public func cv_view_close(_ view: OpaquePointer?) -> Int32 {
     calling {

@@ -54,6 +54,18 @@ struct GBMSurfaceVMTests {
         #expect(ProcessMemory.openFDCount == fdsBefore)
     }
 
+    /// A closed view makes no surface: nothing is created (it used to create both surfaces
+    /// and leave the EGL one recorded over a destroyed gbm_surface).
+    @Test func aClosedViewMakesNoSurface() throws {
+        // The device stays open, so everything but the view's own state would work.
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let view = try CameraView(device: device)
+        view.close()
+        #expect(throws: CameraViewError.closed) { try view.makeGBMSurface(size: PixelSize(width: 32, height: 32)) }
+        #expect(view.handles.liveCount == 0, "left: \(view.handles.records)")
+    }
+
     @Test func closingTheViewDestroysItsSurfaces() throws {
         let view = try CameraView()
         let surface = try view.makeGBMSurface(size: PixelSize(width: 32, height: 32))

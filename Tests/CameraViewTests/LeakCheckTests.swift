@@ -18,6 +18,9 @@ import Testing
         #expect(report["live_handles_after_close"] as? Int == 0)
         #expect(report["fd_delta"] as? Int == 0)
         #expect(report["device_handle_delta"] as? Int == 0)
+        #expect(report["swept_at_close"] as? Int == 0)
+        #expect(report["failed_deletions"] as? Int == 0)
+        #expect(report["dropped_owners"] as? Int == 0)
         for key in ["rss_slope_bytes_per_iteration", "heap_delta_bytes", "cycle_ms_median"] {
             #expect(report[key] is NSNumber, "missing \(key)")
         }
@@ -30,6 +33,8 @@ import Testing
         #expect(status == 0)
         #expect(report["live_handles_after_close"] as? Int == 0)
         #expect(report["fd_delta"] as? Int == 0)
+        #expect(report["swept_at_close"] as? Int == 0)
+        #expect(report["failed_deletions"] as? Int == 0)
         let heapDelta = try #require(report["heap_delta_bytes"] as? Int)
         #expect(heapDelta < 144 * 300 / 4, "heap grew \(heapDelta) bytes over 300 device open/close cycles")
     }

@@ -89,6 +89,8 @@ int main(void) {
     CHECK(cv_view_close(view) == CV_OK, "closing the view failed");
     CHECK(cv_device_close(device) == CV_OK, "closing the device failed");
     CHECK(cv_live_handles_in_process() == 0, "%ld objects left after closing everything", cv_live_handles_in_process());
+    CHECK(cv_swept_in_process() == 0, "%ld objects swept at close", cv_swept_in_process());
+    CHECK(cv_failed_deletions_in_process() == 0, "%ld failed deletions", cv_failed_deletions_in_process());
     CHECK(cv_view_close(NULL) == CV_EINVAL, "a null handle must be rejected");
 
     if (failures) return 1;

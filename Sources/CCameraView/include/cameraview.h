@@ -53,6 +53,10 @@ int cv_view_render_rgba(cv_view *view, uint8_t *rgba, size_t size, int width, in
 long cv_view_live_handles(const cv_view *view);
 long cv_device_live_handles(const cv_device *device);
 long cv_live_handles_in_process(void);
+/* Objects a close had to sweep up because their owner never released them, and deletions
+ * that failed (or could not run), over the whole process: both 0 in a correct program. */
+long cv_swept_in_process(void);
+long cv_failed_deletions_in_process(void);
 int cv_view_close(cv_view *view);
 
 const char *cv_last_error(void);

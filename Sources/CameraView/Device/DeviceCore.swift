@@ -77,14 +77,7 @@ final class DeviceCore: @unchecked Sendable {
         guard eglBindAPI(EGLenum(EGL_OPENGL_ES_API)) == EGL_TRUE else {
             throw CameraViewError.egl(operation: "eglBindAPI", code: eglGetError())
         }
-        return try table.create(EGLContextKind.self, display: display, operation: "eglCreateContext") {
-            let attributes: [EGLint] = [EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 0, EGL_NONE]
-            // EGL_KHR_no_config_context: no config needed for FBO rendering.
-            guard let context = eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes) else {
-                throw CameraViewError.egl(operation: "eglCreateContext", code: eglGetError())
-            }
-            return context
-        }
+        return try table.createContext(on: display)
     }
 
     private static func queryInfo(platform: Platform, display: EGLDisplay, drmNode: String?) -> DeviceInfo {

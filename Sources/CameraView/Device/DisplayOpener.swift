@@ -39,19 +39,10 @@ enum DisplayOpener {
         }
         var objects = DeviceObjects(drmNode: node)
         do {
-            let fd = try table.create(FDKind.self, operation: "open \(node)") {
-                let fd = Glibc.open(node, O_RDWR | O_CLOEXEC)
-                guard fd >= 0 else { throw CameraViewError.io(operation: "open", path: node, errno: errno) }
-                return fd
-            }
+            let fd = try table.openFile(node, flags: O_RDWR)
             let fdNumber = fd.raw
             objects.drmFD = consume fd
-            let gbm = try table.create(GBMDeviceKind.self, operation: "gbm_create_device") {
-                guard let device = gbm_create_device(fdNumber) else {
-                    throw CameraViewError.io(operation: "gbm_create_device", path: node, errno: errno)
-                }
-                return device
-            }
+            let gbm = try table.createGBMDevice(fd: fdNumber, node: node)
             let native = UnsafeMutableRawPointer(gbm.raw)
             objects.gbmDevice = consume gbm
             objects.display = try initialize(eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_GBM_KHR), native, nil), table: table)
@@ -79,13 +70,7 @@ enum DisplayOpener {
         guard let display else {
             throw CameraViewError.egl(operation: "eglGetPlatformDisplay", code: eglGetError())
         }
-        let initialized = try table.create(EGLDisplayKind.self, display: display, operation: "eglInitialize") {
-            var major: EGLint = 0, minor: EGLint = 0
-            guard eglInitialize(display, &major, &minor) == EGL_TRUE else {
-                throw CameraViewError.egl(operation: "eglInitialize", code: eglGetError())
-            }
-            return display
-        }
+        let initialized = try table.initialize(display)
         DriverPin.pinLoadedDrivers()
         return initialized
     }

@@ -10,22 +10,14 @@ final class MappedFile: @unchecked Sendable {
     var count: Int { bytes.count }
 
     init(path: String) throws {
-        let fd = try HostHandles.table.create(FDKind.self, operation: "open") {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw CameraViewError.io(operation: "open", path: path, errno: errno) }
-            return fd
-        }
+        let fd = try HostHandles.table.openFile(path, flags: O_RDONLY)
         let number = fd.raw
         var mapped: OwnedMapping?
         do {
             var info = stat()
             guard fstat(number, &info) == 0 else { throw CameraViewError.io(operation: "stat", path: path, errno: errno) }
             let count = Int(info.st_size)
-            mapped = count == 0 ? nil : try HostHandles.table.create(MemoryMappingKind.self, operation: "mmap") {
-                let address = mmap(nil, count, PROT_READ, MAP_PRIVATE, number, 0)
-                guard let address, address != MAP_FAILED else { throw CameraViewError.io(operation: "mmap", path: path, errno: errno) }
-                return UnsafeMutableRawBufferPointer(start: address, count: count)
-            }
+            mapped = count == 0 ? nil : try HostHandles.table.map(number, length: count, shared: false, what: path)
         } catch {
             fd.release()
             throw error

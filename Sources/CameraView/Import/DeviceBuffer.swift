@@ -37,22 +37,12 @@ public final class DeviceBuffer: Sendable {
         let reference = try device.newReference()
         do {
             // NV12 bos are not supported everywhere (not on vgem); an R8 bo holds the same bytes.
-            let bo = try table.create(GBMBoKind.self, operation: "gbm_bo_create") {
-                guard let bo = gbm_bo_create(gbm, UInt32(rowBytes), UInt32(rows), cv_GBM_FORMAT_R8, UInt32(GBM_BO_USE_LINEAR.rawValue)) else {
-                    throw CameraViewError.io(operation: "gbm_bo_create", path: "R8 \(rowBytes)x\(rows)", errno: errno)
-                }
-                return bo
-            }
+            let bo = try table.createBo(on: gbm, width: rowBytes, height: rows, format: cv_GBM_FORMAT_R8, usage: UInt32(GBM_BO_USE_LINEAR.rawValue))
             let stride: Int
             let fd: OwnedFD
             do {
                 stride = try Self.write(source, into: bo.raw, rowBytes: rowBytes, rows: rows, table: table)
-                let pointer = bo.raw
-                fd = try table.create(FDKind.self, operation: "gbm_bo_get_fd") {
-                    let fd = gbm_bo_get_fd(pointer)
-                    guard fd >= 0 else { throw CameraViewError.io(operation: "gbm_bo_get_fd", path: "device buffer", errno: errno) }
-                    return fd
-                }
+                fd = try table.exportFD(of: bo.raw, what: "device buffer")
             } catch {
                 bo.release()
                 throw error
@@ -72,14 +62,7 @@ public final class DeviceBuffer: Sendable {
 
     /// Copies the frame's rows into the mapped bo; returns the bo's stride.
     private static func write(_ source: NV12Frame, into bo: OpaquePointer, rowBytes: Int, rows: Int, table: HandleTable) throws -> Int {
-        let mapping = try table.create(GBMMappingKind.self, operation: "gbm_bo_map") {
-            var stride: UInt32 = 0
-            var mapData: UnsafeMutableRawPointer?
-            guard let map = gbm_bo_map(bo, 0, 0, UInt32(rowBytes), UInt32(rows), UInt32(GBM_BO_TRANSFER_WRITE.rawValue), &stride, &mapData) else {
-                throw CameraViewError.io(operation: "gbm_bo_map", path: "device buffer", errno: errno)
-            }
-            return GBMBoMapping(address: map, stride: Int(stride), bo: bo, mapData: mapData)
-        }
+        let mapping = try table.mapBo(bo, width: rowBytes, height: rows, transfer: GBM_BO_TRANSFER_WRITE, what: "device buffer")
         let (map, stride) = (mapping.raw.address, mapping.raw.stride)
         let layout = source.layout
         source.withUnsafeBytes { bytes in

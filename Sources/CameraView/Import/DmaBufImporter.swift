@@ -117,8 +117,8 @@ final class ImportedBuffer {
         of frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable, in scope: borrowing ContextScope
     ) throws {
         // EGL does not take the fd, but some drivers close it anyway: import our own dup.
-        let lumaFD = try dup(frame.luma.fd, table: table)
-        let chromaFD = frame.chroma.fd == frame.luma.fd ? lumaFD : try dup(frame.chroma.fd, table: table)
+        let lumaFD = try duplicate(frame.luma.fd, table: table)
+        let chromaFD = frame.chroma.fd == frame.luma.fd ? lumaFD : try duplicate(frame.chroma.fd, table: table)
         switch path {
         case .perPlane:
             let luma = try makeImage(table: table, in: scope, attributes: Self.planeAttributes(
@@ -149,12 +149,8 @@ final class ImportedBuffer {
         }
     }
 
-    private func dup(_ fd: Int32, table: HandleTable) throws -> Int32 {
-        let copy = try table.create(FDKind.self, operation: "dup") {
-            let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
-            guard copy >= 0 else { throw CameraViewError.io(operation: "dup", path: "fd \(fd)", errno: errno) }
-            return copy
-        }
+    private func duplicate(_ fd: Int32, table: HandleTable) throws -> Int32 {
+        let copy = try table.duplicate(fd)
         let number = copy.raw
         fds.append(OwnerBox(copy))
         return number
@@ -172,14 +168,7 @@ final class ImportedBuffer {
     }
 
     private func makeImage(table: HandleTable, in scope: borrowing ContextScope, attributes: [(Int32, Int)]) throws -> EGLImage {
-        let list = attributes.flatMap { [EGLAttrib($0.0), EGLAttrib($0.1)] } + [EGLAttrib(EGL_NONE)]
-        let display = scope.display
-        let image = try table.create(EGLImageKind.self, in: scope, operation: "eglCreateImage(EGL_LINUX_DMA_BUF_EXT)") {
-            guard let image = eglCreateImage(display, cv_EGL_NO_CONTEXT, EGLenum(EGL_LINUX_DMA_BUF_EXT), nil, list) else {
-                throw CameraViewError.egl(operation: "eglCreateImage(EGL_LINUX_DMA_BUF_EXT)", code: eglGetError())
-            }
-            return image
-        }
+        let image = try table.createDmaBufImage(in: scope, attributes: attributes)
         let pointer = image.raw
         images.append(OwnerBox(image))
         return pointer

@@ -35,7 +35,14 @@ enum ImportCapabilityCheck {
             return ImportCapabilities(dmaBufImport: true, perPlane: perPlane, externalListed: true, externalVerified: nil,
                                       externalNote: "no GBM device to make a known test frame on")
         }
-        let (verified, note) = try verifyExternal(device: device, gbm: gbm)
+        // A probe that cannot even run (no memory for its test buffer) leaves the external
+        // path unverified; the per-plane path does not depend on it.
+        let verified: Bool, note: String?
+        do {
+            (verified, note) = try verifyExternal(device: device, gbm: gbm)
+        } catch {
+            (verified, note) = (false, "the known-frame check could not run: \(error)")
+        }
         return ImportCapabilities(dmaBufImport: true, perPlane: perPlane, externalListed: true,
                                   externalVerified: verified, externalNote: note)
     }

@@ -40,12 +40,7 @@ enum MappedDmaBuf {
     private static func map(_ plane: DmaBufPlane, length: Int, table: HandleTable) throws -> OwnedMapping {
         let size = Int(lseek(plane.fd, 0, SEEK_END))
         let length = min(max(length, 1), size)
-        let mapping = try table.create(MemoryMappingKind.self, operation: "mmap") {
-            guard let address = mmap(nil, length, PROT_READ, MAP_SHARED, plane.fd, 0), address != MAP_FAILED else {
-                throw CameraViewError.io(operation: "mmap", path: "fd \(plane.fd)", errno: errno)
-            }
-            return UnsafeMutableRawBufferPointer(start: address, count: length)
-        }
+        let mapping = try table.map(plane.fd, length: length, shared: true, what: "fd \(plane.fd)")
         do {
             try FaultInjection.step(operation: "DMA_BUF_IOCTL_SYNC", kind: .memoryMapping)
             try sync(plane.fd, DMA_BUF_SYNC_START)

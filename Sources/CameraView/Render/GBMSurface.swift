@@ -27,11 +27,7 @@ public final class GBMSurface: Sendable {
     /// next render to this surface.
     public func renderAndExport(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> ExportedBuffer {
         try view.renderToSurface(self, frame: frame, options: options) { bo in
-            let fd = try view.handles.create(FDKind.self, operation: "gbm_bo_get_fd") {
-                let fd = gbm_bo_get_fd(bo)
-                guard fd >= 0 else { throw CameraViewError.io(operation: "gbm_bo_get_fd", path: "front buffer", errno: errno) }
-                return fd
-            }
+            let fd = try view.handles.exportFD(of: bo, what: "front buffer")
             return ExportedBuffer(fd: fd, stride: Int(gbm_bo_get_stride(bo)), size: size)
         }
     }
@@ -40,14 +36,7 @@ public final class GBMSurface: Sendable {
     public func close() { view.closeSurface(objects) }
 
     private static func read(_ bo: OpaquePointer, size: PixelSize, bgra: Bool, table: HandleTable) throws -> RGBAImage {
-        let mapping = try table.create(GBMMappingKind.self, operation: "gbm_bo_map") {
-            var rowPitch: UInt32 = 0
-            var mapData: UnsafeMutableRawPointer?
-            guard let map = gbm_bo_map(bo, 0, 0, UInt32(size.width), UInt32(size.height), UInt32(GBM_BO_TRANSFER_READ.rawValue), &rowPitch, &mapData) else {
-                throw CameraViewError.io(operation: "gbm_bo_map", path: "front buffer", errno: errno)
-            }
-            return GBMBoMapping(address: map, stride: Int(rowPitch), bo: bo, mapData: mapData)
-        }
+        let mapping = try table.mapBo(bo, width: size.width, height: size.height, transfer: GBM_BO_TRANSFER_READ, what: "front buffer")
         var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
         let (map, rowPitch) = (mapping.raw.address, mapping.raw.stride)
         pixels.withUnsafeMutableBytes { out in
@@ -117,26 +106,14 @@ extension CameraView {
             throw CameraViewError.needsGBMPlatform(what: "GBM surfaces", platform: device.platform)
         }
         guard size.width > 0, size.height > 0 else { throw CameraViewError.invalidOutputSize(width: size.width, height: size.height) }
-        let (config, format, bgra) = try Self.windowConfig(display: core.display)
         let objects = try state.withLock { state in
             guard state.isOpen else { throw CameraViewError.closed }
+            let (config, format, bgra) = try Self.windowConfig(display: core.display)
             return try core.withContext { scope in
-                let gbmSurface = try handles.create(GBMSurfaceKind.self, operation: "gbm_surface_create") {
-                    guard let surface = gbm_surface_create(gbm, UInt32(size.width), UInt32(size.height), format, UInt32(GBM_BO_USE_RENDERING.rawValue)) else {
-                        throw CameraViewError.io(operation: "gbm_surface_create", path: "\(size)", errno: errno)
-                    }
-                    return surface
-                }
-                let native = UnsafeMutableRawPointer(gbmSurface.raw)
-                let display = scope.display
+                let gbmSurface = try handles.createGBMSurface(on: gbm, size: size, format: format, usage: UInt32(GBM_BO_USE_RENDERING.rawValue))
                 let eglSurface: OwnedEGLSurface
                 do {
-                    eglSurface = try handles.create(EGLSurfaceKind.self, in: scope, operation: "eglCreatePlatformWindowSurface") {
-                        guard let surface = eglCreatePlatformWindowSurface(display, config, native, nil) else {
-                            throw CameraViewError.egl(operation: "eglCreatePlatformWindowSurface", code: eglGetError())
-                        }
-                        return surface
-                    }
+                    eglSurface = try handles.createWindowSurface(in: scope, config: config, native: UnsafeMutableRawPointer(gbmSurface.raw))
                 } catch {
                     gbmSurface.release()
                     throw error

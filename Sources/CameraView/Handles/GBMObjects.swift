@@ -1,0 +1,60 @@
+import CEGL
+import Glibc
+
+/// The only places GBM objects are created, mapped or exported.
+extension HandleTable {
+    func createGBMDevice(fd: Int32, node: String, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedGBMDevice {
+        try create(GBMDeviceKind.self, operation: "gbm_create_device", file: file, line: line, function: function) {
+            guard let device = gbm_create_device(fd) else { throw CameraViewError.io(operation: "gbm_create_device", path: node, errno: errno) }
+            return device
+        }
+    }
+
+    func createBo(
+        on gbm: OpaquePointer, width: Int, height: Int, format: UInt32, usage: UInt32,
+        file: String = #fileID, line: Int = #line, function: String = #function
+    ) throws -> OwnedGBMBo {
+        try create(GBMBoKind.self, operation: "gbm_bo_create", file: file, line: line, function: function) {
+            guard let bo = gbm_bo_create(gbm, UInt32(width), UInt32(height), format, usage) else {
+                throw CameraViewError.io(operation: "gbm_bo_create", path: "\(width)x\(height)", errno: errno)
+            }
+            return bo
+        }
+    }
+
+    func createGBMSurface(
+        on gbm: OpaquePointer, size: PixelSize, format: UInt32, usage: UInt32,
+        file: String = #fileID, line: Int = #line, function: String = #function
+    ) throws -> OwnedGBMSurface {
+        try create(GBMSurfaceKind.self, operation: "gbm_surface_create", file: file, line: line, function: function) {
+            guard let surface = gbm_surface_create(gbm, UInt32(size.width), UInt32(size.height), format, usage) else {
+                throw CameraViewError.io(operation: "gbm_surface_create", path: "\(size)", errno: errno)
+            }
+            return surface
+        }
+    }
+
+    /// A dma-buf fd for `bo` (the caller owns it, not the bo).
+    func exportFD(of bo: OpaquePointer, what: String, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
+        try create(FDKind.self, operation: "gbm_bo_get_fd", file: file, line: line, function: function) {
+            let fd = gbm_bo_get_fd(bo)
+            guard fd >= 0 else { throw CameraViewError.io(operation: "gbm_bo_get_fd", path: what, errno: errno) }
+            return fd
+        }
+    }
+
+    /// Maps `width` x `height` of `bo` for `transfer` (GBM_BO_TRANSFER_READ or _WRITE).
+    func mapBo(
+        _ bo: OpaquePointer, width: Int, height: Int, transfer: gbm_bo_transfer_flags, what: String,
+        file: String = #fileID, line: Int = #line, function: String = #function
+    ) throws -> OwnedGBMMapping {
+        try create(GBMMappingKind.self, operation: "gbm_bo_map", file: file, line: line, function: function) {
+            var stride: UInt32 = 0
+            var mapData: UnsafeMutableRawPointer?
+            guard let address = gbm_bo_map(bo, 0, 0, UInt32(width), UInt32(height), UInt32(transfer.rawValue), &stride, &mapData) else {
+                throw CameraViewError.io(operation: "gbm_bo_map", path: what, errno: errno)
+            }
+            return GBMBoMapping(address: address, stride: Int(stride), bo: bo, mapData: mapData)
+        }
+    }
+}
