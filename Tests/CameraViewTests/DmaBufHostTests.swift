@@ -22,22 +22,26 @@ import Testing
         }
     }
 
-    @Test func mappedFramesRenderLikeUploadedOnes() throws {
-        let source = try frame()
-        let file = try MemoryFile(source.withUnsafeBytes { [UInt8]($0) })
-        let fdsBefore = ProcessMemory.openFDCount
-        let view = try CameraView()
-        let dmaBuf = DmaBufFrame(fd: file.fd, layout: layout, bufferIndex: 3)
-        let options = RenderOptions(outputSize: PixelSize(width: 100, height: 100), fit: .cover, mirror: true)
-        let expected = try view.render(source, options: options)
-        #expect(try view.render(dmaBuf, options: options) == expected)
-        let path = try #require(view.lastImportPath)
-        if path == .mappedUpload {
-            #expect(view.importStatistics == (0, 0))
+    @Test func mappedFramesRenderLikeUploadedOnes() async {
+        // In a process of its own: it counts process-wide fds.
+        await #expect(processExitsWith: .success) {
+            let layout = try NV12Layout.venus(width: 200, height: 120)
+            let source = try TestFrames.noise(layout: layout)
+            let file = try MemoryFile(source.withUnsafeBytes { [UInt8]($0) })
+            let fdsBefore = OpenFDs.current
+            let view = try CameraView()
+            let dmaBuf = DmaBufFrame(fd: file.fd, layout: layout, bufferIndex: 3)
+            let options = RenderOptions(outputSize: PixelSize(width: 100, height: 100), fit: .cover, mirror: true)
+            let expected = try view.render(source, options: options)
+            #expect(try view.render(dmaBuf, options: options) == expected)
+            let path = try #require(view.lastImportPath)
+            if path == .mappedUpload {
+                #expect(view.importStatistics == (0, 0))
+            }
+            view.close()
+            #expect(view.handles.liveCount == 0)
+            #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
         }
-        view.close()
-        #expect(view.handles.liveCount == 0)
-        #expect(ProcessMemory.openFDCount == fdsBefore)
     }
 
     @Test func separatePlaneBuffersWork() throws {

@@ -48,7 +48,7 @@ struct DmaBufVMTests {
     @Test func ringOfFiveBuffersImportsEachOnceOverAThousandFrames() throws {
         let device = try RenderDevice.open()
         defer { device.close() }
-        let fdsBefore = ProcessMemory.openFDCount
+        let fdsBefore = OpenFDs.current
         let sources = try (0..<5).map { try TestFrames.noise(layout: NV12Layout(width: 64, height: 48), seed: UInt64($0 + 1)) }
         let buffers = try sources.enumerated().map { try DeviceBuffer(copying: $1, on: device, bufferIndex: $0) }
         let view = try CameraView(device: device)
@@ -69,7 +69,7 @@ struct DmaBufVMTests {
         #expect(view.handles.liveCount == 0)
         bigger.close()
         buffers.forEach { $0.close() }
-        #expect(ProcessMemory.openFDCount == fdsBefore)
+        #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
         #expect(device.handles.liveCount(of: .gbmBo) == 0 && device.handles.liveCount(of: .fd) == 1, "only the DRM node stays open")
     }
 
@@ -129,7 +129,7 @@ struct FaultInjectionVMTests {
 
     private static func walk(steps: Bool) throws -> Int {
         try openImportPresentClose()
-        let fdsBefore = ProcessMemory.openFDCount
+        let fdsBefore = OpenFDs.current
         let handlesBefore = HandleTable.liveCountInProcess
         var k = 1
         while true {
@@ -140,7 +140,7 @@ struct FaultInjectionVMTests {
             }
             LedgerChecks.expectNothingLeft(findings, "k=\(k)")
             #expect(HandleTable.liveCountInProcess == handlesBefore, "k=\(k): handles left")
-            #expect(ProcessMemory.openFDCount == fdsBefore, "k=\(k): fds left")
+            #expect(OpenFDs.opened(since: fdsBefore).isEmpty, "k=\(k): fds left")
             #expect(RenderDevice.openReferenceCount == 0, "k=\(k): device references left")
             guard injected else {
                 #expect(thrown == nil, "k=\(k): \(String(describing: thrown))")

@@ -43,7 +43,7 @@ import Testing
     /// Runs the walk; returns how many failure points it covered and the error kinds seen.
     private static func walk(_ walk: Walk) throws -> (points: Int, kinds: Set<String>) {
         try openRenderClose()  // warm up lazily loaded state before counting fds
-        let fdsBefore = ProcessMemory.openFDCount
+        let fdsBefore = OpenFDs.current
         let handlesBefore = HandleTable.liveCountInProcess
         var kinds = Set<String>()
         var k = 1
@@ -55,7 +55,7 @@ import Testing
             }
             LedgerChecks.expectNothingLeft(findings, "\(walk) k=\(k)")
             #expect(HandleTable.liveCountInProcess == handlesBefore, "\(walk) k=\(k): handles left")
-            #expect(ProcessMemory.openFDCount == fdsBefore, "\(walk) k=\(k): fds left")
+            #expect(OpenFDs.opened(since: fdsBefore).isEmpty, "\(walk) k=\(k): fds left")
             #expect(RenderDevice.openReferenceCount == 0, "\(walk) k=\(k): device references left")
             guard injected else {
                 #expect(thrown == nil, "\(walk) k=\(k): failed without an injected fault: \(String(describing: thrown))")
@@ -67,21 +67,27 @@ import Testing
         }
     }
 
-    @Test func everyCreationCanFailCleanly() throws {
-        let (points, kinds) = try Self.walk(.creation)
-        print("fault-injection walk 1 (host): \(points) creations")
-        // open (display, context, 2 shaders x2, 2 programs), views (vertex arrays), renders
-        // (fds, mappings, textures, renderbuffers, framebuffers), the adopted context's programs.
-        #expect(points >= 40, "the walk covered only \(points) creations")
-        // Failures while opening the device arrive wrapped, with the driver's code.
-        #expect(kinds.isSuperset(of: ["gl", "io", "platform: EGL_BAD_ALLOC", "platform: GL_OUT_OF_MEMORY"]), "\(kinds)")
+    @Test func everyCreationCanFailCleanly() async {
+        // In a process of its own: it counts process-wide fds, handles or device references.
+        await #expect(processExitsWith: .success) {
+            let (points, kinds) = try FaultInjectionTests.walk(.creation)
+            print("fault-injection walk 1 (host): \(points) creations")
+            // open (display, context, 2 shaders x2, 2 programs), views (vertex arrays), renders
+            // (fds, mappings, textures, renderbuffers, framebuffers), the adopted context's programs.
+            #expect(points >= 40, "the walk covered only \(points) creations")
+            // Failures while opening the device arrive wrapped, with the driver's code.
+            #expect(kinds.isSuperset(of: ["gl", "io", "platform: EGL_BAD_ALLOC", "platform: GL_OUT_OF_MEMORY"]), "\(kinds)")
+        }
     }
 
-    @Test func everyStepAfterACreationCanFailCleanly() throws {
-        let (points, kinds) = try Self.walk(.step)
-        print("fault-injection walk 2 (host): \(points) steps")
-        #expect(points >= 30, "the walk covered only \(points) steps")
-        #expect(kinds.isSuperset(of: ["gl", "egl", "io", "platform: EGL_BAD_ALLOC", "platform: GL_OUT_OF_MEMORY"]), "\(kinds)")
+    @Test func everyStepAfterACreationCanFailCleanly() async {
+        // In a process of its own: it counts process-wide fds, handles or device references.
+        await #expect(processExitsWith: .success) {
+            let (points, kinds) = try FaultInjectionTests.walk(.step)
+            print("fault-injection walk 2 (host): \(points) steps")
+            #expect(points >= 30, "the walk covered only \(points) steps")
+            #expect(kinds.isSuperset(of: ["gl", "egl", "io", "platform: EGL_BAD_ALLOC", "platform: GL_OUT_OF_MEMORY"]), "\(kinds)")
+        }
     }
 
     private static func kind(of error: CameraViewError) -> String {

@@ -7,7 +7,7 @@ import Testing
 @Suite(.ledgerChecked, .enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
 struct GBMSurfaceVMTests {
     @Test func surfaceRendersLikeTheOffscreenTarget() throws {
-        let fdsBefore = ProcessMemory.openFDCount
+        let fdsBefore = OpenFDs.current
         let view = try CameraView()
         let frame = try TestFrames.noise(layout: NV12Layout(width: 120, height: 90))
         let options = RenderOptions(outputSize: PixelSize(width: 160, height: 100), fit: .contain, mirror: true)
@@ -23,11 +23,11 @@ struct GBMSurfaceVMTests {
         #expect(throws: CameraViewError.closed) { try surface.render(frame) }
         view.close()
         #expect(view.handles.liveCount == 0)
-        #expect(ProcessMemory.openFDCount == fdsBefore)
+        #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
     }
 
     @Test func frontBufferIsHandedOutAsADmaBuf() throws {
-        let fdsBefore = ProcessMemory.openFDCount
+        let fdsBefore = OpenFDs.current
         let view = try CameraView()
         let frame = try TestFrames.gradient(width: 64, height: 64)
         let surface = try view.makeGBMSurface(size: PixelSize(width: 64, height: 64))
@@ -51,7 +51,7 @@ struct GBMSurfaceVMTests {
         #expect(view.handles.liveCount(of: .fd) == 0)
         view.close()
         #expect(view.handles.liveCount == 0)
-        #expect(ProcessMemory.openFDCount == fdsBefore)
+        #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
     }
 
     /// A closed view makes no surface: nothing is created (it used to create both surfaces

@@ -60,54 +60,60 @@ import Testing
         #expect(throws: CameraViewError.closed) { try device.newReference() }
     }
 
-    @Test func thousandCreateRenderCloseCyclesLeaveNothing() throws {
-        let device = try RenderDevice.open()
-        defer { device.close() }
-        let frame = try TestFrames.gradient(width: 64, height: 48)
-        let expected = ExactModel.render(frame)
-        let deviceObjects = device.handles.records
-        // Warm up: Mesa and Swift allocate lazily on first use.
-        for _ in 0..<5 { try cycle() }
-        let fdsBefore = ProcessMemory.openFDCount
-        for iteration in 0..<1000 {
-            let view = try cycle()
-            guard view.handles.liveCount == 0 else {
-                Issue.record("cycle \(iteration) left \(view.handles.records)")
-                return
+    @Test func thousandCreateRenderCloseCyclesLeaveNothing() async {
+        // In a process of its own: it counts process-wide fds, handles or device references.
+        await #expect(processExitsWith: .success) {
+            let device = try RenderDevice.open()
+            defer { device.close() }
+            let frame = try TestFrames.gradient(width: 64, height: 48)
+            let expected = ExactModel.render(frame)
+            let deviceObjects = device.handles.records
+            // Warm up: Mesa and Swift allocate lazily on first use.
+            for _ in 0..<5 { try cycle() }
+            let fdsBefore = OpenFDs.current
+            for iteration in 0..<1000 {
+                let view = try cycle()
+                guard view.handles.liveCount == 0 else {
+                    Issue.record("cycle \(iteration) left \(view.handles.records)")
+                    return
+                }
             }
-        }
-        #expect(ProcessMemory.openFDCount == fdsBefore)
-        #expect(device.handles.records == deviceObjects, "views must not add to the device's table")
+            #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
+            #expect(device.handles.records == deviceObjects, "views must not add to the device's table")
 
-        @discardableResult
-        func cycle() throws -> CameraView {
-            let view = try CameraView(device: device)
-            let image = try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: 64, height: 48)))
-            view.close()
-            #expect(image == expected)
-            return view
+            @discardableResult
+            func cycle() throws -> CameraView {
+                let view = try CameraView(device: device)
+                let image = try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: 64, height: 48)))
+                view.close()
+                #expect(image == expected)
+                return view
+            }
         }
     }
 
-    @Test func viewsOnManyThreadsShareTheDevice() async throws {
-        let frame = try TestFrames.gradient(width: 80, height: 60)
-        let expected = ExactModel.render(frame)
-        let referencesBefore = RenderDevice.openReferenceCount
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    for _ in 0..<25 {
-                        let view = try CameraView()
-                        let image = try view.render(frame)
-                        view.close()
-                        #expect(image == expected)
-                        #expect(view.handles.liveCount == 0)
+    @Test func viewsOnManyThreadsShareTheDevice() async {
+        // In a process of its own: it counts process-wide fds, handles or device references.
+        await #expect(processExitsWith: .success) {
+            let frame = try TestFrames.gradient(width: 80, height: 60)
+            let expected = ExactModel.render(frame)
+            let referencesBefore = RenderDevice.openReferenceCount
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<25 {
+                            let view = try CameraView()
+                            let image = try view.render(frame)
+                            view.close()
+                            #expect(image == expected)
+                            #expect(view.handles.liveCount == 0)
+                        }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            #expect(RenderDevice.openReferenceCount == referencesBefore)
         }
-        #expect(RenderDevice.openReferenceCount == referencesBefore)
     }
 
     @Test func closeIsIdempotentAndRenderAfterCloseIsAnError() throws {
@@ -121,31 +127,37 @@ import Testing
         #expect(view.handles.liveCount == 0)
     }
 
-    @Test func droppingAViewWithoutCloseCleansUpAndLogsTheCallerBug() throws {
-        CapturedLog.installed
-        let device = try RenderDevice.open()
-        defer { device.close() }
-        let referencesBefore = RenderDevice.openReferenceCount
-        var table: HandleTable?
-        do {
-            let view = try CameraView(device: device)
-            _ = try view.render(TestFrames.gradient(width: 16, height: 16))
-            table = view.handles
-            #expect(RenderDevice.openReferenceCount == referencesBefore + 1)
+    @Test func droppingAViewWithoutCloseCleansUpAndLogsTheCallerBug() async {
+        // In a process of its own: it counts process-wide fds, handles or device references.
+        await #expect(processExitsWith: .success) {
+            CapturedLog.installed
+            let device = try RenderDevice.open()
+            defer { device.close() }
+            let referencesBefore = RenderDevice.openReferenceCount
+            var table: HandleTable?
+            do {
+                let view = try CameraView(device: device)
+                _ = try view.render(TestFrames.gradient(width: 16, height: 16))
+                table = view.handles
+                #expect(RenderDevice.openReferenceCount == referencesBefore + 1)
+            }
+            #expect(RenderDevice.openReferenceCount == referencesBefore)
+            #expect(table?.liveCount == 0)
+            let owner = try #require(table?.owner)
+            #expect(CapturedLog.messages(containing: "\(owner) dropped without close()").count == 1)
         }
-        #expect(RenderDevice.openReferenceCount == referencesBefore)
-        #expect(table?.liveCount == 0)
-        let owner = try #require(table?.owner)
-        #expect(CapturedLog.messages(containing: "\(owner) dropped without close()").count == 1)
     }
 
-    @Test func droppingADeviceReferenceWithoutCloseIsLoggedAndReleased() throws {
-        CapturedLog.installed
-        let before = CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count
-        let referencesBefore = RenderDevice.openReferenceCount
-        do { _ = try RenderDevice.open() }
-        #expect(RenderDevice.openReferenceCount == referencesBefore)
-        #expect(CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count == before + 1)
+    @Test func droppingADeviceReferenceWithoutCloseIsLoggedAndReleased() async {
+        // In a process of its own: it counts process-wide fds, handles or device references.
+        await #expect(processExitsWith: .success) {
+            CapturedLog.installed
+            let before = CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count
+            let referencesBefore = RenderDevice.openReferenceCount
+            do { _ = try RenderDevice.open() }
+            #expect(RenderDevice.openReferenceCount == referencesBefore)
+            #expect(CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count == before + 1)
+        }
     }
 
     /// Nothing long-lived holds a view: once the caller lets go, it is gone (openpilot's
