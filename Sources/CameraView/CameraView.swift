@@ -142,16 +142,8 @@ public final class CameraView: Sendable {
     ) throws -> Result {
         let core = device.core
         let outputSize = destination.fixedSize ?? options.outputSize ?? frameSize
-        guard outputSize.width > 0, outputSize.height > 0 else {
-            throw CameraViewError.invalidOutputSize(width: outputSize.width, height: outputSize.height)
-        }
-        let limit = core.info.maxImageSide
-        if max(frameSize.width, frameSize.height) > limit {
-            throw CameraViewError.exceedsDeviceLimit(width: frameSize.width, height: frameSize.height, limit: limit)
-        }
-        if max(outputSize.width, outputSize.height) > limit {
-            throw CameraViewError.exceedsDeviceLimit(width: outputSize.width, height: outputSize.height, limit: limit)
-        }
+        try core.info.checkFits(outputSize)
+        try core.info.checkFits(frameSize)
         return try state.withLock { state in
             guard state.isOpen else { throw CameraViewError.closed }
             let vertexArray = state.vertexArrayName

@@ -58,6 +58,7 @@ struct BenchCommand: ParsableCommand {
         try reportingErrors {
             let device = try RenderDevice.open()
             defer { device.close() }
+            try device.checkFits(size)
             let layout = try NV12Layout(width: size.width, height: size.height)
             let frame = NV12Frame.synthetic(layout: layout)
             let view = try CameraView(device: device)

@@ -51,7 +51,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
         FileHandle.standardError.write(Data("camview: error: \(error)\n".utf8))
         throw ExitCode.failure
     } catch let error as CocoaError {
-        FileHandle.standardError.write(Data("camview: error: \(error.localizedDescription)\n".utf8))
+        let path = (error.userInfo[NSFilePathErrorKey] as? String).map { "\($0): " } ?? ""
+        FileHandle.standardError.write(Data("camview: error: \(path)\(error.localizedDescription)\n".utf8))
         throw ExitCode.failure
     }
 }

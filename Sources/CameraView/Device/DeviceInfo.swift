@@ -21,6 +21,13 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
     /// The largest frame or output side this device renders.
     var maxImageSide: Int { min(maxTextureSize, maxRenderbufferSize) }
 
+    func checkFits(_ size: PixelSize) throws(CameraViewError) {
+        guard size.width > 0, size.height > 0 else { throw .invalidOutputSize(width: size.width, height: size.height) }
+        guard max(size.width, size.height) <= maxImageSide else {
+            throw .exceedsDeviceLimit(width: size.width, height: size.height, limit: maxImageSide)
+        }
+    }
+
     /// Rows each fragment of the packed fast path converts, one draw buffer per row.
     public var packedRows: Int { maxDrawBuffers >= 8 ? 8 : 4 }
 }

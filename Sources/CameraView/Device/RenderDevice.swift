@@ -35,6 +35,13 @@ public final class RenderDevice: Sendable {
         return RenderDevice(core: core)
     }
 
+    /// Throws unless a frame or output of `size` fits this device (positive sides, each at
+    /// most GL_MAX_TEXTURE_SIZE and GL_MAX_RENDERBUFFER_SIZE): check before allocating a
+    /// frame of a size someone else chose.
+    public func checkFits(_ size: PixelSize) throws(CameraViewError) {
+        try core.info.checkFits(size)
+    }
+
     public var platform: Platform { core.platform }
     public var info: DeviceInfo { core.info }
     /// The device's own objects: context, display, programs, DRM fd and GBM device.

@@ -84,11 +84,15 @@ public enum LeakCheck {
     }
 
     private static func measure(_ options: Options, progress: (Int) -> Void) throws -> Report {
-        let layout = try NV12Layout(width: options.size.width, height: options.size.height)
-        let frame = NV12Frame.synthetic(layout: layout)
         // Held across the run so views join a warm device (unless reopening is asked for).
         let device = options.reopenDevice ? nil : try RenderDevice.open()
         defer { device?.close() }
+        // The size is checked against the device before the frame is allocated.
+        let probe = try device ?? RenderDevice.open()
+        try probe.checkFits(options.size)
+        if device == nil { probe.close() }
+        let layout = try NV12Layout(width: options.size.width, height: options.size.height)
+        let frame = NV12Frame.synthetic(layout: layout)
 
         var swept: [HandleKind: Int] = [:]
         var failedDeletions = 0

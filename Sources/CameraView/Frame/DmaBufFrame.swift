@@ -43,28 +43,41 @@ public struct DmaBufFrame: Sendable {
 
     var size: PixelSize { PixelSize(width: width, height: height) }
 
-    /// Checks sizes and pitches, and with lseek(SEEK_END) that each buffer covers its plane
-    /// at its offset, pitch and height, so no import can read past a buffer.
+    /// Checks sizes and pitches (every sum and product checked), and that each buffer
+    /// covers its plane at its offset, pitch and height, so no import can read past a
+    /// buffer.
     func validate() throws(CameraViewError) {
         guard width > 0, height > 0 else { throw .invalidFrame(.zeroSize(width: width, height: height)) }
-        let chromaRowBytes = (width + 1) / 2 * 2
+        let chromaRowBytes = try NV12Layout.checked("UV row", NV12Layout.halfRoundedUp(width).multipliedReportingOverflow(by: 2))
         for (plane, value, rows, rowBytes) in [
             (FrameLayoutError.Plane.luma, luma, height, width),
-            (.chroma, chroma, (height + 1) / 2, chromaRowBytes),
+            (.chroma, chroma, NV12Layout.halfRoundedUp(height), chromaRowBytes),
         ] {
             guard value.offset >= 0 else { throw .invalidFrame(.negative(field: "\(plane.rawValue) offset", value: value.offset)) }
             guard value.pitch >= rowBytes else {
                 throw .invalidFrame(.strideTooSmall(plane: plane, stride: value.pitch, minimum: rowBytes))
             }
-            let span = value.pitch.multipliedReportingOverflow(by: rows - 1)
-            let end = value.offset.addingReportingOverflow(span.partialValue + rowBytes)
-            guard !span.overflow, !end.overflow else { throw .invalidFrame(.arithmeticOverflow(field: "\(plane.rawValue) plane")) }
-            let size = lseek(value.fd, 0, SEEK_END)
-            guard size >= 0 else { throw .io(operation: "lseek", path: "fd \(value.fd)", errno: errno) }
-            guard end.partialValue <= Int(size) else {
-                throw .invalidFrame(.planeOutOfBounds(plane: plane, end: end.partialValue, bufferSize: Int(size)))
-            }
+            let field = "\(plane.rawValue) plane"
+            let span = try NV12Layout.checked(field, value.pitch.multipliedReportingOverflow(by: rows - 1))
+            let end = try NV12Layout.checked(field, value.offset.addingReportingOverflow(
+                NV12Layout.checked(field, span.addingReportingOverflow(rowBytes))))
+            let size = try value.bufferSize()
+            guard end <= size else { throw .invalidFrame(.planeOutOfBounds(plane: plane, end: end, bufferSize: size)) }
         }
         guard chroma.pitch % 2 == 0 else { throw .invalidFrame(.oddChromaStride(chroma.pitch)) }
+    }
+}
+
+extension DmaBufPlane {
+    /// The size of the buffer behind `fd` (lseek to its end: how dma-bufs report their
+    /// size). The caller's file offset is put back where it was.
+    func bufferSize() throws(CameraViewError) -> Int {
+        let position = lseek(fd, 0, SEEK_CUR)
+        guard position >= 0 else { throw .io(operation: "lseek", path: "fd \(fd)", errno: errno) }
+        let size = lseek(fd, 0, SEEK_END)
+        let error = errno
+        lseek(fd, position, SEEK_SET)
+        guard size >= 0 else { throw .io(operation: "lseek", path: "fd \(fd)", errno: error) }
+        return Int(size)
     }
 }

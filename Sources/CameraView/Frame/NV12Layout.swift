@@ -9,12 +9,16 @@ public struct NV12Layout: Sendable, Hashable {
     public let uvStride: Int
     public let bufferSize: Int
 
-    public var chromaWidth: Int { (width + 1) / 2 }
-    public var chromaHeight: Int { (height + 1) / 2 }
+    public var chromaWidth: Int { Self.halfRoundedUp(width) }
+    public var chromaHeight: Int { Self.halfRoundedUp(height) }
+
+    /// ceil(value / 2), without the overflow of `(value + 1) / 2` at `Int.max`.
+    static func halfRoundedUp(_ value: Int) -> Int { value / 2 + value % 2 }
 
     /// `yStride` defaults to `width`, `uvOffset` to `yStride * height`, `uvStride` to
     /// `yStride` rounded up to even (odd widths need one more byte per UV row: ffmpeg's
-    /// rawvideo layout), and `bufferSize` to the end of the UV plane.
+    /// rawvideo layout), and `bufferSize` to the end of the UV plane. Every sum and
+    /// product of these numbers is checked: an overflow is `arithmeticOverflow`.
     public init(
         width: Int, height: Int, yStride: Int? = nil, uvOffset: Int? = nil,
         uvStride: Int? = nil, bufferSize: Int? = nil
@@ -25,10 +29,11 @@ public struct NV12Layout: Sendable, Hashable {
             throw .invalidFrame(.negative(field: field, value: value ?? 0))
         }
         let yStride = yStride ?? width
-        let uvStride = uvStride ?? (yStride + yStride % 2)
+        let evenStride = try Self.checked("UV stride", yStride.addingReportingOverflow(yStride % 2))
+        let uvStride = uvStride ?? evenStride
         let defaultUVOffset = try Self.checked("UV offset", yStride.multipliedReportingOverflow(by: height))
         let uvOffset = uvOffset ?? defaultUVOffset
-        let chromaRowBytes = try Self.checked("UV row", ((width + 1) / 2).multipliedReportingOverflow(by: 2))
+        let chromaRowBytes = try Self.checked("UV row", Self.halfRoundedUp(width).multipliedReportingOverflow(by: 2))
         guard yStride >= width else { throw .invalidFrame(.strideTooSmall(plane: .luma, stride: yStride, minimum: width)) }
         guard uvStride >= chromaRowBytes else {
             throw .invalidFrame(.strideTooSmall(plane: .chroma, stride: uvStride, minimum: chromaRowBytes))
@@ -38,7 +43,7 @@ public struct NV12Layout: Sendable, Hashable {
         // A plane spans full strides except its last row, which needs only its own bytes.
         let lumaEnd = try Self.planeEnd("Y plane", offset: 0, stride: yStride, rows: height, rowBytes: width)
         let chromaEnd = try Self.planeEnd(
-            "UV plane", offset: uvOffset, stride: uvStride, rows: (height + 1) / 2, rowBytes: chromaRowBytes)
+            "UV plane", offset: uvOffset, stride: uvStride, rows: Self.halfRoundedUp(height), rowBytes: chromaRowBytes)
         guard uvOffset >= lumaEnd else { throw .invalidFrame(.chromaOverlapsLuma(uvOffset: uvOffset, lumaEnd: lumaEnd)) }
         let bufferSize = bufferSize ?? chromaEnd
         guard lumaEnd <= bufferSize else {
@@ -54,10 +59,15 @@ public struct NV12Layout: Sendable, Hashable {
     /// openpilot's device layout (Qualcomm Venus NV12): stride aligned to 128, Y scanlines
     /// to 32, UV scanlines to 16, and the UV plane on a 4096-byte boundary.
     public static func venus(width: Int, height: Int) throws(CameraViewError) -> NV12Layout {
-        func align(_ value: Int, _ to: Int) -> Int { (value + to - 1) / to * to }
-        let stride = align(width, 128)
-        let uvOffset = align(stride * align(height, 32), 4096)
-        let size = align(uvOffset + stride * align((height + 1) / 2, 16), 4096)
+        guard width > 0, height > 0 else { throw .invalidFrame(.zeroSize(width: width, height: height)) }
+        func align(_ value: Int, _ to: Int) throws(CameraViewError) -> Int {
+            let remainder = value % to
+            return remainder == 0 ? value : try checked("Venus alignment", value.addingReportingOverflow(to - remainder))
+        }
+        let stride = try align(width, 128)
+        let uvOffset = try align(checked("UV offset", stride.multipliedReportingOverflow(by: align(height, 32))), 4096)
+        let chroma = try checked("UV plane", stride.multipliedReportingOverflow(by: align(halfRoundedUp(height), 16)))
+        let size = try align(checked("buffer size", uvOffset.addingReportingOverflow(chroma)), 4096)
         return try NV12Layout(width: width, height: height, yStride: stride, uvOffset: uvOffset, uvStride: stride, bufferSize: size)
     }
 
@@ -67,7 +77,7 @@ public struct NV12Layout: Sendable, Hashable {
         return try checked(field, offset.addingReportingOverflow(span))
     }
 
-    private static func checked(_ field: String, _ result: (partialValue: Int, overflow: Bool)) throws(CameraViewError) -> Int {
+    static func checked(_ field: String, _ result: (partialValue: Int, overflow: Bool)) throws(CameraViewError) -> Int {
         guard !result.overflow else { throw .invalidFrame(.arithmeticOverflow(field: field)) }
         return result.partialValue
     }

@@ -38,8 +38,7 @@ enum MappedDmaBuf {
     /// Maps `length` bytes of the plane's buffer (validated to be that long) and starts
     /// the CPU access; a failed start unmaps again.
     private static func map(_ plane: DmaBufPlane, length: Int, table: HandleTable) throws -> OwnedMapping {
-        let size = Int(lseek(plane.fd, 0, SEEK_END))
-        let length = min(max(length, 1), size)
+        let length = min(max(length, 1), try plane.bufferSize())
         let mapping = try table.map(plane.fd, length: length, shared: true, what: "fd \(plane.fd)")
         do {
             try FaultInjection.step(operation: "DMA_BUF_IOCTL_SYNC", kind: .memoryMapping)

@@ -60,25 +60,35 @@ struct UploadedPlanes: ~Copyable {
     func upload(
         luma: UnsafeRawPointer, lumaPitch: Int, chroma: UnsafeRawPointer, chromaPitch: Int, in scope: borrowing ContextScope
     ) throws {
+        // Row lengths count texels: pitches are whole texels (validated, or chosen so).
+        let lumaRowLength = try Self.rowLength(.luma, pitch: lumaPitch, texelBytes: lumaTexel.bytes)
+        let chromaRowLength = try Self.rowLength(.chroma, pitch: chromaPitch, texelBytes: chromaTexel.bytes)
         glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 1)
         defer {
             glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), 0)
             glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 4)
             glBindTexture(GLenum(GL_TEXTURE_2D), 0)
         }
-        // Row lengths count texels: pitches are whole texels (validated, or chosen so).
         let (lumaFormat, chromaFormat) = packed ? (GL_RGBA_INTEGER, GL_RGBA_INTEGER) : (GL_RED_INTEGER, GL_RG_INTEGER)
         glBindTexture(GLenum(GL_TEXTURE_2D), self.luma.raw)
-        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(lumaPitch / lumaTexel.bytes))
+        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), lumaRowLength)
         glTexSubImage2D(
             GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(lumaTexel.width), GLsizei(size.height),
             GLenum(lumaFormat), GLenum(GL_UNSIGNED_BYTE), luma)
         glBindTexture(GLenum(GL_TEXTURE_2D), self.chroma.raw)
-        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), GLint(chromaPitch / chromaTexel.bytes))
+        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), chromaRowLength)
         glTexSubImage2D(
             GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(chromaTexel.width), GLsizei((size.height + 1) / 2),
             GLenum(chromaFormat), GLenum(GL_UNSIGNED_BYTE), chroma)
         try GLCheck.noError("glTexSubImage2D (frame upload)")
+    }
+
+    /// GL_UNPACK_ROW_LENGTH for a pitch, which must fit a GLint.
+    private static func rowLength(_ plane: FrameLayoutError.Plane, pitch: Int, texelBytes: Int) throws(CameraViewError) -> GLint {
+        guard let length = GLint(exactly: pitch / texelBytes) else {
+            throw .invalidFrame(.strideTooLarge(plane: plane, stride: pitch, maximum: Int(GLint.max) * texelBytes))
+        }
+        return length
     }
 
     /// What the conversion shader samples.

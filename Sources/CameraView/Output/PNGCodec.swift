@@ -16,6 +16,10 @@ public enum PNGCodec {
         }
     }
 
+    /// The largest side `read` accepts: llvmpipe's GL_MAX_TEXTURE_SIZE (a 1 GiB RGBA image
+    /// at most), far beyond any camera frame.
+    public static let maxSide = 16384
+
     /// Reads any PNG as 8-bit RGBA (grey, palette and 16-bit inputs are converted).
     public static func read(from path: String) throws -> RGBAImage {
         var png = png_image()
@@ -26,6 +30,11 @@ public enum PNGCodec {
         }
         png.format = cv_PNG_FORMAT_RGBA
         let width = Int(png.width), height = Int(png.height)
+        // The header's size is someone else's number: refuse it before allocating.
+        guard width <= maxSide, height <= maxSide else {
+            png_image_free(&png)
+            throw CameraViewError.png(path: path, message: "\(width)x\(height) is larger than \(maxSide) pixels per side")
+        }
         var pixels = [UInt8](repeating: 0, count: width * height * 4)
         let ok = pixels.withUnsafeMutableBytes { buffer in
             png_image_finish_read(&png, nil, buffer.baseAddress, 0, nil)

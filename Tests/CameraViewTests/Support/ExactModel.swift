@@ -30,7 +30,9 @@ enum ExactModel {
     /// back into the frame in double precision (the placement written out per mode and
     /// inverted by Cramer's rule), sampled nearest (a position on a texel edge takes the
     /// texel to its right/below, as floor() does), and black outside the frame.
-    static func render(_ frame: NV12Frame, options: RenderOptions) -> RGBAImage {
+    /// `nudge` moves every sample point by a fraction of an output pixel: where a point
+    /// falls within float precision of a texel edge, either texel is a right answer.
+    static func render(_ frame: NV12Frame, options: RenderOptions, nudge: (x: Double, y: Double) = (0, 0)) -> RGBAImage {
         let source = render(frame)
         let output = options.outputSize ?? source.size
         let toOutput = frameToOutput(frame: source.size, output: output, options: options)
@@ -39,7 +41,7 @@ enum ExactModel {
             for x in 0..<output.width {
                 let index = (y * output.width + x) * 4
                 pixels[index + 3] = 255
-                guard let (frameX, frameY) = solve(toOutput, x: Double(x) + 0.5, y: Double(y) + 0.5),
+                guard let (frameX, frameY) = solve(toOutput, x: Double(x) + 0.5 + nudge.x, y: Double(y) + 0.5 + nudge.y),
                       frameX >= 0, frameX < Double(source.width), frameY >= 0, frameY < Double(source.height)
                 else { continue }
                 let from = (Int(frameY.rounded(.down)) * source.width + Int(frameX.rounded(.down))) * 4
