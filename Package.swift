@@ -61,6 +61,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer target for frame layouts, dma-buf planes and PNGs (scripts/fuzz); a normal
+        // build replays corpus files.
+        .executableTarget(name: "camview-fuzz", dependencies: ["CameraView"]),
         // `swift package benchmark` (ordo-one/package-benchmark).
         .executableTarget(
             name: "CameraViewBenchmarks",

@@ -45,8 +45,8 @@ public struct DmaBufFrame: Sendable {
 
     /// Checks sizes and pitches (every sum and product checked), and that each buffer
     /// covers its plane at its offset, pitch and height, so no import can read past a
-    /// buffer.
-    func validate() throws(CameraViewError) {
+    /// buffer. Every render and draw of the frame runs this first.
+    public func validate() throws(CameraViewError) {
         guard width > 0, height > 0 else { throw .invalidFrame(.zeroSize(width: width, height: height)) }
         let chromaRowBytes = try NV12Layout.checked("UV row", NV12Layout.halfRoundedUp(width).multipliedReportingOverflow(by: 2))
         for (plane, value, rows, rowBytes) in [

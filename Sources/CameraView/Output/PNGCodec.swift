@@ -22,26 +22,33 @@ public enum PNGCodec {
 
     /// Reads any PNG as 8-bit RGBA (grey, palette and 16-bit inputs are converted).
     public static func read(from path: String) throws -> RGBAImage {
-        var png = png_image()
-        png.version = UInt32(PNG_IMAGE_VERSION)
-        guard png_image_begin_read_from_file(&png, path) != 0 else {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CameraViewError.io(operation: "read", path: path, errno: errno)
+        }
+        return try decode(data, name: path)
+    }
+
+    /// Decodes PNG bytes (`name` says where they came from, in errors).
+    public static func decode(_ data: Data, name: String = "(memory)") throws -> RGBAImage {
+        // libpng reads the bytes until finish_read: both inside one access to them.
+        try data.withUnsafeBytes { bytes in
+            var png = png_image()
+            png.version = UInt32(PNG_IMAGE_VERSION)
             defer { png_image_free(&png) }
-            throw CameraViewError.png(path: path, message: message(of: png))
+            guard png_image_begin_read_from_memory(&png, bytes.baseAddress, bytes.count) != 0 else {
+                throw CameraViewError.png(path: name, message: message(of: png))
+            }
+            png.format = cv_PNG_FORMAT_RGBA
+            let width = Int(png.width), height = Int(png.height)
+            // The header's size is someone else's number: refuse it before allocating.
+            guard width <= maxSide, height <= maxSide else {
+                throw CameraViewError.png(path: name, message: "\(width)x\(height) is larger than \(maxSide) pixels per side")
+            }
+            var pixels = [UInt8](repeating: 0, count: width * height * 4)
+            let ok = pixels.withUnsafeMutableBytes { png_image_finish_read(&png, nil, $0.baseAddress, 0, nil) }
+            guard ok != 0 else { throw CameraViewError.png(path: name, message: message(of: png)) }
+            return try RGBAImage(width: width, height: height, pixels: pixels)
         }
-        png.format = cv_PNG_FORMAT_RGBA
-        let width = Int(png.width), height = Int(png.height)
-        // The header's size is someone else's number: refuse it before allocating.
-        guard width <= maxSide, height <= maxSide else {
-            png_image_free(&png)
-            throw CameraViewError.png(path: path, message: "\(width)x\(height) is larger than \(maxSide) pixels per side")
-        }
-        var pixels = [UInt8](repeating: 0, count: width * height * 4)
-        let ok = pixels.withUnsafeMutableBytes { buffer in
-            png_image_finish_read(&png, nil, buffer.baseAddress, 0, nil)
-        }
-        defer { png_image_free(&png) }
-        guard ok != 0 else { throw CameraViewError.png(path: path, message: message(of: png)) }
-        return try RGBAImage(width: width, height: height, pixels: pixels)
     }
 
     private static func header(width: Int, height: Int) -> png_image {
