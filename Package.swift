@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "CameraViewTesting", "camview", "capi-smoke", "CEGL",
+                "CameraView", "CameraViewTesting", "camview", "camview-fuzz", "capi-smoke", "CEGL",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -76,6 +76,14 @@ import Testing
         #expect(rejected > 1000 && rendered > 200 && refused > 20, "rejected \(rejected), rendered \(rendered), refused \(refused)")
     }
 
+    /// The fuzzer's seed inputs (one of which trapped before overflow checks) replay
+    /// cleanly through its entry point.
+    @Test func fuzzCorpusReplaysWithoutATrap() throws {
+        let result = try TestProcess.capture(TestPaths.product("camview-fuzz"), [TestPaths.packageRoot + "/fuzz/corpus"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: result.stdout, as: UTF8.self).hasPrefix("replayed 10 inputs"))
+    }
+
     /// Pixels within 1 of neither the exact model nor the model with its sample points
     /// nudged by a little: scaling by odd ratios puts some points on texel edges, where the
     /// GPU's interpolation and the model's double may fall to either side. llvmpipe's

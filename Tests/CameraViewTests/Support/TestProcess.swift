@@ -18,9 +18,12 @@ enum TestPaths {
     }()
 
     /// The camview binary built beside the test bundle.
-    static var camview: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("camview").path
-        return FileManager.default.isExecutableFile(atPath: beside) ? beside : packageRoot + "/.build/debug/camview"
+    static var camview: String { product("camview") }
+
+    /// A product of this package built beside the test bundle.
+    static func product(_ name: String) -> String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+        return FileManager.default.isExecutableFile(atPath: beside) ? beside : packageRoot + "/.build/debug/" + name
     }
 }
 
