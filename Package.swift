@@ -6,8 +6,12 @@ let package = Package(
     products: [
         .library(name: "CameraView", targets: ["CameraView"]),
         .library(name: "CameraViewTesting", targets: ["CameraViewTesting"]),
+        // Leak checks and measurement helpers (LeakCheck, ProcessMemory, Statistics,
+        // NV12Frame.synthetic), kept out of the library's own API.
+        .library(name: "CameraViewDiagnostics", targets: ["CameraViewDiagnostics"]),
         .library(name: "CameraViewC", type: .dynamic, targets: ["CameraViewC", "CCameraView"]),
         .executable(name: "camview", targets: ["camview"]),
+        .executable(name: "camview-bench", targets: ["camview-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,7 +25,7 @@ let package = Package(
             pkgConfig: "egl glesv2 gbm libdrm",
             providers: [.apt(["libegl-dev", "libgles-dev", "libgbm-dev", "libdrm-dev", "libegl-mesa0", "libgl1-mesa-dri"])]
         ),
-        // Only `camview bench` uses these, so the library products do not depend on ffmpeg.
+        // Only camview-bench uses these, so the library products and camview do not depend on ffmpeg.
         .systemLibrary(
             name: "CPeerConverters",
             pkgConfig: "libswscale libavutil",
@@ -32,7 +36,7 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
-        // Which counted allocations the graphics stack made (camview bench).
+        // Which counted allocations the graphics stack made (camview-bench).
         .target(name: "CAllocationOrigin"),
         .executableTarget(name: "shader-embedder", path: "Sources/shader-embedder"),
         .plugin(
@@ -49,6 +53,9 @@ let package = Package(
             plugins: ["EmbedShaders"]
         ),
         .target(name: "CameraViewTesting", dependencies: ["CameraView"]),
+        .target(name: "CameraViewDiagnostics", dependencies: ["CameraView", "CEGL"]),  // CEGL: mallinfo2 (malloc.h)
+        // What camview and camview-bench share: argument types, one-line errors, progress.
+        .target(name: "CLISupport", dependencies: ["CameraView", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "CCameraView", path: "Sources/CCameraView"),
         .target(name: "CameraViewC", dependencies: ["CameraView"]),
         // A C program that drives the C API; CAPITests runs it.
@@ -56,7 +63,15 @@ let package = Package(
         .executableTarget(
             name: "camview",
             dependencies: [
-                "CameraView", "CameraViewTesting", "CPeerConverters", "CAllocationOrigin",
+                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "CLISupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks against CPU peers, on an interposed malloc that counts allocations.
+        .executableTarget(
+            name: "camview-bench",
+            dependencies: [
+                "CameraView", "CameraViewDiagnostics", "CLISupport", "CPeerConverters", "CAllocationOrigin",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -67,14 +82,14 @@ let package = Package(
         // `swift package benchmark` (ordo-one/package-benchmark).
         .executableTarget(
             name: "CameraViewBenchmarks",
-            dependencies: ["CameraView", "CEGL", .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["CameraView", "CameraViewDiagnostics", "CEGL", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/CameraViewBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "CameraViewTesting", "camview", "camview-fuzz", "capi-smoke", "CEGL",
+                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "CEGL",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

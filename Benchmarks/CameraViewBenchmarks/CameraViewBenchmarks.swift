@@ -1,5 +1,6 @@
 import Benchmark
 import CameraView
+import CameraViewDiagnostics
 import CEGL
 
 /// One 1928x1208 frame through the upload path with and without readback, the dma-buf

@@ -141,6 +141,8 @@ public final class CameraView: Sendable {
         finish: Finish<Result>
     ) throws -> Result {
         let core = device.core
+        // A host's framebuffer name means something only in the host's context.
+        if destination.isHost, core.platform != .host { throw CameraViewError.hostDrawNeedsAdoptedDevice }
         let outputSize = destination.fixedSize ?? options.outputSize ?? frameSize
         try core.info.checkFits(outputSize)
         try core.info.checkFits(frameSize)

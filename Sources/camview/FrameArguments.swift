@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import CameraView
 
 /// How the input frames are laid out and how they are placed in the output: shared by
@@ -6,7 +7,7 @@ import CameraView
 struct FrameArguments: ParsableArguments {
     @Option(help: "Frame width in pixels.") var width: Int
     @Option(help: "Frame height in pixels.") var height: Int
-    @Option(help: "Y row stride in bytes (default: width); UV rows use the same stride.") var stride: Int?
+    @Option(help: "Y row stride in bytes (default: width); UV rows use the same stride, rounded up to even when odd.") var stride: Int?
     @Option(help: "Byte offset of the UV plane (default: stride * height).") var uvOffset: Int?
     @Option(help: "bt601 or bt709.") var matrix: ColorMatrix = .bt601
     @Option(help: "full or limited.") var range: ColorRange = .full

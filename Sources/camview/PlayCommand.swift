@@ -1,5 +1,7 @@
 import ArgumentParser
+import CLISupport
 import CameraView
+import CameraViewDiagnostics
 import Foundation
 
 struct PlayCommand: ParsableCommand {

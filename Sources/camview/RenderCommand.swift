@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import CameraView
 import Foundation
 
@@ -40,19 +41,5 @@ struct RenderCommand: ParsableCommand {
                 try image.writeRaw(to: output)
             }
         }
-    }
-}
-
-/// Library and I/O errors become one line on stderr and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as CameraViewError {
-        FileHandle.standardError.write(Data("camview: error: \(error)\n".utf8))
-        throw ExitCode.failure
-    } catch let error as CocoaError {
-        let path = (error.userInfo[NSFilePathErrorKey] as? String).map { "\($0): " } ?? ""
-        FileHandle.standardError.write(Data("camview: error: \(path)\(error.localizedDescription)\n".utf8))
-        throw ExitCode.failure
     }
 }

@@ -56,6 +56,8 @@ import Testing
         (["--stride", "100"], "Y stride 100 is less than the row's 640 bytes"),
         (["--uv-offset", "1"], "UV offset 1 lies inside the Y plane"),
         (["--uv-offset", "400000"], "UV plane ends at byte 553600, past the 460800-byte buffer"),
+        (["--stride", "9223372036854775807"], "UV stride overflows"),
+        (["--output-size", "100000x10"], "100000x10 exceeds the device limit"),
     ])
     func badLayoutsFailWithOneLineAndNoOutput(extra: [String], message: String) throws {
         let output = temporary("bad.png")
@@ -66,6 +68,22 @@ import Testing
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    /// Sizes far past the device limit are refused before a frame of that size exists.
+    @Test(arguments: [["leakcheck", "--iterations", "1", "--size", "100000x100000"]])
+    func hugeSizesAreRefusedBeforeAllocating(arguments: [String]) throws {
+        let result = try TestProcess.capture(TestPaths.camview, arguments)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("camview: error: 100000x100000 exceeds the device limit of "), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test(arguments: [["render", "--width", "4"], ["render", "--input", "x.nv12", "--width", "four", "--height", "4", "--output", "x.png"], ["nonsense"]])
+    func usageErrorsAreOneLineAndExitTwo(arguments: [String]) throws {
+        let result = try TestProcess.capture(TestPaths.camview, arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.hasPrefix("camview: "), "\(result.stderr)")
     }
 
     @Test func unknownPlatformIsReported() throws {
@@ -107,19 +125,38 @@ import Testing
     }
 
     @Test func benchReportsUsAndThePeersInOneRun() throws {
-        let result = try TestProcess.capture(TestPaths.camview, ["bench", "--size", "64x48", "--frames", "3", "--json"])
+        let result = try TestProcess.capture(TestPaths.product("camview-bench"), ["--size", "64x48", "--frames", "3", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
-        let numbers = ["camview_ms", "libyuv_ms", "swscale_ms", "ratio_vs_swscale", "ratio_vs_libyuv", "create_close_ms"].compactMap {
-            report[$0] as? Double
-        }
-        #expect(numbers.count == 6 && numbers.allSatisfy { $0 > 0 }, "\(report)")
-        let camview = try #require(report["camview_ms"] as? Double), swscale = try #require(report["swscale_ms"] as? Double)
-        #expect(abs(try #require(report["ratio_vs_swscale"] as? Double) - camview / swscale) < 1e-9)
-        // camview links the malloc interposer in every build this suite runs.
-        let allocations = try #require(report["allocs_per_frame"] as? Double, "\(report)")
-        let graphicsStack = try #require(report["allocs_per_frame_graphics_stack"] as? Double)
+        let keys = ["camview_ms", "camview_1thread_ms", "libyuv_ms", "libyuv_threads_ms", "swscale_ms", "swscale_threads_ms",
+                    "swscale_fast_ms", "swscale_fast_threads_ms", "ratio_vs_swscale", "ratio_vs_swscale_fast",
+                    "ratio_1thread_vs_swscale_fast", "ratio_vs_libyuv", "create_close_ms"]
+        let numbers = keys.compactMap { report[$0] as? Double }
+        #expect(numbers.count == keys.count && numbers.allSatisfy { $0 > 0 }, "\(report)")
+        #expect((report["threads"] as? Int ?? 0) >= 1)
+        func number(_ key: String) throws -> Double { try #require(report[key] as? Double, "\(key) in \(report)") }
+        // Each ratio compares equal threads.
+        #expect(abs(try number("ratio_vs_swscale_fast") - number("camview_ms") / number("swscale_fast_threads_ms")) < 1e-9)
+        #expect(abs(try number("ratio_1thread_vs_swscale_fast") - number("camview_1thread_ms") / number("swscale_fast_ms")) < 1e-9)
+        #expect(abs(try number("ratio_vs_libyuv") - number("camview_ms") / number("libyuv_threads_ms")) < 1e-9)
+        // camview-bench links the malloc interposer in every build this suite runs.
+        let allocations = try number("allocs_per_frame")
+        let graphicsStack = try number("allocs_per_frame_graphics_stack")
         #expect(report["allocs_per_frame_own"] as? Double == 0, "a steady-state render(_:into:) allocates nothing of its own")
         #expect(graphicsStack > 0 && graphicsStack == allocations, "EGL/Mesa allocate per frame; the split must account for all")
+    }
+
+    /// camview itself runs on the system malloc and loads no CPU peer: the interposer and
+    /// libyuv/swscale are camview-bench's alone.
+    @Test func camviewLinksNeitherTheInterposerNorThePeers() throws {
+        func needed(_ binary: String) throws -> String {
+            let result = try TestProcess.capture("/usr/bin/readelf", ["-d", binary])
+            return String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").filter { $0.contains("(NEEDED)") }.joined(separator: "\n")
+        }
+        let camview = try needed(TestPaths.camview), bench = try needed(TestPaths.product("camview-bench"))
+        for library in ["libMallocInterposer", "libyuv", "libswscale", "libavutil"] {
+            #expect(!camview.contains(library), "camview needs \(library)")
+            #expect(bench.contains(library), "camview-bench should need \(library)")
+        }
     }
 }

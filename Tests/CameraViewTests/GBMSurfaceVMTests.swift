@@ -37,6 +37,7 @@ struct GBMSurfaceVMTests {
         let length = exported.stride * 64
         #expect(lseek(exported.fd, 0, SEEK_END) >= length)
         let map = try #require(mmap(nil, length, PROT_READ, MAP_SHARED, exported.fd, 0))
+        try #require(map != MAP_FAILED, "mmap: \(errno)")
         defer { munmap(map, length) }
         let expected = try view.render(frame, options: RenderOptions(frameToOutput: .identity))
         var bgraOrRgba = [UInt8](repeating: 0, count: 64 * 64 * 4)

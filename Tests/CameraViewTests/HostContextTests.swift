@@ -78,4 +78,15 @@ import Testing
         second.close()
         #expect(second.handles.liveCount == 0)
     }
+
+    /// A view on our own device must not bind a host's framebuffer name in our context.
+    @Test func drawingIntoAHostFramebufferNeedsAnAdoptedDevice() throws {
+        let view = try CameraView()
+        defer { view.close() }
+        let target = HostFramebuffer(framebuffer: 1, viewport: PixelRect(x: 0, y: 0, width: 8, height: 8))
+        #expect(throws: CameraViewError.hostDrawNeedsAdoptedDevice) {
+            try view.draw(TestFrames.gradient(width: 8, height: 8), into: target)
+        }
+        #expect(view.handles.liveCount == 1, "nothing but the vertex array")
+    }
 }

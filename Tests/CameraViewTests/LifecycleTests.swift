@@ -209,4 +209,42 @@ import Testing
             #expect(view.handles.liveCount == 0)
         }
     }
+
+    /// References taken while another thread closes the last one either fail with
+    /// `.closed` or keep the old device alive; none may count toward the newer device that
+    /// a later open makes for the same platform.
+    @Test func newReferenceRacingCloseNeverCountsTowardANewerDevice() async {
+        // In a process of its own: it counts process-wide device references.
+        await #expect(processExitsWith: .success) {
+            for _ in 0..<200 {
+                let device = try RenderDevice.open(platform: .device)
+                let taken = TakenReferences()
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { device.close() }
+                    for _ in 0..<4 {
+                        group.addTask {
+                            if let reference = try? device.newReference() { taken.append(reference) }
+                        }
+                    }
+                }
+                let newer = try RenderDevice.open(platform: .device)
+                let references = taken.all
+                // Each taken reference holds the device it came from: closing them all and
+                // the newer one must bring the count to exactly 0.
+                #expect(RenderDevice.openReferenceCount == references.count + 1)
+                references.forEach { $0.close() }
+                newer.close()
+                #expect(RenderDevice.openReferenceCount == 0)
+            }
+        }
+    }
+}
+
+/// References collected from several tasks.
+private final class TakenReferences: @unchecked Sendable {
+    private let lock = NSLock()
+    private var references: [RenderDevice] = []
+
+    func append(_ reference: RenderDevice) { lock.withLock { references.append(reference) } }
+    var all: [RenderDevice] { lock.withLock { references } }
 }

@@ -29,9 +29,13 @@ public final class RenderDevice: Sendable {
     public var eglDisplay: UnsafeMutableRawPointer { core.display }
 
     /// Another reference to the same device, with its own `close()`.
+    /// Checking that this reference is open and retaining the device are one step (under
+    /// this reference's lock), and the registry retains only this very device: a close
+    /// racing this call can never raise the count of a newer device of the same platform.
     public func newReference() throws -> RenderDevice {
-        guard isOpen.withLock({ $0 }) else { throw CameraViewError.closed }
-        DeviceRegistry.retain(core)
+        try isOpen.withLock { open in
+            guard open, DeviceRegistry.retain(core) else { throw CameraViewError.closed }
+        }
         return RenderDevice(core: core)
     }
 
@@ -119,8 +123,15 @@ enum DeviceRegistry {
         return entry.core
     }
 
-    static func retain(_ core: DeviceCore) {
-        entries.withLock { $0[Key(core)]?.references += 1 }
+    /// Adds a reference to `core` if it is still the registered device; false once it was
+    /// torn down (its key may name a newer device by then).
+    static func retain(_ core: DeviceCore) -> Bool {
+        entries.withLock { entries in
+            let key = Key(core)
+            guard entries[key]?.core === core else { return false }
+            entries[key]?.references += 1
+            return true
+        }
     }
 
     @discardableResult

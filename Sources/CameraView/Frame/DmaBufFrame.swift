@@ -70,13 +70,13 @@ public struct DmaBufFrame: Sendable {
 
 extension DmaBufPlane {
     /// The size of the buffer behind `fd` (lseek to its end: how dma-bufs report their
-    /// size). The caller's file offset is put back where it was.
+    /// size). A plain file's offset is put back where it was; a dma-buf has none to keep
+    /// (it refuses SEEK_CUR with EINVAL and allows only SEEK_SET to 0).
     func bufferSize() throws(CameraViewError) -> Int {
         let position = lseek(fd, 0, SEEK_CUR)
-        guard position >= 0 else { throw .io(operation: "lseek", path: "fd \(fd)", errno: errno) }
         let size = lseek(fd, 0, SEEK_END)
         let error = errno
-        lseek(fd, position, SEEK_SET)
+        lseek(fd, max(position, 0), SEEK_SET)
         guard size >= 0 else { throw .io(operation: "lseek", path: "fd \(fd)", errno: error) }
         return Int(size)
     }

@@ -21,12 +21,6 @@ public struct NV12Frame: Sendable {
         self.init(unchecked: storage, layout: layout, color: color)
     }
 
-    /// A deterministic frame with detail in both planes, for benchmarks and leak checks.
-    public static func synthetic(layout: NV12Layout, color: ColorDescription = .default) -> NV12Frame {
-        let bytes = (0..<layout.bufferSize).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
-        return NV12Frame(unchecked: .array(bytes), layout: layout, color: color)
-    }
-
     private init(unchecked storage: FrameBytes, layout: NV12Layout, color: ColorDescription) {
         (self.bytes, self.layout, self.color) = (storage, layout, color)
     }

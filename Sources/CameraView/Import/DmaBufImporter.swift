@@ -50,7 +50,8 @@ struct DmaBufImporter {
 }
 
 /// What makes two frames the same buffer: the planes' files (st_dev, st_ino), offsets and
-/// pitches, and the path they were imported for.
+/// pitches, the path they were imported for, and on the external path the colour (its
+/// matrix and range are baked into the image as hints).
 struct BufferIdentity: Hashable {
     struct Plane: Hashable {
         let device: UInt64
@@ -62,6 +63,7 @@ struct BufferIdentity: Hashable {
     let luma: Plane
     let chroma: Plane
     let path: ImportPath
+    let bakedColor: ColorDescription?
 
     init(_ frame: DmaBufFrame, path: ImportPath) throws {
         func identify(_ plane: DmaBufPlane) throws -> Plane {
@@ -72,6 +74,7 @@ struct BufferIdentity: Hashable {
             return Plane(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: plane.offset, pitch: plane.pitch)
         }
         (luma, chroma, self.path) = (try identify(frame.luma), try identify(frame.chroma), path)
+        bakedColor = path == .external ? frame.color : nil
     }
 }
 

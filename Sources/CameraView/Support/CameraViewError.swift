@@ -30,6 +30,9 @@ public enum CameraViewError: Error, Equatable, Sendable {
     case needsGBMPlatform(what: String, platform: Platform)
     /// A forced dma-buf import path does not work on this device.
     case importPathUnavailable(path: ImportPath, reason: String)
+    /// `draw(_:into:)` on a view whose device was not made with `RenderDevice.adopting`: the
+    /// host's framebuffer name would be bound in our own context.
+    case hostDrawNeedsAdoptedDevice
     case png(path: String, message: String)
 }
 
@@ -54,6 +57,7 @@ extension CameraViewError: CustomStringConvertible {
         case .sourceUnavailable(let name): "frame source \(name) is unavailable"
         case let .needsGBMPlatform(what, platform): "\(what) need the GBM platform; this device is \(platform.rawValue)"
         case let .importPathUnavailable(path, reason): "the \(path.rawValue) import path is unavailable: \(reason)"
+        case .hostDrawNeedsAdoptedDevice: "drawing into a host framebuffer needs a device adopting the host's context (RenderDevice.adopting)"
         case let .png(path, message): "PNG \(path): \(message)"
         }
     }

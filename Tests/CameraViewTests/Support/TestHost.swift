@@ -52,7 +52,8 @@ final class TestHost {
         glGenBuffers(1, &buffer)
         glBindBuffer(GLenum(GL_PIXEL_UNPACK_BUFFER), buffer)
         glBufferData(GLenum(GL_PIXEL_UNPACK_BUFFER), 64, nil, GLenum(GL_STATIC_DRAW))
-        let program = glCreateProgram()
+        let program = Self.linkedProgram()
+        glUseProgram(program)
         glActiveTexture(GLenum(GL_TEXTURE2))
         glEnable(GLenum(GL_BLEND))
         glBlendFunc(GLenum(GL_ZERO), GLenum(GL_ONE))
@@ -68,6 +69,31 @@ final class TestHost {
         glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0)
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), framebuffer)
         clutter = (program, vertexArray, textures, sampler, buffer)
+    }
+
+    /// A linked (so bindable) program of the host's own: a view must put it back.
+    private static func linkedProgram() -> GLuint {
+        func shader(_ type: Int32, _ source: String) -> GLuint {
+            let shader = glCreateShader(GLenum(type))
+            source.withCString { text in
+                var pointer: UnsafePointer<GLchar>? = text
+                glShaderSource(shader, 1, &pointer, nil)
+            }
+            glCompileShader(shader)
+            return shader
+        }
+        let vertex = shader(GL_VERTEX_SHADER, "#version 300 es\nvoid main() { gl_Position = vec4(0.0); }\n")
+        let fragment = shader(GL_FRAGMENT_SHADER, "#version 300 es\nprecision mediump float;\nout vec4 c;\nvoid main() { c = vec4(1.0); }\n")
+        let program = glCreateProgram()
+        glAttachShader(program, vertex)
+        glAttachShader(program, fragment)
+        glLinkProgram(program)
+        glDeleteShader(vertex)
+        glDeleteShader(fragment)
+        var linked: GLint = 0
+        glGetProgramiv(program, GLenum(GL_LINK_STATUS), &linked)
+        precondition(linked == GL_TRUE, "the test host's program did not link")
+        return program
     }
 
     /// Everything `clutterState` set, read back.
@@ -128,6 +154,7 @@ final class TestHost {
         glDeleteVertexArrays(1, &clutter.vertexArray)
         glDeleteSamplers(1, &clutter.sampler)
         glDeleteBuffers(1, &clutter.buffer)
+        glUseProgram(0)
         glDeleteProgram(clutter.program)
         eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
         eglDestroyContext(display, context)

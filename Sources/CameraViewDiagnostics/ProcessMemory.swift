@@ -1,4 +1,6 @@
+import CameraView
 import CEGL
+import Glibc
 import Foundation
 
 /// Memory and fd figures of this process, for leak checks.

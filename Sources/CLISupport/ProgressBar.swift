@@ -1,11 +1,15 @@
 import Foundation
 
 /// A one-line progress bar, drawn only on a terminal.
-struct ProgressBar {
-    let total: Int
-    let enabled: Bool
+public struct ProgressBar {
+    public let total: Int
+    public let enabled: Bool
 
-    func update(_ done: Int) {
+    public init(total: Int, enabled: Bool) {
+        (self.total, self.enabled) = (total, enabled)
+    }
+
+    public func update(_ done: Int) {
         guard enabled else { return }
         let width = 40
         let filled = total > 0 ? done * width / total : width
@@ -13,7 +17,7 @@ struct ProgressBar {
         FileHandle.standardOutput.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
     }
 
-    func finish() {
+    public func finish() {
         if enabled { print("") }
     }
 }

@@ -1,3 +1,4 @@
+import CameraView
 import Foundation
 
 /// The loop openpilot's camera view leaked in — create a view, render, close, drop — run

@@ -17,13 +17,13 @@ extension PixelSize: ExpressibleByArgument {
 }
 
 /// The spellings of `--import-path`.
-enum ImportPathArgument: String, ExpressibleByArgument, CaseIterable {
+public enum ImportPathArgument: String, ExpressibleByArgument, CaseIterable {
     case automatic
     case perPlane = "per-plane"
     case external
     case mappedUpload = "mapped-upload"
 
-    var preference: ImportPathPreference {
+    public var preference: ImportPathPreference {
         switch self {
         case .automatic: .automatic
         case .perPlane: .forced(.perPlane)

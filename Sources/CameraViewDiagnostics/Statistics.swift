@@ -1,3 +1,4 @@
+import CameraView
 /// The summaries measurements are reported with.
 public enum Statistics {
     /// The middle value (the mean of the middle two for an even count); 0 for none.

@@ -1,0 +1,214 @@
+import ArgumentParser
+import CAllocationOrigin
+import CPeerConverters
+import CLISupport
+import CameraView
+import CameraViewDiagnostics
+import Foundation
+import MallocInterposerSwift
+
+@main
+struct BenchCommand: ParsableCommand {
+    static func main() { mainWithOneLineErrors() }
+
+    static let configuration = CommandConfiguration(
+        commandName: "camview-bench",
+        abstract: "Time frames through each path and through CPU peers, in one process and one run; print medians and ratios.",
+        discussion: """
+            CameraView runs at llvmpipe's thread count (LP_NUM_THREADS, default: every core, at most 16) and, in a \
+            child process, at LP_NUM_THREADS=1. The peers run on one thread and with the rows split into bands over \
+            the same thread count: libyuv NV12ToABGRMatrix with the frame's own constants, swscale with exact flags \
+            (the colour oracle) and with its default flags (bicubic, SIMD). Each ratio compares equal threads. \
+            allocs_per_frame counts heap allocations per steady-state frame through the malloc interposer this tool \
+            links (null if its counters do not move), split by stack walk into the graphics stack's and CameraView's own.
+            """
+    )
+
+    @Option(help: "Frame size WxH.") var size = PixelSize(width: 1928, height: 1208)
+    @Option(help: "Measured frames per path (after 5 unmeasured).") var frames = 100
+    @Flag(help: "Print JSON.") var json = false
+    // The child run at LP_NUM_THREADS=1: CameraView's frame time only.
+    @Flag(help: .hidden) var onlyCamview = false
+
+    func validate() throws {
+        guard frames > 0 else { throw ValidationError("--frames must be positive") }
+    }
+
+    struct Report: Encodable {
+        let width: Int, height: Int, frames: Int, threads: Int
+        let camviewMs: Double, camview1ThreadMs: Double?
+        let libyuvMs: Double, libyuvThreadsMs: Double
+        let swscaleMs: Double, swscaleThreadsMs: Double, swscaleFastMs: Double, swscaleFastThreadsMs: Double
+        let ratioVsSwscale: Double, ratioVsSwscaleFast: Double, ratio1ThreadVsSwscaleFast: Double?
+        let ratioVsLibyuv: Double, ratio1ThreadVsLibyuv: Double?
+        let allocsPerFrame: Double?, allocsPerFrameGraphicsStack: Double?, allocsPerFrameOwn: Double?
+        let uploadMs: Double, drawMs: Double, readbackMs: Double
+        let createCloseMs: Double
+        let dmabufImportMs: Double?, dmabufMappedMs: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case width, height, frames, threads
+            case camviewMs = "camview_ms", camview1ThreadMs = "camview_1thread_ms"
+            case libyuvMs = "libyuv_ms", libyuvThreadsMs = "libyuv_threads_ms"
+            case swscaleMs = "swscale_ms", swscaleThreadsMs = "swscale_threads_ms"
+            case swscaleFastMs = "swscale_fast_ms", swscaleFastThreadsMs = "swscale_fast_threads_ms"
+            case ratioVsSwscale = "ratio_vs_swscale", ratioVsSwscaleFast = "ratio_vs_swscale_fast"
+            case ratio1ThreadVsSwscaleFast = "ratio_1thread_vs_swscale_fast"
+            case ratioVsLibyuv = "ratio_vs_libyuv", ratio1ThreadVsLibyuv = "ratio_1thread_vs_libyuv"
+            case allocsPerFrame = "allocs_per_frame"
+            case allocsPerFrameGraphicsStack = "allocs_per_frame_graphics_stack", allocsPerFrameOwn = "allocs_per_frame_own"
+            case uploadMs = "upload_ms", drawMs = "draw_ms", readbackMs = "readback_ms"
+            case createCloseMs = "create_close_ms", dmabufImportMs = "dmabuf_import_ms", dmabufMappedMs = "dmabuf_mapped_ms"
+        }
+    }
+
+    /// llvmpipe's thread count: LP_NUM_THREADS, else every core (Mesa caps it at 16).
+    static var llvmpipeThreads: Int {
+        ProcessInfo.processInfo.environment["LP_NUM_THREADS"].flatMap(Int.init) ?? min(ProcessInfo.processInfo.activeProcessorCount, 16)
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let device = try RenderDevice.open()
+            defer { device.close() }
+            try device.checkFits(size)
+            let layout = try NV12Layout(width: size.width, height: size.height)
+            let frame = NV12Frame.synthetic(layout: layout)
+            let view = try CameraView(device: device)
+            defer { view.close() }
+            var image = try RGBAImage(width: layout.width, height: layout.height)
+            var stages: [[Double]] = [[], [], []]
+            let total = try measure { try view.render(frame, into: &image) } after: {
+                if let timings = view.lastFrameTimings {
+                    for (index, stage) in [timings.upload, timings.draw, timings.readback].enumerated() {
+                        stages[index].append(stage.milliseconds)
+                    }
+                }
+            }
+            if onlyCamview {
+                print(String(format: "{\"camview_ms\": %.6f}", total))
+                return
+            }
+            let threads = Self.llvmpipeThreads
+            let oneThread = threads == 1 ? total : try cameraViewOnOneThread()
+            let allocations = try allocationsPerFrame { try view.render(frame, into: &image) }
+            var rgba = [UInt8](repeating: 0, count: layout.width * layout.height * 4)
+            let libyuv = try measure { PeerConverters.libyuv(frame, into: &rgba) }
+            let libyuvThreads = try measure { PeerConverters.libyuv(frame, into: &rgba, threads: threads) }
+            func swscale(_ flags: Int32, threads: Int) throws -> Double {
+                let converter = try PeerConverters.Swscale(layout: layout, color: frame.color, flags: flags, threads: threads)
+                return try measure { converter.convert(frame, into: &rgba) }
+            }
+            let (exact, exactThreads) = (try swscale(cv_SWS_EXACT, threads: 1), try swscale(cv_SWS_EXACT, threads: threads))
+            let (fast, fastThreads) = (try swscale(cv_SWS_DEFAULT, threads: 1), try swscale(cv_SWS_DEFAULT, threads: threads))
+            let createClose = try measure { try CameraView(device: device).close() }
+            var importMs: Double?, mappedMs: Double?
+            if try device.importCapabilities().perPlane {
+                let buffer = try DeviceBuffer(copying: frame, on: device)
+                defer { buffer.close() }
+                importMs = try measure { try view.render(buffer.frame, into: &image) }
+                let mapped = try CameraView(device: device, importPath: .forced(.mappedUpload))
+                defer { mapped.close() }
+                mappedMs = try measure { try mapped.render(buffer.frame, into: &image) }
+            }
+            let report = Report(
+                width: size.width, height: size.height, frames: frames, threads: threads,
+                camviewMs: total, camview1ThreadMs: oneThread,
+                libyuvMs: libyuv, libyuvThreadsMs: libyuvThreads,
+                swscaleMs: exact, swscaleThreadsMs: exactThreads, swscaleFastMs: fast, swscaleFastThreadsMs: fastThreads,
+                ratioVsSwscale: total / exactThreads, ratioVsSwscaleFast: total / fastThreads,
+                ratio1ThreadVsSwscaleFast: oneThread.map { $0 / fast },
+                ratioVsLibyuv: total / libyuvThreads, ratio1ThreadVsLibyuv: oneThread.map { $0 / libyuv },
+                allocsPerFrame: allocations?.total, allocsPerFrameGraphicsStack: allocations?.graphicsStack,
+                allocsPerFrameOwn: allocations.map { $0.total - $0.graphicsStack },
+                uploadMs: Statistics.median(stages[0]), drawMs: Statistics.median(stages[1]), readbackMs: Statistics.median(stages[2]),
+                createCloseMs: createClose, dmabufImportMs: importMs, dmabufMappedMs: mappedMs)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print(report.table(size: size))
+            }
+        }
+    }
+
+    /// CameraView's frame time at LP_NUM_THREADS=1, from this tool run again as a child
+    /// (llvmpipe reads the variable once, when its driver loads); nil if that run fails.
+    private func cameraViewOnOneThread() throws -> Double? {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        child.arguments = ["--size", "\(size.width)x\(size.height)", "--frames", "\(frames)", "--only-camview"]
+        child.environment = ProcessInfo.processInfo.environment.merging(["LP_NUM_THREADS": "1"]) { $1 }
+        let output = Pipe()
+        child.standardOutput = output
+        try child.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        guard child.terminationStatus == 0,
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Double] else { return nil }
+        return object["camview_ms"]
+    }
+
+    /// Heap allocations per steady-state run of `body`, all and the graphics stack's,
+    /// counted by the malloc interposer (linked before libc, so it replaces malloc without
+    /// LD_PRELOAD) and attributed by a stack walk in its allocation hook; nil when a probe
+    /// allocation goes uncounted.
+    private func allocationsPerFrame(_ body: () throws -> Void) throws -> (total: Double, graphicsStack: Double)? {
+        for _ in 0..<5 { try body() }
+        allocation_origin_prepare()
+        MallocInterposerSwift.initialize()
+        MallocInterposerSwift.setAllocationHook(allocation_origin_hook)
+        defer { MallocInterposerSwift.setAllocationHook(nil) }
+        MallocInterposerSwift.hook()
+        // Through the Swift runtime, as our allocations go (glibc-internal ones are not interposed).
+        UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16).deallocate()
+        let probed = allocation_origin_total()
+        allocation_origin_reset()
+        for _ in 0..<frames { try body() }
+        MallocInterposerSwift.unhook()
+        guard probed > 0 else { return nil }
+        return (Double(allocation_origin_total()) / Double(frames), Double(allocation_origin_graphics_stack()) / Double(frames))
+    }
+
+    /// The median milliseconds of `frames` runs of `body` after 5 unmeasured ones.
+    private func measure(_ body: () throws -> Void, after: () -> Void = {}) throws -> Double {
+        for _ in 0..<5 { try body() }
+        var times: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<frames {
+            let start = clock.now
+            try body()
+            times.append((clock.now - start).milliseconds)
+            after()
+        }
+        return Statistics.median(times)
+    }
+}
+
+extension BenchCommand.Report {
+    /// The human-readable form: medians in ms, then the ratios at equal threads.
+    func table(size: PixelSize) -> String {
+        func ms(_ value: Double?) -> String { value.map { String(format: "%8.3f", $0) } ?? "     n/a" }
+        func ratio(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "n/a" }
+        var lines = [
+            "\(size), \(frames) frames, medians (ms); llvmpipe threads: \(threads)",
+            "                     1 thread  \(threads) threads",
+            "  camview            \(ms(camview1ThreadMs))  \(ms(camviewMs))  (upload \(ms(uploadMs)), draw \(ms(drawMs)), readback \(ms(readbackMs)))",
+            "  libyuv             \(ms(libyuvMs))  \(ms(libyuvThreadsMs))",
+            "  swscale exact      \(ms(swscaleMs))  \(ms(swscaleThreadsMs))",
+            "  swscale default    \(ms(swscaleFastMs))  \(ms(swscaleFastThreadsMs))",
+            "  camview / swscale default: \(ratio(ratio1ThreadVsSwscaleFast)) (1 thread), \(ratio(ratioVsSwscaleFast)) (\(threads) threads)",
+            "  camview / libyuv:          \(ratio(ratio1ThreadVsLibyuv)) (1 thread), \(ratio(ratioVsLibyuv)) (\(threads) threads)",
+            "  camview / swscale exact:   \(ratio(ratioVsSwscale)) (\(threads) threads)",
+            "  create + close     \(ms(createCloseMs))",
+            "  allocations/frame  " + (allocsPerFrame.map { String(format: "%.1f (graphics stack %.1f, own %.1f)", $0, allocsPerFrameGraphicsStack ?? 0, allocsPerFrameOwn ?? 0) }
+                ?? "n/a (the malloc interposer is not active)"),
+        ]
+        if let dmabufImportMs, let dmabufMappedMs {
+            lines.append("  dma-buf import     \(ms(dmabufImportMs))")
+            lines.append("  dma-buf mapped     \(ms(dmabufMappedMs))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

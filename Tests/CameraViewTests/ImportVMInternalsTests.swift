@@ -1,0 +1,43 @@
+@testable import CameraView
+import Foundation
+import Testing
+
+/// Import-path internals on the VM's DRM device (scripts/vm-test).
+@Suite(.ledgerChecked, .enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
+struct ImportVMInternalsTests {
+    /// The external path bakes the matrix and range into the EGLImage as hints: the same
+    /// buffer in another colour is another image, the same colour again is the cached one.
+    @Test func theExternalImageCacheIsKeyedOnColour() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let buffer = try DeviceBuffer(copying: TestFrames.gradient(width: 32, height: 16), on: device)
+        defer { buffer.close() }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        var frame = buffer.frame
+        _ = try view.render(frame, path: .external, options: RenderOptions(), finish: CameraView.readBack)
+        frame.color = ColorDescription(matrix: .bt709, range: .limited)
+        _ = try view.render(frame, path: .external, options: RenderOptions(), finish: CameraView.readBack)
+        #expect(view.importStatistics == (2, 1), "a new colour is a new image")
+        _ = try view.render(frame, path: .external, options: RenderOptions(), finish: CameraView.readBack)
+        #expect(view.importStatistics == (2, 1), "the same colour again is cached")
+    }
+
+    /// The probe of the external path cannot even allocate its test buffer: the device
+    /// still reports its capabilities (external unverified) and per-plane imports work.
+    @Test func aProbeThatCannotRunLeavesThePerPlanePathWorking() throws {
+        let device = try RenderDevice.open(platform: .gbm)
+        defer { device.close() }
+        let (capabilities, injected) = try FaultInjection.failing(creation: 1) { try device.importCapabilities() }
+        #expect(injected)
+        #expect(capabilities.perPlane && capabilities.externalVerified == false)
+        #expect(capabilities.externalNote?.hasPrefix("the known-frame check could not run") == true, "\(String(describing: capabilities.externalNote))")
+        let source = try TestFrames.gradient(width: 24, height: 12)
+        let buffer = try DeviceBuffer(copying: source, on: device)
+        defer { buffer.close() }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        #expect(try view.render(buffer.frame) == ExactModel.render(source))
+        #expect(view.lastImportPath == .perPlane)
+    }
+}
