@@ -57,7 +57,7 @@ let package = Package(
         // What camview and camview-bench share: argument types, one-line errors, progress.
         .target(name: "CLISupport", dependencies: ["CameraView", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "CCameraView", path: "Sources/CCameraView"),
-        .target(name: "CameraViewC", dependencies: ["CameraView"]),
+        .target(name: "CameraViewC", dependencies: ["CameraView", "CCameraView"]),
         // A C program that drives the C API; CAPITests runs it.
         .executableTarget(name: "capi-smoke", dependencies: ["CCameraView", "CameraViewC", "CEGL"], path: "Tests/capi-smoke"),
         .executableTarget(

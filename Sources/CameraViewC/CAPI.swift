@@ -1,4 +1,5 @@
 import CameraView
+import CCameraView
 import Foundation
 
 // The C API of include/cameraview.h. Handles are retained boxes; *_close releases them.
@@ -24,8 +25,11 @@ final class LatestFrame: @unchecked Sendable {
     }
 }
 
-private let CV_OK: Int32 = 0, CV_EINVAL: Int32 = -1, CV_EGL: Int32 = -2, CV_EGLES: Int32 = -3
-private let CV_ENOFRAME: Int32 = -4, CV_ECLOSED: Int32 = -5, CV_EOTHER: Int32 = -6
+// The error codes are cameraview.h's (its enum imports as Int).
+private let CV_OK = Int32(CCameraView.CV_OK), CV_EINVAL = Int32(CCameraView.CV_EINVAL)
+private let CV_EGL = Int32(CCameraView.CV_EGL), CV_EGLES = Int32(CCameraView.CV_EGLES)
+private let CV_ENOFRAME = Int32(CCameraView.CV_ENOFRAME), CV_ECLOSED = Int32(CCameraView.CV_ECLOSED)
+private let CV_EOTHER = Int32(CCameraView.CV_EOTHER)
 
 /// Runs `body`, turning errors into a code and the thread's last-error message.
 private func calling(_ body: () throws -> Void) -> Int32 {
