@@ -79,17 +79,19 @@ let package = Package(
         // libFuzzer target for frame layouts, dma-buf planes and PNGs (scripts/fuzz); a normal
         // build replays corpus files.
         .executableTarget(name: "camview-fuzz", dependencies: ["CameraView"]),
+        // A compositor's own context and framebuffer, shared by the tests and the benchmarks.
+        .target(name: "HostHarness", dependencies: ["CameraView", "CEGL"], path: "Tests/HostHarness"),
         // `swift package benchmark` (ordo-one/package-benchmark).
         .executableTarget(
             name: "CameraViewBenchmarks",
-            dependencies: ["CameraView", "CameraViewDiagnostics", "CEGL", .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["CameraView", "CameraViewDiagnostics", "HostHarness", "CEGL", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/CameraViewBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "CEGL",
+                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "CEGL", "HostHarness",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

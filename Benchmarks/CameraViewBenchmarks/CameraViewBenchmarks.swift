@@ -1,6 +1,7 @@
 import Benchmark
 import CameraView
 import CameraViewDiagnostics
+import HostHarness
 import CEGL
 
 /// One 1928x1208 frame through the upload path with and without readback, the dma-buf
@@ -69,39 +70,23 @@ final class Held<Value>: @unchecked Sendable {
     }
 }
 
-/// A host context with a framebuffer, for drawing without reading back.
+/// A host context with a framebuffer and a view on it, for drawing without reading back.
 final class DrawingHost {
     let view: CameraView
-    let target: HostFramebuffer
+    private let host: HostContext
     private let adopted: RenderDevice
-    private let display: EGLDisplay
-    private let context: EGLContext
-    private var framebuffer: GLuint = 0
-    private var renderbuffer: GLuint = 0
+
+    var target: HostFramebuffer { host.target }
 
     init(device: RenderDevice, size layout: NV12Layout) throws {
-        display = device.eglDisplay
-        let attributes: [EGLint] = [EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE]
-        context = eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes)
-        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
-        glGenRenderbuffers(1, &renderbuffer)
-        glBindRenderbuffer(GLenum(GL_RENDERBUFFER), renderbuffer)
-        glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(GL_RGBA8), GLsizei(layout.width), GLsizei(layout.height))
-        glGenFramebuffers(1, &framebuffer)
-        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), framebuffer)
-        glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_RENDERBUFFER), renderbuffer)
-        adopted = try RenderDevice.adopting(display: display, context: context)
+        host = try HostContext(displayOwner: device, size: PixelSize(width: layout.width, height: layout.height))
+        adopted = try RenderDevice.adopting(display: host.display, context: host.context)
         view = try CameraView(device: adopted)
-        target = HostFramebuffer(framebuffer: framebuffer, viewport: PixelRect(x: 0, y: 0, width: layout.width, height: layout.height))
     }
 
     func close() {
         view.close()
         adopted.close()
-        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
-        glDeleteFramebuffers(1, &framebuffer)
-        glDeleteRenderbuffers(1, &renderbuffer)
-        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
-        eglDestroyContext(display, context)
+        host.destroy()
     }
 }

@@ -119,6 +119,8 @@ public enum LeakCheck {
         var leftBehind: [HandleKind: Int] = [:]
         let deviceHandlesBefore = device?.handles.liveCount ?? 0
         let fdsBefore = ProcessMemory.openFDCount
+        // Foundation keeps buffers from its first file read: read RSS once before measuring.
+        _ = ProcessMemory.residentBytes
         let heapBefore = ProcessMemory.heapInUseBytes
         let droppedBefore = HandleTable.droppedOwnerCountInProcess
         let clock = ContinuousClock()

@@ -5,9 +5,7 @@ import Testing
 /// Every channel within 1 of the exact double model, for all four matrix/range pairs,
 /// on synthetic and photographic content, full size and odd size.
 @Suite(.ledgerChecked) struct ColorAccuracyTests {
-    static let colors = ColorMatrix.allCases.flatMap { matrix in
-        ColorRange.allCases.map { ColorDescription(matrix: matrix, range: $0) }
-    }
+    static let colors = ColorDescription.allCases
     static let sizes = [PixelSize(width: 1928, height: 1208), PixelSize(width: 333, height: 199)]
 
     @Test(arguments: colors, sizes)

@@ -6,9 +6,7 @@ import Testing
 /// DRM device, GBM and dma-bufs. Frames are allocated on the device (linear GBM bos).
 @Suite(.ledgerChecked, .enabled(if: ProcessInfo.processInfo.environment["CAMERAVIEW_VM"] == "1", "needs the DRM device of scripts/vm-test"))
 struct DmaBufVMTests {
-    static let colors = ColorMatrix.allCases.flatMap { matrix in
-        ColorRange.allCases.map { ColorDescription(matrix: matrix, range: $0) }
-    }
+    static let colors = ColorDescription.allCases
 
     @Test func theDeviceImportsPerPlaneAndCatchesTheBlackExternalPath() throws {
         let device = try RenderDevice.open()

@@ -12,16 +12,6 @@ import Testing
         model = ExactModel.render(frame)
     }
 
-    private func expectPixels(_ image: RGBAImage, _ expected: (Int, Int) -> (UInt8, UInt8, UInt8, UInt8)) {
-        var wrong = 0
-        for y in 0..<image.height {
-            for x in 0..<image.width where image[x, y] != expected(x, y) {
-                wrong += 1
-            }
-        }
-        #expect(wrong == 0, "\(wrong) of \(image.width * image.height) pixels differ")
-    }
-
     private static let black: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 255)
 
     @Test func containLetterboxesWithBlackBars() throws {

@@ -49,9 +49,7 @@ enum GoldenFixtures {
         ("odd", try! NV12Layout(width: 321, height: 241), PixelSize(width: 321, height: 241), 321, 241, PixelSize(width: 642, height: 241)),
     ]
 
-    static let colors = ColorMatrix.allCases.flatMap { matrix in
-        ColorRange.allCases.map { ColorDescription(matrix: matrix, range: $0) }
-    }
+    static let colors = ColorDescription.allCases
 
     /// Every fixture in every colour description, scaled to fit; and every fixture in
     /// BT.601 full range letterboxed, cropped, stretched and mirrored.

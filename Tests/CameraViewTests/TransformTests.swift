@@ -8,14 +8,6 @@ import Testing
     let frame = try! TestFrames.noise(layout: NV12Layout(width: 64, height: 48))
     var model: RGBAImage { ExactModel.render(frame) }
 
-    private func expectPixels(_ image: RGBAImage, _ expected: (Int, Int) -> (UInt8, UInt8, UInt8, UInt8)) {
-        var wrong = 0
-        for y in 0..<image.height {
-            for x in 0..<image.width where image[x, y] != expected(x, y) { wrong += 1 }
-        }
-        #expect(wrong == 0, "\(wrong) of \(image.width * image.height) pixels differ")
-    }
-
     @Test func zoomAboutTheCentre() throws {
         // 2x about (32, 24): output x shows frame 16 + x/2.
         let image = try render(frame, options: RenderOptions(zoom: 2))

@@ -20,7 +20,7 @@ public enum ColorRange: String, Sendable, CaseIterable, Codable {
 
 /// How to turn a frame's code values into RGB. The default, BT.601 full range, is what
 /// openpilot's camera ISP produces.
-public struct ColorDescription: Sendable, Hashable, Codable {
+public struct ColorDescription: Sendable, Hashable, Codable, CaseIterable {
     public var matrix: ColorMatrix
     public var range: ColorRange
 
@@ -30,4 +30,9 @@ public struct ColorDescription: Sendable, Hashable, Codable {
     }
 
     public static let `default` = ColorDescription()
+
+    /// The four matrix and range pairs.
+    public static let allCases = ColorMatrix.allCases.flatMap { matrix in
+        ColorRange.allCases.map { ColorDescription(matrix: matrix, range: $0) }
+    }
 }

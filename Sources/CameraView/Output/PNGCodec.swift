@@ -23,7 +23,7 @@ public enum PNGCodec {
     /// Reads any PNG as 8-bit RGBA (grey, palette and 16-bit inputs are converted).
     public static func read(from path: String) throws -> RGBAImage {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CameraViewError.io(operation: "read", path: path, errno: errno)
+            throw CameraViewError.png(path: path, message: String(cString: strerror(errno)))
         }
         return try decode(data, name: path)
     }

@@ -1,39 +1,25 @@
 import CameraView
 import CEGL
+import HostHarness
 
-/// A stand-in compositor: its own GLES context on the device's display, a framebuffer it
-/// composes into, and deliberately unusual GL state that a view must leave untouched.
+/// A stand-in compositor: a `HostContext` with deliberately unusual GL state that a view
+/// must leave untouched.
 final class TestHost {
-    let display: EGLDisplay
-    let context: EGLContext
-    let size: PixelSize
-    private(set) var framebuffer: GLuint = 0
-    private var renderbuffer: GLuint = 0
+    private let host: HostContext
     private var clutter: (program: GLuint, vertexArray: GLuint, textures: [GLuint], sampler: GLuint, buffer: GLuint) = (0, 0, [], 0, 0)
+
+    var display: EGLDisplay { host.display }
+    var context: EGLContext { host.context }
+    var size: PixelSize { host.size }
+    var framebuffer: GLuint { host.framebuffer }
 
     /// `displayOwner` must stay open while the host lives: it keeps the display initialized.
     init(displayOwner: RenderDevice, size: PixelSize) throws {
-        display = displayOwner.eglDisplay
-        self.size = size
-        let attributes: [EGLint] = [EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE]
-        guard let context = eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes) else {
-            throw ProcessFailure(description: "host eglCreateContext: \(eglGetError())")
-        }
-        self.context = context
-        makeCurrent()
-        glGenRenderbuffers(1, &renderbuffer)
-        glBindRenderbuffer(GLenum(GL_RENDERBUFFER), renderbuffer)
-        glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(GL_RGBA8), GLsizei(size.width), GLsizei(size.height))
-        glGenFramebuffers(1, &framebuffer)
-        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), framebuffer)
-        glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_RENDERBUFFER), renderbuffer)
-        glClearColor(0.2, 0.4, 0.6, 1)
-        glClear(GLbitfield(GL_COLOR_BUFFER_BIT))
+        host = try HostContext(displayOwner: displayOwner, size: size)
     }
 
-    func makeCurrent() {
-        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
-    }
+    func makeCurrent() { host.makeCurrent() }
+    func readPixels() -> RGBAImage { host.readPixels() }
 
     /// Binds and enables things a compositor might have in place mid-frame.
     func clutterState() {
@@ -126,37 +112,16 @@ final class TestHost {
         return signature
     }
 
-    /// The framebuffer's pixels, GL's bottom row first, with the host's state undisturbed.
-    func readPixels() -> RGBAImage {
-        makeCurrent()
-        var readBinding: GLint = 0, packAlignment: GLint = 0, packBuffer: GLint = 0
-        glGetIntegerv(GLenum(GL_READ_FRAMEBUFFER_BINDING), &readBinding)
-        glGetIntegerv(GLenum(GL_PACK_ALIGNMENT), &packAlignment)
-        glGetIntegerv(GLenum(GL_PIXEL_PACK_BUFFER_BINDING), &packBuffer)
-        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), framebuffer)
-        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 4)
-        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), 0)
-        var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
-        glReadPixels(0, 0, GLsizei(size.width), GLsizei(size.height), GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), &pixels)
-        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), GLuint(readBinding))
-        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), packAlignment)
-        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), GLuint(packBuffer))
-        return try! RGBAImage(width: size.width, height: size.height, pixels: pixels)
-    }
-
-    /// Deletes the host's objects and context.
+    /// Deletes the clutter, then the host's framebuffer and context.
     func destroy() {
-        makeCurrent()
-        glDeleteFramebuffers(1, &framebuffer)
-        glDeleteRenderbuffers(1, &renderbuffer)
-        var textures = clutter.textures
-        glDeleteTextures(GLsizei(textures.count), &textures)
-        glDeleteVertexArrays(1, &clutter.vertexArray)
-        glDeleteSamplers(1, &clutter.sampler)
-        glDeleteBuffers(1, &clutter.buffer)
-        glUseProgram(0)
-        glDeleteProgram(clutter.program)
-        eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
-        eglDestroyContext(display, context)
+        host.destroy {
+            var textures = clutter.textures
+            glDeleteTextures(GLsizei(textures.count), &textures)
+            glDeleteVertexArrays(1, &clutter.vertexArray)
+            glDeleteSamplers(1, &clutter.sampler)
+            glDeleteBuffers(1, &clutter.buffer)
+            glUseProgram(0)
+            glDeleteProgram(clutter.program)
+        }
     }
 }
