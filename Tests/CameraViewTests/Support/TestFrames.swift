@@ -1,5 +1,6 @@
 import CameraView
 import Foundation
+import Glibc
 
 /// NV12 test content: synthetic patterns and a real photograph.
 enum TestFrames {
@@ -50,7 +51,9 @@ enum TestFrames {
                 TestPaths.packageRoot + "/fixtures/astronaut.png", "\(width)", "\(height)",
                 color.matrix.rawValue, color.range.rawValue, temporary,
             ])
-            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+            // rename(2) replaces atomically: tests running in parallel may make the same
+            // file at once, and each makes the same bytes.
+            guard rename(temporary, path) == 0 else { throw ProcessFailure(description: "rename \(temporary): \(errno)") }
         }
         return path
     }
