@@ -4,7 +4,9 @@
 //                      codes (normalized R8 sampling on llvmpipe is off by ~4e-4)
 //   NORMALIZED_PLANES  Y as R8 and UV as GR88 EGLImages (per-plane dma-buf import)
 //   EXTERNAL_IMAGE     one NV12 EGLImage; the driver converts to RGB (colour hints)
-// Chroma is always the nearest sample: texel / 2.
+// u_filter 0: the nearest luma and chroma samples (exact codes). 1: bilinear, luma and
+// chroma each interpolated at their true sample positions (chroma sited by
+// u_chromaOrigin), edges clamped; the plane variants only.
 #ifdef EXTERNAL_IMAGE
 #extension GL_OES_EGL_image_external_essl3 : require
 #endif
@@ -24,9 +26,41 @@ uniform samplerExternalOES u_image;
 uniform vec2 u_frameSize;
 uniform mat3 u_yuvToRgb;       // per code value, so range scaling is folded in
 uniform vec3 u_yuvOffset;      // code values subtracted before the matrix
+uniform int u_filter;
+uniform vec2 u_chromaOrigin;   // frame position of chroma sample (0, 0): its siting
 
 in vec3 v_framePos;
 out vec4 fragColor;
+
+#if !defined(EXTERNAL_IMAGE)
+#if defined(INTEGER_PLANES)
+float lumaAt(ivec2 texel) { return float(texelFetch(u_luma, texel, 0).r); }
+vec2 chromaAt(ivec2 texel) { return vec2(texelFetch(u_chroma, texel, 0).rg); }
+#else
+// Normalized sampling is off by up to ~4e-4 on llvmpipe; rounding recovers the code.
+float lumaAt(ivec2 texel) { return round(texelFetch(u_luma, texel, 0).r * 255.0); }
+vec2 chromaAt(ivec2 texel) { return round(texelFetch(u_chroma, texel, 0).rg * 255.0); }
+#endif
+
+// Bilinear between the four samples around `position` (in sample indices), edges clamped.
+float bilinearLuma(vec2 position) {
+    ivec2 last = ivec2(u_frameSize) - 1;
+    vec2 base = floor(position);
+    vec2 weight = position - base;
+    ivec2 a = clamp(ivec2(base), ivec2(0), last), b = clamp(ivec2(base) + 1, ivec2(0), last);
+    return mix(mix(lumaAt(a), lumaAt(ivec2(b.x, a.y)), weight.x),
+               mix(lumaAt(ivec2(a.x, b.y)), lumaAt(b), weight.x), weight.y);
+}
+
+vec2 bilinearChroma(vec2 position) {
+    ivec2 last = (ivec2(u_frameSize) + 1) / 2 - 1;
+    vec2 base = floor(position);
+    vec2 weight = position - base;
+    ivec2 a = clamp(ivec2(base), ivec2(0), last), b = clamp(ivec2(base) + 1, ivec2(0), last);
+    return mix(mix(chromaAt(a), chromaAt(ivec2(b.x, a.y)), weight.x),
+               mix(chromaAt(ivec2(a.x, b.y)), chromaAt(b), weight.x), weight.y);
+}
+#endif
 
 void main() {
     vec2 framePos = v_framePos.xy / v_framePos.z;
@@ -43,14 +77,16 @@ void main() {
 #if defined(EXTERNAL_IMAGE)
     fragColor = vec4(texture(u_image, (vec2(texel) + 0.5) / u_frameSize).rgb, 1.0);
 #else
-#if defined(INTEGER_PLANES)
-    float luma = float(texelFetch(u_luma, texel, 0).r);
-    vec2 chroma = vec2(texelFetch(u_chroma, texel >> 1, 0).rg);
-#else
-    // Normalized sampling is off by up to ~4e-4 on llvmpipe; rounding recovers the code.
-    float luma = round(texelFetch(u_luma, texel, 0).r * 255.0);
-    vec2 chroma = round(texelFetch(u_chroma, texel >> 1, 0).rg * 255.0);
-#endif
+    float luma;
+    vec2 chroma;
+    if (u_filter == 1) {
+        // Sample i of a plane sits at frame position origin + i * spacing.
+        luma = bilinearLuma(framePos - 0.5);
+        chroma = bilinearChroma((framePos - u_chromaOrigin) * 0.5);
+    } else {
+        luma = lumaAt(texel);
+        chroma = chromaAt(texel >> 1);
+    }
     fragColor = vec4(clamp(u_yuvToRgb * (vec3(luma, chroma) - u_yuvOffset), 0.0, 1.0), 1.0);
 #endif
 }

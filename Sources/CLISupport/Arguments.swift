@@ -4,6 +4,21 @@ import CameraView
 extension ColorMatrix: ExpressibleByArgument {}
 extension ColorRange: ExpressibleByArgument {}
 extension FitMode: ExpressibleByArgument {}
+extension SampleFilter: ExpressibleByArgument {}
+
+/// The spellings of `--chroma-location`.
+public enum ChromaLocationArgument: String, ExpressibleByArgument, CaseIterable {
+    case left, center
+    case topLeft = "top-left"
+
+    public var location: ChromaLocation {
+        switch self {
+        case .left: .left
+        case .center: .center
+        case .topLeft: .topLeft
+        }
+    }
+}
 
 extension PixelSize: ExpressibleByArgument {
     /// Parses "WIDTHxHEIGHT", e.g. "1928x1208".

@@ -57,9 +57,10 @@ public final class CameraView: Sendable {
     typealias Finish<Result> = (inout ViewState, PixelSize, borrowing ContextScope) throws -> Result
 
     /// The fast path draws four pixels per fragment: for a frame read back at its own size
-    /// with no placement to do, whose width and strides are whole four-byte texels.
+    /// with no placement to do and nearest sampling, whose width and strides are whole
+    /// four-byte texels.
     static func canUsePackedPath(_ layout: NV12Layout, options: RenderOptions) -> Bool {
-        let untransformed = !options.mirror && options.zoom == 1 && options.frameToOutput == nil
+        let untransformed = !options.mirror && options.zoom == 1 && options.frameToOutput == nil && options.filter == .nearest
             && (options.outputSize.map { $0 == PixelSize(width: layout.width, height: layout.height) } ?? true)
         return untransformed && layout.width % 4 == 0 && layout.yStride % 4 == 0 && layout.uvStride % 4 == 0
     }
@@ -180,7 +181,7 @@ public final class CameraView: Sendable {
                     frame: frameSize, output: outputSize, options: options, flipVertically: destination.flipsVertically)
                 try NV12Renderer.draw(
                     program: core.program(planes.mode, in: scope), planes: planes, vertexArray: vertexArray,
-                    color: color, transform: transform, framebuffer: framebuffer, viewport: viewport)
+                    color: color, filter: options.filter, transform: transform, framebuffer: framebuffer, viewport: viewport)
                 // A host presents on its own schedule; our readbacks need the pixels now.
                 if !destination.isHost { glFinish() }
                 let drawn = clock.now

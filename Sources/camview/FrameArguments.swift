@@ -11,6 +11,8 @@ struct FrameArguments: ParsableArguments {
     @Option(help: "Byte offset of the UV plane (default: stride * height).") var uvOffset: Int?
     @Option(help: "bt601 or bt709.") var matrix: ColorMatrix = .bt601
     @Option(help: "full or limited.") var range: ColorRange = .full
+    @Option(help: "Where chroma sits: left (MPEG-2/H.264, cameras), center (JPEG) or top-left.") var chromaLocation: ChromaLocationArgument = .left
+    @Option(help: "nearest (exact codes) or bilinear (luma and chroma interpolated at their sites).") var filter: SampleFilter = .nearest
     @Option(help: "Output size WxH (default: the frame size).") var outputSize: PixelSize?
     @Option(help: "contain, cover or stretch.") var fit: FitMode = .contain
     @Flag(help: "Mirror horizontally.") var mirror = false
@@ -20,6 +22,6 @@ struct FrameArguments: ParsableArguments {
         try NV12Layout(width: width, height: height, yStride: stride, uvOffset: uvOffset, bufferSize: bufferSize)
     }
 
-    var color: ColorDescription { ColorDescription(matrix: matrix, range: range) }
-    var options: RenderOptions { RenderOptions(outputSize: outputSize, fit: fit, mirror: mirror) }
+    var color: ColorDescription { ColorDescription(matrix: matrix, range: range, chromaLocation: chromaLocation.location) }
+    var options: RenderOptions { RenderOptions(outputSize: outputSize, fit: fit, mirror: mirror, filter: filter) }
 }

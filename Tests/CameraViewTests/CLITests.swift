@@ -24,6 +24,21 @@ import Testing
         #expect(try PNGCodec.read(from: output) == expected)
     }
 
+    @Test func renderTakesTheFilterAndTheChromaLocation() throws {
+        let output = temporary("bilinear.png")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try TestProcess.capture(TestPaths.camview, [
+            "render", "--input", fixture, "--width", "640", "--height", "480", "--output-size", "800x600",
+            "--filter", "bilinear", "--chroma-location", "center", "--output", output,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let frame = try NV12Frame(
+            contentsOf: fixture, layout: NV12Layout(width: 640, height: 480), color: ColorDescription(chromaLocation: .center))
+        let expected = ExactModel.renderBilinear(frame, options: RenderOptions(outputSize: PixelSize(width: 800, height: 600), filter: .bilinear))
+        let comparison = try ImageComparison(actual: PNGCodec.read(from: output), expected: expected, tolerance: 1)
+        #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001, "\(comparison)")
+    }
+
     @Test func renderWritesRawRGBAWithMatrixAndRange() throws {
         let output = temporary("out.rgba")
         defer { try? FileManager.default.removeItem(atPath: output) }

@@ -24,16 +24,31 @@ public struct RenderOptions: Sendable, Hashable {
     /// Maps frame pixel positions to output pixel positions (homogeneous, so projective
     /// transforms work). When set, `fit`, `zoom` and `zoomCenter` are ignored.
     public var frameToOutput: Matrix3?
+    /// How frame samples become output pixels (`nearest` by default: exact codes).
+    public var filter: SampleFilter
 
     public init(outputSize: PixelSize? = nil, fit: FitMode = .contain, mirror: Bool = false,
-                zoom: Double = 1, zoomCenter: FramePoint? = nil, frameToOutput: Matrix3? = nil) {
+                zoom: Double = 1, zoomCenter: FramePoint? = nil, frameToOutput: Matrix3? = nil,
+                filter: SampleFilter = .nearest) {
         self.outputSize = outputSize
         self.fit = fit
         self.mirror = mirror
         self.zoom = zoom
         self.zoomCenter = zoomCenter
         self.frameToOutput = frameToOutput
+        self.filter = filter
     }
+}
+
+/// How a render samples the frame's planes.
+public enum SampleFilter: String, Sendable, CaseIterable, Codable {
+    /// The nearest luma and the nearest chroma sample: exact 8-bit codes.
+    case nearest
+    /// Luma and chroma each interpolated bilinearly at their true sample positions (chroma
+    /// by `ColorDescription.chromaLocation`), edges clamped: for upscaling and small
+    /// transforms. Uploaded and per-plane imported frames; the external NV12 path samples
+    /// nearest.
+    case bilinear
 }
 
 /// A position in frame pixels (the frame's top-left corner is 0, 0).

@@ -30,6 +30,8 @@ final class NV12Program {
     /// Per-pixel variants: the matrix and offset.
     let yuvToRgb: GLint
     let yuvOffset: GLint
+    let filter: GLint
+    let chromaOrigin: GLint
     /// The packed variant: `OutputCodeCoefficients`.
     let lumaScale: GLint
     let cbScale: GLint
@@ -68,6 +70,8 @@ final class NV12Program {
         outputSize = glGetUniformLocation(name, "u_outputSize")
         yuvToRgb = glGetUniformLocation(name, "u_yuvToRgb")
         yuvOffset = glGetUniformLocation(name, "u_yuvOffset")
+        filter = glGetUniformLocation(name, "u_filter")
+        chromaOrigin = glGetUniformLocation(name, "u_chromaOrigin")
         lumaScale = glGetUniformLocation(name, "u_lumaScale")
         cbScale = glGetUniformLocation(name, "u_cbScale")
         crScale = glGetUniformLocation(name, "u_crScale")

@@ -16,7 +16,7 @@ enum NV12Renderer {
     /// the program, textures, vertex array and framebuffer unbound afterwards.
     static func draw(
         program: NV12Program, planes: SampledPlanes, vertexArray: GLuint,
-        color: ColorDescription, transform: FrameTransform,
+        color: ColorDescription, filter: SampleFilter, transform: FrameTransform,
         framebuffer: GLuint, viewport: PixelRect
     ) throws {
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), framebuffer)
@@ -32,6 +32,9 @@ enum NV12Renderer {
         } else {
             conversion.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.yuvToRgb, 1, GLboolean(GL_FALSE), $0) }
             glUniform3f(program.yuvOffset, conversion.offset.x, conversion.offset.y, conversion.offset.z)
+            glUniform1i(program.filter, filter == .bilinear ? 1 : 0)
+            let origin = color.chromaLocation.origin
+            glUniform2f(program.chromaOrigin, GLfloat(origin.x), GLfloat(origin.y))
         }
         transform.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.outputToFrame, 1, GLboolean(GL_FALSE), $0) }
         glUniform2f(program.frameSize, GLfloat(planes.size.width), GLfloat(planes.size.height))

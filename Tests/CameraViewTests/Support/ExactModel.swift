@@ -6,15 +6,20 @@ import CameraView
 /// Y = Kr R + Kg G + Kb B. Chroma is the nearest sample (x/2, y/2). Clamps to 0...255.
 enum ExactModel {
     static func rgb(y: UInt8, cb: UInt8, cr: UInt8, color: ColorDescription) -> (UInt8, UInt8, UInt8) {
+        rgb(interpolatedY: Double(y), cb: Double(cb), cr: Double(cr), color: color)
+    }
+
+    /// The same for code values that may lie between codes (interpolated samples).
+    static func rgb(interpolatedY y: Double, cb: Double, cr: Double, color: ColorDescription) -> (UInt8, UInt8, UInt8) {
         let (kr, kb): (Double, Double) = color.matrix == .bt601 ? (0.299, 0.114) : (0.2126, 0.0722)
         let kg = 1 - kr - kb
         let luma, pb, pr: Double
         if color.range == .limited {
-            luma = (Double(y) - 16) / 219
-            (pb, pr) = ((Double(cb) - 128) / 224, (Double(cr) - 128) / 224)
+            luma = (y - 16) / 219
+            (pb, pr) = ((cb - 128) / 224, (cr - 128) / 224)
         } else {
-            luma = Double(y) / 255
-            (pb, pr) = ((Double(cb) - 128) / 255, (Double(cr) - 128) / 255)
+            luma = y / 255
+            (pb, pr) = ((cb - 128) / 255, (cr - 128) / 255)
         }
         let red = luma + 2 * (1 - kr) * pr
         let blue = luma + 2 * (1 - kb) * pb
@@ -128,5 +133,57 @@ enum ExactModel {
             left.formIntersection(differing(ExactModel.render(frame, options: options, nudge: nudge)))
         }
         return left.count
+    }
+
+    /// The expected RGBA with bilinear sampling: each output pixel centre mapped back into
+    /// the frame (as `render(_:options:)` does), luma interpolated between the four samples
+    /// around it (sample i at i + 0.5) and chroma likewise (sample i at the siting's origin
+    /// + 2i), edges clamped, then converted in double precision.
+    static func renderBilinear(_ frame: NV12Frame, options: RenderOptions) -> RGBAImage {
+        let layout = frame.layout
+        let output = options.outputSize ?? PixelSize(width: layout.width, height: layout.height)
+        let toOutput = frameToOutput(frame: PixelSize(width: layout.width, height: layout.height), output: output, options: options)
+        // Chroma sample (0, 0) in frame pixels (luma centres at i + 0.5), from the siting's
+        // definition: left = co-sited with luma column 0, between rows 0 and 1 (MPEG-2);
+        // center = between four luma samples (JPEG); topLeft = on luma sample (0, 0).
+        let origin: (x: Double, y: Double) = switch frame.color.chromaLocation {
+        case .left: (0.5, 1)
+        case .center: (1, 1)
+        case .topLeft: (0.5, 0.5)
+        }
+        var pixels = [UInt8](repeating: 0, count: output.width * output.height * 4)
+        frame.withUnsafeBytes { bytes in
+            func bilinear(_ x: Double, _ y: Double, width: Int, height: Int, _ sample: (Int, Int) -> Double) -> Double {
+                let (x0, y0) = (Int(x.rounded(.down)), Int(y.rounded(.down)))
+                let (wx, wy) = (x - x.rounded(.down), y - y.rounded(.down))
+                func at(_ column: Int, _ row: Int) -> Double {
+                    sample(min(max(column, 0), width - 1), min(max(row, 0), height - 1))
+                }
+                let top = at(x0, y0) * (1 - wx) + at(x0 + 1, y0) * wx
+                let bottom = at(x0, y0 + 1) * (1 - wx) + at(x0 + 1, y0 + 1) * wx
+                return top * (1 - wy) + bottom * wy
+            }
+            for y in 0..<output.height {
+                for x in 0..<output.width {
+                    let index = (y * output.width + x) * 4
+                    pixels[index + 3] = 255
+                    guard let (fx, fy) = solve(toOutput, x: Double(x) + 0.5, y: Double(y) + 0.5),
+                          fx >= 0, fx < Double(layout.width), fy >= 0, fy < Double(layout.height)
+                    else { continue }
+                    let luma = bilinear(fx - 0.5, fy - 0.5, width: layout.width, height: layout.height) {
+                        Double(bytes[$1 * layout.yStride + $0])
+                    }
+                    let (cx, cy) = ((fx - origin.x) / 2, (fy - origin.y) / 2)
+                    let chroma = (0..<2).map { channel in
+                        bilinear(cx, cy, width: layout.chromaWidth, height: layout.chromaHeight) {
+                            Double(bytes[layout.uvOffset + $1 * layout.uvStride + $0 * 2 + channel])
+                        }
+                    }
+                    let (r, g, b) = rgb(interpolatedY: luma, cb: chroma[0], cr: chroma[1], color: frame.color)
+                    (pixels[index], pixels[index + 1], pixels[index + 2]) = (r, g, b)
+                }
+            }
+        }
+        return try! RGBAImage(width: output.width, height: output.height, pixels: pixels)
     }
 }
