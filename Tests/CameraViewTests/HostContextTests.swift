@@ -89,4 +89,24 @@ import Testing
         }
         #expect(view.handles.liveCount == 1, "nothing but the vertex array")
     }
+
+    /// Host draws take the filter too: a bilinear upscale into the host's viewport matches
+    /// the bilinear model.
+    @Test func hostDrawsTakeTheBilinearFilter() throws {
+        let owner = try RenderDevice.open()
+        defer { owner.close() }
+        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 120, height: 80))
+        defer { host.destroy() }
+        let device = try RenderDevice.adopting(display: host.display, context: host.context)
+        defer { device.close() }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        let frame = try TestFrames.noise(layout: NV12Layout(width: 30, height: 20))
+        let viewport = PixelRect(x: 10, y: 5, width: 90, height: 60)
+        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport),
+                      options: RenderOptions(filter: .bilinear))
+        let expected = ExactModel.renderBilinear(frame, options: RenderOptions(outputSize: viewport.size, filter: .bilinear))
+        let comparison = try ImageComparison(actual: Self.region(host.readPixels(), viewport), expected: expected, tolerance: 1)
+        #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001, "\(comparison)")
+    }
 }
