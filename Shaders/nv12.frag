@@ -6,7 +6,9 @@
 //   EXTERNAL_IMAGE     one NV12 EGLImage; the driver converts to RGB (colour hints)
 // u_filter 0: the nearest luma and chroma samples (exact codes). 1: bilinear, luma and
 // chroma each interpolated at their true sample positions (chroma sited by
-// u_chromaOrigin), edges clamped; the plane variants only.
+// u_chromaOrigin), edges clamped. 2: area, the average of every sample box under the
+// pixel's footprint (the bounding box of its image in the frame), weighted by overlap,
+// clamped to the plane. The plane variants only.
 #ifdef EXTERNAL_IMAGE
 #extension GL_OES_EGL_image_external_essl3 : require
 #endif
@@ -62,8 +64,49 @@ vec2 bilinearChroma(vec2 position) {
 }
 #endif
 
+#if !defined(EXTERNAL_IMAGE)
+// The average of the samples whose boxes ([i, i + 1) in sample indices) overlap
+// [low, high), weighted by the overlap, the span clamped to the plane's `size`.
+float boxLuma(vec2 low, vec2 high) {
+    low = clamp(low, vec2(0.0), u_frameSize);
+    high = clamp(high, vec2(0.0), u_frameSize);
+    ivec2 first = ivec2(floor(low)), last = ivec2(ceil(high)) - 1;
+    float sum = 0.0, area = 0.0;
+    for (int row = first.y; row <= last.y; row++) {
+        float wy = min(high.y, float(row + 1)) - max(low.y, float(row));
+        for (int column = first.x; column <= last.x; column++) {
+            float weight = (min(high.x, float(column + 1)) - max(low.x, float(column))) * wy;
+            sum += weight * lumaAt(ivec2(column, row));
+            area += weight;
+        }
+    }
+    return sum / area;
+}
+
+vec2 boxChroma(vec2 low, vec2 high) {
+    vec2 size = vec2((ivec2(u_frameSize) + 1) / 2);
+    low = clamp(low, vec2(0.0), size);
+    high = clamp(high, vec2(0.0), size);
+    ivec2 first = ivec2(floor(low)), last = ivec2(ceil(high)) - 1;
+    vec2 sum = vec2(0.0);
+    float area = 0.0;
+    for (int row = first.y; row <= last.y; row++) {
+        float wy = min(high.y, float(row + 1)) - max(low.y, float(row));
+        for (int column = first.x; column <= last.x; column++) {
+            float weight = (min(high.x, float(column + 1)) - max(low.x, float(column))) * wy;
+            sum += weight * chromaAt(ivec2(column, row));
+            area += weight;
+        }
+    }
+    return sum / area;
+}
+#endif
+
 void main() {
     vec2 framePos = v_framePos.xy / v_framePos.z;
+    // The pixel's footprint in the frame, taken before any branch (derivatives need all
+    // four fragments of a quad): half the bounding box of its image.
+    vec2 halfFootprint = 0.5 * (abs(dFdx(framePos)) + abs(dFdy(framePos)));
     // Outside the frame (letterbox bars, behind a projective transform's horizon) is
     // opaque black; this also keeps texelFetch inside the textures.
     if (v_framePos.z <= 0.0 || any(lessThan(framePos, vec2(0.0))) || any(greaterThanEqual(framePos, u_frameSize))) {
@@ -83,6 +126,11 @@ void main() {
         // Sample i of a plane sits at frame position origin + i * spacing.
         luma = bilinearLuma(framePos - 0.5);
         chroma = bilinearChroma((framePos - u_chromaOrigin) * 0.5);
+    } else if (u_filter == 2) {
+        // Luma box i spans frame [i, i + 1); chroma box i spans 2 pixels about its site.
+        vec2 low = framePos - halfFootprint, high = framePos + halfFootprint;
+        luma = boxLuma(low, high);
+        chroma = boxChroma((low - u_chromaOrigin) * 0.5 + 0.5, (high - u_chromaOrigin) * 0.5 + 0.5);
     } else {
         luma = lumaAt(texel);
         chroma = chromaAt(texel >> 1);

@@ -1,4 +1,5 @@
 import CameraView
+import Foundation
 import CameraViewTesting
 import Testing
 
@@ -43,5 +44,50 @@ import Testing
         frame.color.chromaLocation = .center
         let comparison = try ImageComparison(actual: left, expected: ExactModel.renderBilinear(frame, options: options), tolerance: 1)
         #expect(!comparison.passed, "a left-sited render matched the centred model: \(comparison)")
+    }
+
+    /// Area downscales at integer and non-integer ratios, per axis, against the box model.
+    @Test(arguments: cases, [2.0, 4.0, 5.0, 7.3])
+    func areaDownscalesAverageTheFootprint(color: ColorDescription, ratio: Double) throws {
+        let frame = try TestFrames.noise(layout: NV12Layout(width: 146, height: 88), color: color)
+        let output = PixelSize(width: Int((146 / ratio).rounded()), height: Int((88 / ratio * 1.5).rounded()))
+        let options = RenderOptions(outputSize: output, fit: .stretch, filter: .area)
+        let view = try CameraView()
+        defer { view.close() }
+        let comparison = try ImageComparison(
+            actual: view.render(frame, options: options), expected: ExactModel.renderArea(frame, options: options), tolerance: 1)
+        #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001,
+                "\(color) 1/\(ratio): \(comparison)")
+    }
+
+    /// A luma zone plate on a smooth colour ramp, shrunk 2x, 4x and 5x: the area filter
+    /// matches the box-filtered model (at least 45 dB); nearest sampling aliases far below.
+    @Test(arguments: [2, 4, 5])
+    func zonePlateDoesNotAlias(ratio: Int) throws {
+        let (width, height) = (320, 240)
+        let layout = try NV12Layout(width: width, height: height)
+        var bytes = [UInt8](repeating: 0, count: layout.bufferSize)
+        for y in 0..<height {
+            for x in 0..<width {
+                let (dx, dy) = (Double(x - width / 2), Double(y - height / 2))
+                bytes[y * width + x] = UInt8((128 + 100 * cos(0.012 * (dx * dx + dy * dy))).rounded())
+            }
+        }
+        for y in 0..<layout.chromaHeight {
+            for x in 0..<layout.chromaWidth {
+                bytes[layout.uvOffset + y * layout.uvStride + 2 * x] = UInt8(64 + x * 128 / layout.chromaWidth)
+                bytes[layout.uvOffset + y * layout.uvStride + 2 * x + 1] = UInt8(64 + y * 128 / layout.chromaHeight)
+            }
+        }
+        let frame = try NV12Frame(bytes: bytes, layout: layout)
+        let output = PixelSize(width: width / ratio, height: height / ratio)
+        let model = ExactModel.renderArea(frame, options: RenderOptions(outputSize: output, filter: .area))
+        let view = try CameraView()
+        defer { view.close() }
+        let area = try ImageComparison(actual: view.render(frame, options: RenderOptions(outputSize: output, filter: .area)), expected: model, tolerance: 1)
+        let nearest = try ImageComparison(actual: view.render(frame, options: RenderOptions(outputSize: output)), expected: model, tolerance: 1)
+        print("zone plate 1/\(ratio): area \(area.psnr) dB, nearest \(nearest.psnr) dB")
+        #expect(area.psnr >= 45, "\(area)")
+        #expect(nearest.psnr < 30, "nearest should alias: \(nearest)")
     }
 }

@@ -49,6 +49,10 @@ public enum SampleFilter: String, Sendable, CaseIterable, Codable {
     /// transforms. Uploaded and per-plane imported frames; the external NV12 path samples
     /// nearest.
     case bilinear
+    /// Each output pixel averages the frame's sample boxes under its footprint (the
+    /// bounding box of its image in the frame), weighted by overlap: a box filter at any
+    /// ratio, per axis, for downscaling without aliasing.
+    case area
 }
 
 /// A position in frame pixels (the frame's top-left corner is 0, 0).

@@ -32,7 +32,7 @@ enum NV12Renderer {
         } else {
             conversion.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.yuvToRgb, 1, GLboolean(GL_FALSE), $0) }
             glUniform3f(program.yuvOffset, conversion.offset.x, conversion.offset.y, conversion.offset.z)
-            glUniform1i(program.filter, filter == .bilinear ? 1 : 0)
+            glUniform1i(program.filter, filter.shaderCode)
             let origin = color.chromaLocation.origin
             glUniform2f(program.chromaOrigin, GLfloat(origin.x), GLfloat(origin.y))
         }
@@ -58,5 +58,16 @@ enum NV12Renderer {
         glUseProgram(0)
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0)
         try GLCheck.noError("glDrawArrays (NV12 conversion)")
+    }
+}
+
+extension SampleFilter {
+    /// `u_filter` in nv12.frag.
+    var shaderCode: GLint {
+        switch self {
+        case .nearest: 0
+        case .bilinear: 1
+        case .area: 2
+        }
     }
 }

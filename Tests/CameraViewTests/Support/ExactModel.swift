@@ -186,4 +186,67 @@ enum ExactModel {
         }
         return try! RGBAImage(width: output.width, height: output.height, pixels: pixels)
     }
+
+    /// The expected RGBA with the area (box) filter: each output pixel's footprint is the
+    /// bounding box of its image in the frame (its Jacobian from central differences of
+    /// the inverse mapping, exact for affine placements); every luma sample box [i, i + 1)
+    /// and chroma sample box (2 pixels about its site) under it counts by its overlap, the
+    /// footprint clamped to the plane; then converted in double precision.
+    static func renderArea(_ frame: NV12Frame, options: RenderOptions) -> RGBAImage {
+        let layout = frame.layout
+        let output = options.outputSize ?? PixelSize(width: layout.width, height: layout.height)
+        let toOutput = frameToOutput(frame: PixelSize(width: layout.width, height: layout.height), output: output, options: options)
+        let origin: (x: Double, y: Double) = switch frame.color.chromaLocation {
+        case .left: (0.5, 1)
+        case .center: (1, 1)
+        case .topLeft: (0.5, 0.5)
+        }
+        var pixels = [UInt8](repeating: 0, count: output.width * output.height * 4)
+        frame.withUnsafeBytes { bytes in
+            /// The overlap-weighted mean of samples (boxes [i, i + 1)) over [low, high), clamped to the plane.
+            func box(_ low: (Double, Double), _ high: (Double, Double), width: Int, height: Int, _ sample: (Int, Int) -> Double) -> Double {
+                let (x0, x1) = (min(max(low.0, 0), Double(width)), min(max(high.0, 0), Double(width)))
+                let (y0, y1) = (min(max(low.1, 0), Double(height)), min(max(high.1, 0), Double(height)))
+                var (sum, area) = (0.0, 0.0)
+                for row in Int(y0.rounded(.down))..<Int(y1.rounded(.up)) {
+                    let wy = min(y1, Double(row + 1)) - max(y0, Double(row))
+                    for column in Int(x0.rounded(.down))..<Int(x1.rounded(.up)) {
+                        let weight = (min(x1, Double(column + 1)) - max(x0, Double(column))) * wy
+                        sum += weight * sample(column, row)
+                        area += weight
+                    }
+                }
+                return sum / area
+            }
+            for y in 0..<output.height {
+                for x in 0..<output.width {
+                    let index = (y * output.width + x) * 4
+                    pixels[index + 3] = 255
+                    let (cx, cy) = (Double(x) + 0.5, Double(y) + 0.5)
+                    guard let (fx, fy) = solve(toOutput, x: cx, y: cy),
+                          fx >= 0, fx < Double(layout.width), fy >= 0, fy < Double(layout.height),
+                          let right = solve(toOutput, x: cx + 0.5, y: cy), let left = solve(toOutput, x: cx - 0.5, y: cy),
+                          let down = solve(toOutput, x: cx, y: cy + 0.5), let up = solve(toOutput, x: cx, y: cy - 0.5)
+                    else { continue }
+                    let (dxx, dxy) = (right.0 - left.0, right.1 - left.1)
+                    let (dyx, dyy) = (down.0 - up.0, down.1 - up.1)
+                    let (hx, hy) = ((abs(dxx) + abs(dyx)) / 2, (abs(dxy) + abs(dyy)) / 2)
+                    let (low, high) = ((fx - hx, fy - hy), (fx + hx, fy + hy))
+                    let luma = box(low, high, width: layout.width, height: layout.height) {
+                        Double(bytes[$1 * layout.yStride + $0])
+                    }
+                    let chromaLow = ((low.0 - origin.x) / 2 + 0.5, (low.1 - origin.y) / 2 + 0.5)
+                    let chromaHigh = ((high.0 - origin.x) / 2 + 0.5, (high.1 - origin.y) / 2 + 0.5)
+                    let chroma = (0..<2).map { channel in
+                        box(chromaLow, chromaHigh, width: layout.chromaWidth, height: layout.chromaHeight) {
+                            Double(bytes[layout.uvOffset + $1 * layout.uvStride + $0 * 2 + channel])
+                        }
+                    }
+                    let (r, g, b) = rgb(interpolatedY: luma, cb: chroma[0], cr: chroma[1], color: frame.color)
+                    (pixels[index], pixels[index + 1], pixels[index + 2]) = (r, g, b)
+                }
+            }
+        }
+        return try! RGBAImage(width: output.width, height: output.height, pixels: pixels)
+    }
 }
