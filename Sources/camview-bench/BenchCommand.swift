@@ -45,6 +45,9 @@ struct BenchCommand: ParsableCommand {
         let uploadMs: Double, drawMs: Double, readbackMs: Double
         let createCloseMs: Double
         let dmabufImportMs: Double?, dmabufMappedMs: Double?
+        /// Filtered renders: `area` to half and a quarter of the frame's size, and 1:1 with
+        /// `bilinear` (chroma interpolated at its siting).
+        let areaHalfMs: Double, areaQuarterMs: Double, chromaLinearMs: Double
 
         enum CodingKeys: String, CodingKey {
             case width, height, frames, threads
@@ -59,6 +62,7 @@ struct BenchCommand: ParsableCommand {
             case allocsPerFrameGraphicsStack = "allocs_per_frame_graphics_stack", allocsPerFrameOwn = "allocs_per_frame_own"
             case uploadMs = "upload_ms", drawMs = "draw_ms", readbackMs = "readback_ms"
             case createCloseMs = "create_close_ms", dmabufImportMs = "dmabuf_import_ms", dmabufMappedMs = "dmabuf_mapped_ms"
+            case areaHalfMs = "area_half_ms", areaQuarterMs = "area_quarter_ms", chromaLinearMs = "chroma_linear_ms"
         }
     }
 
@@ -102,6 +106,13 @@ struct BenchCommand: ParsableCommand {
             let (exact, exactThreads) = (try swscale(cv_SWS_EXACT, threads: 1), try swscale(cv_SWS_EXACT, threads: threads))
             let (fast, fastThreads) = (try swscale(cv_SWS_DEFAULT, threads: 1), try swscale(cv_SWS_DEFAULT, threads: threads))
             let createClose = try measure { try CameraView(device: device).close() }
+            func filtered(_ divisor: Int, _ filter: SampleFilter) throws -> Double {
+                let output = PixelSize(width: max(1, layout.width / divisor), height: max(1, layout.height / divisor))
+                var scaled = try RGBAImage(width: output.width, height: output.height)
+                let options = RenderOptions(outputSize: output, filter: filter)
+                return try measure { try view.render(frame, into: &scaled, options: options) }
+            }
+            let (areaHalf, areaQuarter, chromaLinear) = (try filtered(2, .area), try filtered(4, .area), try filtered(1, .bilinear))
             var importMs: Double?, mappedMs: Double?
             if try device.importCapabilities().perPlane {
                 let buffer = try DeviceBuffer(copying: frame, on: device)
@@ -122,7 +133,8 @@ struct BenchCommand: ParsableCommand {
                 allocsPerFrame: allocations?.total, allocsPerFrameGraphicsStack: allocations?.graphicsStack,
                 allocsPerFrameOwn: allocations.map { $0.total - $0.graphicsStack },
                 uploadMs: Statistics.median(stages[0]), drawMs: Statistics.median(stages[1]), readbackMs: Statistics.median(stages[2]),
-                createCloseMs: createClose, dmabufImportMs: importMs, dmabufMappedMs: mappedMs)
+                createCloseMs: createClose, dmabufImportMs: importMs, dmabufMappedMs: mappedMs,
+                areaHalfMs: areaHalf, areaQuarterMs: areaQuarter, chromaLinearMs: chromaLinear)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -201,6 +213,7 @@ extension BenchCommand.Report {
             "  camview / swscale default: \(ratio(ratio1ThreadVsSwscaleFast)) (1 thread), \(ratio(ratioVsSwscaleFast)) (\(threads) threads)",
             "  camview / libyuv:          \(ratio(ratio1ThreadVsLibyuv)) (1 thread), \(ratio(ratioVsLibyuv)) (\(threads) threads)",
             "  camview / swscale exact:   \(ratio(ratioVsSwscale)) (\(threads) threads)",
+            "  area to 1/2, 1/4   \(ms(areaHalfMs))  \(ms(areaQuarterMs))   bilinear 1:1 \(ms(chromaLinearMs))",
             "  create + close     \(ms(createCloseMs))",
             "  allocations/frame  " + (allocsPerFrame.map { String(format: "%.1f (graphics stack %.1f, own %.1f)", $0, allocsPerFrameGraphicsStack ?? 0, allocsPerFrameOwn ?? 0) }
                 ?? "n/a (the malloc interposer is not active)"),

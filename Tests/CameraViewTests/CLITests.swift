@@ -145,7 +145,8 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         let keys = ["camview_ms", "camview_1thread_ms", "libyuv_ms", "libyuv_threads_ms", "swscale_ms", "swscale_threads_ms",
                     "swscale_fast_ms", "swscale_fast_threads_ms", "ratio_vs_swscale", "ratio_vs_swscale_fast",
-                    "ratio_1thread_vs_swscale_fast", "ratio_vs_libyuv", "create_close_ms"]
+                    "ratio_1thread_vs_swscale_fast", "ratio_vs_libyuv", "create_close_ms",
+                    "area_half_ms", "area_quarter_ms", "chroma_linear_ms"]
         let numbers = keys.compactMap { report[$0] as? Double }
         #expect(numbers.count == keys.count && numbers.allSatisfy { $0 > 0 }, "\(report)")
         #expect((report["threads"] as? Int ?? 0) >= 1)
