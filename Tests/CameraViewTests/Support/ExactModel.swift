@@ -140,19 +140,7 @@ enum ExactModel {
     /// around it (sample i at i + 0.5) and chroma likewise (sample i at the siting's origin
     /// + 2i), edges clamped, then converted in double precision.
     static func renderBilinear(_ frame: NV12Frame, options: RenderOptions) -> RGBAImage {
-        let layout = frame.layout
-        let output = options.outputSize ?? PixelSize(width: layout.width, height: layout.height)
-        let toOutput = frameToOutput(frame: PixelSize(width: layout.width, height: layout.height), output: output, options: options)
-        // Chroma sample (0, 0) in frame pixels (luma centres at i + 0.5), from the siting's
-        // definition: left = co-sited with luma column 0, between rows 0 and 1 (MPEG-2);
-        // center = between four luma samples (JPEG); topLeft = on luma sample (0, 0).
-        let origin: (x: Double, y: Double) = switch frame.color.chromaLocation {
-        case .left: (0.5, 1)
-        case .center: (1, 1)
-        case .topLeft: (0.5, 0.5)
-        }
-        var pixels = [UInt8](repeating: 0, count: output.width * output.height * 4)
-        frame.withUnsafeBytes { bytes in
+        renderFiltered(frame, options: options) { planes, position, _ in
             func bilinear(_ x: Double, _ y: Double, width: Int, height: Int, _ sample: (Int, Int) -> Double) -> Double {
                 let (x0, y0) = (Int(x.rounded(.down)), Int(y.rounded(.down)))
                 let (wx, wy) = (x - x.rounded(.down), y - y.rounded(.down))
@@ -163,28 +151,14 @@ enum ExactModel {
                 let bottom = at(x0, y0 + 1) * (1 - wx) + at(x0 + 1, y0 + 1) * wx
                 return top * (1 - wy) + bottom * wy
             }
-            for y in 0..<output.height {
-                for x in 0..<output.width {
-                    let index = (y * output.width + x) * 4
-                    pixels[index + 3] = 255
-                    guard let (fx, fy) = solve(toOutput, x: Double(x) + 0.5, y: Double(y) + 0.5),
-                          fx >= 0, fx < Double(layout.width), fy >= 0, fy < Double(layout.height)
-                    else { continue }
-                    let luma = bilinear(fx - 0.5, fy - 0.5, width: layout.width, height: layout.height) {
-                        Double(bytes[$1 * layout.yStride + $0])
-                    }
-                    let (cx, cy) = ((fx - origin.x) / 2, (fy - origin.y) / 2)
-                    let chroma = (0..<2).map { channel in
-                        bilinear(cx, cy, width: layout.chromaWidth, height: layout.chromaHeight) {
-                            Double(bytes[layout.uvOffset + $1 * layout.uvStride + $0 * 2 + channel])
-                        }
-                    }
-                    let (r, g, b) = rgb(interpolatedY: luma, cb: chroma[0], cr: chroma[1], color: frame.color)
-                    (pixels[index], pixels[index + 1], pixels[index + 2]) = (r, g, b)
-                }
+            let layout = planes.layout
+            let luma = bilinear(position.x - 0.5, position.y - 0.5, width: layout.width, height: layout.height, planes.luma)
+            let (cx, cy) = ((position.x - planes.chromaOrigin.x) / 2, (position.y - planes.chromaOrigin.y) / 2)
+            let chroma = (0..<2).map { channel in
+                bilinear(cx, cy, width: layout.chromaWidth, height: layout.chromaHeight) { planes.chroma($0, $1, channel) }
             }
+            return (luma, chroma[0], chroma[1])
         }
-        return try! RGBAImage(width: output.width, height: output.height, pixels: pixels)
     }
 
     /// The expected RGBA with the area (box) filter: each output pixel's footprint is the
@@ -193,16 +167,7 @@ enum ExactModel {
     /// and chroma sample box (2 pixels about its site) under it counts by its overlap, the
     /// footprint clamped to the plane; then converted in double precision.
     static func renderArea(_ frame: NV12Frame, options: RenderOptions) -> RGBAImage {
-        let layout = frame.layout
-        let output = options.outputSize ?? PixelSize(width: layout.width, height: layout.height)
-        let toOutput = frameToOutput(frame: PixelSize(width: layout.width, height: layout.height), output: output, options: options)
-        let origin: (x: Double, y: Double) = switch frame.color.chromaLocation {
-        case .left: (0.5, 1)
-        case .center: (1, 1)
-        case .topLeft: (0.5, 0.5)
-        }
-        var pixels = [UInt8](repeating: 0, count: output.width * output.height * 4)
-        frame.withUnsafeBytes { bytes in
+        renderFiltered(frame, options: options) { planes, position, footprint in
             /// The overlap-weighted mean of samples (boxes [i, i + 1)) over [low, high), clamped to the plane.
             func box(_ low: (Double, Double), _ high: (Double, Double), width: Int, height: Int, _ sample: (Int, Int) -> Double) -> Double {
                 let (x0, x1) = (min(max(low.0, 0), Double(width)), min(max(high.0, 0), Double(width)))
@@ -218,31 +183,72 @@ enum ExactModel {
                 }
                 return sum / area
             }
+            guard let (hx, hy) = footprint() else { return nil }
+            let layout = planes.layout, origin = planes.chromaOrigin
+            let (low, high) = ((position.x - hx, position.y - hy), (position.x + hx, position.y + hy))
+            let luma = box(low, high, width: layout.width, height: layout.height, planes.luma)
+            let chromaLow = ((low.0 - origin.x) / 2 + 0.5, (low.1 - origin.y) / 2 + 0.5)
+            let chromaHigh = ((high.0 - origin.x) / 2 + 0.5, (high.1 - origin.y) / 2 + 0.5)
+            let chroma = (0..<2).map { channel in
+                box(chromaLow, chromaHigh, width: layout.chromaWidth, height: layout.chromaHeight) { planes.chroma($0, $1, channel) }
+            }
+            return (luma, chroma[0], chroma[1])
+        }
+    }
+
+    /// A frame's samples as doubles, and where its chroma sample (0, 0) sits.
+    struct Planes {
+        let bytes: UnsafeRawBufferPointer
+        let layout: NV12Layout
+        /// In frame pixels (luma centres at i + 0.5), from the siting's definition: left =
+        /// co-sited with luma column 0, between rows 0 and 1 (MPEG-2); center = between four
+        /// luma samples (JPEG); topLeft = on luma sample (0, 0).
+        let chromaOrigin: (x: Double, y: Double)
+
+        func luma(_ column: Int, _ row: Int) -> Double { Double(bytes[row * layout.yStride + column]) }
+        func chroma(_ column: Int, _ row: Int, _ channel: Int) -> Double {
+            Double(bytes[layout.uvOffset + row * layout.uvStride + column * 2 + channel])
+        }
+    }
+
+    /// What the filtered models share: each output pixel centre mapped into the frame (black
+    /// outside it), where `sample` gives (Y, Cb, Cr) from the planes, the frame position
+    /// and the pixel's half footprint (the bounding box of its image, from central
+    /// differences of the inverse mapping; nil behind a projective horizon); then
+    /// converted in double precision.
+    private static func renderFiltered(
+        _ frame: NV12Frame, options: RenderOptions,
+        sample: (Planes, (x: Double, y: Double), () -> (Double, Double)?) -> (Double, Double, Double)?
+    ) -> RGBAImage {
+        let layout = frame.layout
+        let output = options.outputSize ?? PixelSize(width: layout.width, height: layout.height)
+        let toOutput = frameToOutput(frame: PixelSize(width: layout.width, height: layout.height), output: output, options: options)
+        let origin: (x: Double, y: Double) = switch frame.color.chromaLocation {
+        case .left: (0.5, 1)
+        case .center: (1, 1)
+        case .topLeft: (0.5, 0.5)
+        }
+        var pixels = [UInt8](repeating: 0, count: output.width * output.height * 4)
+        frame.withUnsafeBytes { bytes in
+            let planes = Planes(bytes: bytes, layout: layout, chromaOrigin: origin)
             for y in 0..<output.height {
                 for x in 0..<output.width {
                     let index = (y * output.width + x) * 4
                     pixels[index + 3] = 255
                     let (cx, cy) = (Double(x) + 0.5, Double(y) + 0.5)
                     guard let (fx, fy) = solve(toOutput, x: cx, y: cy),
-                          fx >= 0, fx < Double(layout.width), fy >= 0, fy < Double(layout.height),
-                          let right = solve(toOutput, x: cx + 0.5, y: cy), let left = solve(toOutput, x: cx - 0.5, y: cy),
-                          let down = solve(toOutput, x: cx, y: cy + 0.5), let up = solve(toOutput, x: cx, y: cy - 0.5)
+                          fx >= 0, fx < Double(layout.width), fy >= 0, fy < Double(layout.height)
                     else { continue }
-                    let (dxx, dxy) = (right.0 - left.0, right.1 - left.1)
-                    let (dyx, dyy) = (down.0 - up.0, down.1 - up.1)
-                    let (hx, hy) = ((abs(dxx) + abs(dyx)) / 2, (abs(dxy) + abs(dyy)) / 2)
-                    let (low, high) = ((fx - hx, fy - hy), (fx + hx, fy + hy))
-                    let luma = box(low, high, width: layout.width, height: layout.height) {
-                        Double(bytes[$1 * layout.yStride + $0])
+                    let footprint = { () -> (Double, Double)? in
+                        guard let right = solve(toOutput, x: cx + 0.5, y: cy), let left = solve(toOutput, x: cx - 0.5, y: cy),
+                              let down = solve(toOutput, x: cx, y: cy + 0.5), let up = solve(toOutput, x: cx, y: cy - 0.5)
+                        else { return nil }
+                        let (dxx, dxy) = (right.0 - left.0, right.1 - left.1)
+                        let (dyx, dyy) = (down.0 - up.0, down.1 - up.1)
+                        return ((abs(dxx) + abs(dyx)) / 2, (abs(dxy) + abs(dyy)) / 2)
                     }
-                    let chromaLow = ((low.0 - origin.x) / 2 + 0.5, (low.1 - origin.y) / 2 + 0.5)
-                    let chromaHigh = ((high.0 - origin.x) / 2 + 0.5, (high.1 - origin.y) / 2 + 0.5)
-                    let chroma = (0..<2).map { channel in
-                        box(chromaLow, chromaHigh, width: layout.chromaWidth, height: layout.chromaHeight) {
-                            Double(bytes[layout.uvOffset + $1 * layout.uvStride + $0 * 2 + channel])
-                        }
-                    }
-                    let (r, g, b) = rgb(interpolatedY: luma, cb: chroma[0], cr: chroma[1], color: frame.color)
+                    guard let (luma, cb, cr) = sample(planes, (fx, fy), footprint) else { continue }
+                    let (r, g, b) = rgb(interpolatedY: luma, cb: cb, cr: cr, color: frame.color)
                     (pixels[index], pixels[index + 1], pixels[index + 2]) = (r, g, b)
                 }
             }
