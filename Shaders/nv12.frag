@@ -4,11 +4,14 @@
 //                      codes (normalized R8 sampling on llvmpipe is off by ~4e-4)
 //   NORMALIZED_PLANES  Y as R8 and UV as GR88 EGLImages (per-plane dma-buf import)
 //   EXTERNAL_IMAGE     one NV12 EGLImage; the driver converts to RGB (colour hints)
-// u_filter 0: the nearest luma and chroma samples (exact codes). 1: bilinear, luma and
-// chroma each interpolated at their true sample positions (chroma sited by
-// u_chromaOrigin), edges clamped. 2: area, the average of every sample box under the
-// pixel's footprint (the bounding box of its image in the frame), weighted by overlap,
-// clamped to the plane. The plane variants only.
+// and with one filter (a second #define; the plane variants only, each its own program so
+// no fragment pays for a branch on the filter):
+//   (none)             the nearest luma and chroma samples: exact codes
+//   FILTER_BILINEAR    luma and chroma each interpolated at their true sample positions
+//                      (chroma sited by u_chromaOrigin), edges clamped
+//   FILTER_AREA        the average of every sample box under the pixel's footprint (the
+//                      bounding box of its image in the frame), weighted by overlap,
+//                      clamped to the plane
 #ifdef EXTERNAL_IMAGE
 #extension GL_OES_EGL_image_external_essl3 : require
 #endif
@@ -28,7 +31,6 @@ uniform samplerExternalOES u_image;
 uniform vec2 u_frameSize;
 uniform mat3 u_yuvToRgb;       // per code value, so range scaling is folded in
 uniform vec3 u_yuvOffset;      // code values subtracted before the matrix
-uniform int u_filter;
 uniform vec2 u_chromaOrigin;   // frame position of chroma sample (0, 0): its siting
 
 in vec3 v_framePos;
@@ -44,6 +46,7 @@ float lumaAt(ivec2 texel) { return round(texelFetch(u_luma, texel, 0).r * 255.0)
 vec2 chromaAt(ivec2 texel) { return round(texelFetch(u_chroma, texel, 0).rg * 255.0); }
 #endif
 
+#if defined(FILTER_BILINEAR)
 // Bilinear between the four samples around `position` (in sample indices), edges clamped.
 float bilinearLuma(vec2 position) {
     ivec2 last = ivec2(u_frameSize) - 1;
@@ -63,8 +66,9 @@ vec2 bilinearChroma(vec2 position) {
                mix(chromaAt(ivec2(a.x, b.y)), chromaAt(b), weight.x), weight.y);
 }
 #endif
+#endif
 
-#if !defined(EXTERNAL_IMAGE)
+#if defined(FILTER_AREA)
 // The average of the samples whose boxes ([i, i + 1) in sample indices) overlap
 // [low, high), weighted by the overlap, the span clamped to the plane's `size`.
 float boxLuma(vec2 low, vec2 high) {
@@ -104,37 +108,39 @@ vec2 boxChroma(vec2 low, vec2 high) {
 
 void main() {
     vec2 framePos = v_framePos.xy / v_framePos.z;
+#if defined(FILTER_AREA)
     // The pixel's footprint in the frame, taken before any branch (derivatives need all
     // four fragments of a quad): half the bounding box of its image.
     vec2 halfFootprint = 0.5 * (abs(dFdx(framePos)) + abs(dFdy(framePos)));
+#endif
     // Outside the frame (letterbox bars, behind a projective transform's horizon) is
     // opaque black; this also keeps texelFetch inside the textures.
     if (v_framePos.z <= 0.0 || any(lessThan(framePos, vec2(0.0))) || any(greaterThanEqual(framePos, u_frameSize))) {
         fragColor = vec4(0.0, 0.0, 0.0, 1.0);
         return;
     }
+#if defined(EXTERNAL_IMAGE) || !(defined(FILTER_BILINEAR) || defined(FILTER_AREA))
     // A position exactly on a texel edge (every even downscale puts pixel centres there)
     // belongs to the texel on its right/below, as GL_NEAREST's floor() does; the small
     // bias keeps float interpolation error from tipping such ties to the other texel.
     ivec2 texel = ivec2(framePos + 1.0 / 1024.0);
+#endif
 #if defined(EXTERNAL_IMAGE)
     fragColor = vec4(texture(u_image, (vec2(texel) + 0.5) / u_frameSize).rgb, 1.0);
 #else
-    float luma;
-    vec2 chroma;
-    if (u_filter == 1) {
-        // Sample i of a plane sits at frame position origin + i * spacing.
-        luma = bilinearLuma(framePos - 0.5);
-        chroma = bilinearChroma((framePos - u_chromaOrigin) * 0.5);
-    } else if (u_filter == 2) {
-        // Luma box i spans frame [i, i + 1); chroma box i spans 2 pixels about its site.
-        vec2 low = framePos - halfFootprint, high = framePos + halfFootprint;
-        luma = boxLuma(low, high);
-        chroma = boxChroma((low - u_chromaOrigin) * 0.5 + 0.5, (high - u_chromaOrigin) * 0.5 + 0.5);
-    } else {
-        luma = lumaAt(texel);
-        chroma = chromaAt(texel >> 1);
-    }
+#if defined(FILTER_BILINEAR)
+    // Sample i of a plane sits at frame position origin + i * spacing.
+    float luma = bilinearLuma(framePos - 0.5);
+    vec2 chroma = bilinearChroma((framePos - u_chromaOrigin) * 0.5);
+#elif defined(FILTER_AREA)
+    // Luma box i spans frame [i, i + 1); chroma box i spans 2 pixels about its site.
+    vec2 low = framePos - halfFootprint, high = framePos + halfFootprint;
+    float luma = boxLuma(low, high);
+    vec2 chroma = boxChroma((low - u_chromaOrigin) * 0.5 + 0.5, (high - u_chromaOrigin) * 0.5 + 0.5);
+#else
+    float luma = lumaAt(texel);
+    vec2 chroma = chromaAt(texel >> 1);
+#endif
     fragColor = vec4(clamp(u_yuvToRgb * (vec3(luma, chroma) - u_yuvOffset), 0.0, 1.0), 1.0);
 #endif
 }

@@ -57,10 +57,11 @@ public final class CameraView: Sendable {
     typealias Finish<Result> = (inout ViewState, PixelSize, borrowing ContextScope) throws -> Result
 
     /// The fast path draws four pixels per fragment: for a frame read back at its own size
-    /// with no placement to do and nearest sampling, whose width and strides are whole
-    /// four-byte texels.
+    /// with no placement to do, sampled nearest or bilinearly (at 1:1 bilinear keeps luma
+    /// and interpolates chroma only, which the packed program does with fixed weights),
+    /// whose width and strides are whole four-byte texels.
     static func canUsePackedPath(_ layout: NV12Layout, options: RenderOptions) -> Bool {
-        let untransformed = !options.mirror && options.zoom == 1 && options.frameToOutput == nil && options.filter == .nearest
+        let untransformed = !options.mirror && options.zoom == 1 && options.frameToOutput == nil && options.filter != .area
             && (options.outputSize.map { $0 == PixelSize(width: layout.width, height: layout.height) } ?? true)
         return untransformed && layout.width % 4 == 0 && layout.yStride % 4 == 0 && layout.uvStride % 4 == 0
     }
@@ -179,16 +180,18 @@ public final class CameraView: Sendable {
                 }
                 let transform = try FrameTransform.make(
                     frame: frameSize, output: outputSize, options: options, flipVertically: destination.flipsVertically)
+                let filter = options.filter.resolved(outputToFrame: transform.matrix, output: outputSize)
+                let variant = ProgramVariant(mode: planes.mode, filter: filter)
                 try NV12Renderer.draw(
-                    program: core.program(planes.mode, in: scope), planes: planes, vertexArray: vertexArray,
-                    color: color, filter: options.filter, transform: transform, framebuffer: framebuffer, viewport: viewport)
+                    program: core.program(variant, in: scope), planes: planes, vertexArray: vertexArray,
+                    color: color, transform: transform, framebuffer: framebuffer, viewport: viewport)
                 // A host presents on its own schedule; our readbacks need the pixels now.
                 if !destination.isHost { glFinish() }
                 let drawn = clock.now
                 let result = try finish(&state, outputSize, scope)
                 state.lastTimings = FrameTimings(
                     upload: uploaded - start, draw: drawn - uploaded, readback: clock.now - drawn,
-                    packed: planes.mode == .packedPlanes)
+                    packed: planes.mode == .packedPlanes, filter: variant.filter)
                 return result
             }
         }
@@ -284,11 +287,13 @@ public final class CameraView: Sendable {
     }
 }
 
-/// Time spent per stage of one `render`, and whether it took the packed fast path (four
-/// pixels per fragment: untransformed frames at their own size).
+/// Time spent per stage of one `render`, whether it took the packed fast path (four
+/// pixels per fragment: untransformed frames at their own size), and the filter it used
+/// (`RenderOptions.filter` resolved; never `.automatic`).
 public struct FrameTimings: Sendable, Equatable {
     public let upload: Duration
     public let draw: Duration
     public let readback: Duration
     public let packed: Bool
+    public let filter: SampleFilter
 }

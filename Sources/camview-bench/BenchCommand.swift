@@ -82,7 +82,9 @@ struct BenchCommand: ParsableCommand {
             defer { view.close() }
             var image = try RGBAImage(width: layout.width, height: layout.height)
             var stages: [[Double]] = [[], [], []]
-            let total = try measure { try view.render(frame, into: &image) } after: {
+            // The exact 1:1 frame (nearest: the packed path), which the peers are compared with.
+            let exactOptions = RenderOptions(filter: .nearest)
+            let total = try measure { try view.render(frame, into: &image, options: exactOptions) } after: {
                 if let timings = view.lastFrameTimings {
                     for (index, stage) in [timings.upload, timings.draw, timings.readback].enumerated() {
                         stages[index].append(stage.milliseconds)
@@ -95,6 +97,7 @@ struct BenchCommand: ParsableCommand {
             }
             let threads = Self.llvmpipeThreads
             let oneThread = threads == 1 ? total : try cameraViewOnOneThread()
+            // Through the default options: choosing the filter per frame must not allocate either.
             let allocations = try allocationsPerFrame { try view.render(frame, into: &image) }
             var rgba = [UInt8](repeating: 0, count: layout.width * layout.height * 4)
             let libyuv = try measure { PeerConverters.libyuv(frame, into: &rgba) }

@@ -12,7 +12,7 @@ struct FrameArguments: ParsableArguments {
     @Option(help: "bt601 or bt709.") var matrix: ColorMatrix = .bt601
     @Option(help: "full or limited.") var range: ColorRange = .full
     @Option(help: "Where chroma sits: left (MPEG-2/H.264, cameras), center (JPEG) or top-left.") var chromaLocation: ChromaLocationArgument = .left
-    @Option(help: "nearest (exact codes), bilinear (luma and chroma interpolated at their sites) or area (box filter, for downscaling).") var filter: SampleFilter = .nearest
+    @Option(help: "automatic (area when shrinking, else bilinear), nearest (exact codes), bilinear (luma and chroma interpolated at their sites) or area (box filter).") var filter: SampleFilter = .automatic
     @Option(help: "Output size WxH (default: the frame size).") var outputSize: PixelSize?
     @Option(help: "contain, cover or stretch.") var fit: FitMode = .contain
     @Flag(help: "Mirror horizontally.") var mirror = false

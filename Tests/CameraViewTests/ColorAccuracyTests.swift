@@ -33,7 +33,7 @@ import Testing
         let layout = try NV12Layout(width: size.width, height: size.height)
         let frame = try NV12Frame(contentsOf: path, layout: layout, color: color)
         let expected = try SwscaleOracle.convert(nv12File: path, layout: layout, color: color)
-        let actual = try render(frame)
+        let actual = try render(frame, options: .exact)
         let difference = try ImageComparison(actual: actual, expected: expected, tolerance: 1)
         #expect(difference.differingPixels == 0, "\(color) \(size): \(difference)")
     }
@@ -46,9 +46,9 @@ import Testing
         let view = try CameraView()
         defer { view.close() }
         for frame in [photo, try TestFrames.relayout(photo, to: .venus(width: 1928, height: 1208))] {
-            let packed = try view.render(frame)
+            let packed = try view.render(frame, options: .exact)
             #expect(view.lastFrameTimings?.packed == true)
-            let perPixel = try view.render(frame, options: RenderOptions(frameToOutput: .identity))
+            let perPixel = try view.render(frame, options: RenderOptions(frameToOutput: .identity, filter: .nearest))
             #expect(view.lastFrameTimings?.packed == false)
             let comparison = try ImageComparison(actual: packed, expected: perPixel, tolerance: 1)
             #expect(comparison.passed, "\(comparison)")
@@ -68,7 +68,7 @@ import Testing
         for layout in [try NV12Layout(width: width, height: height),
                        try NV12Layout(width: width, height: height, yStride: width + 12, uvOffset: (width + 12) * (height + 3), uvStride: width + 20)] {
             let frame = try TestFrames.noise(layout: layout)
-            let actual = try view.render(frame)
+            let actual = try view.render(frame, options: .exact)
             #expect(view.lastFrameTimings?.packed == true)
             let difference = try ImageComparison(actual: actual, expected: ExactModel.render(frame), tolerance: 1)
             #expect(difference.differingPixels == 0, "\(width)x\(height) \(layout): \(difference)")
@@ -93,7 +93,7 @@ import Testing
     /// worst, BT.601 full range): a bias such as truncating instead of rounding stays
     /// within 1 but is off in about half the pixels.
     private func expectWithinOne(_ frame: NV12Frame) throws {
-        let actual = try render(frame)
+        let actual = try render(frame, options: .exact)
         let expected = ExactModel.render(frame)
         let difference = try ImageComparison(actual: actual, expected: expected, tolerance: 1)
         let name = "\(frame.color) \(frame.layout.width)x\(frame.layout.height)"
@@ -106,7 +106,7 @@ import Testing
 /// Renders one frame at 1:1 through the per-pixel path (an identity transform keeps it
 /// off the packed path), which the import paths and surfaces match exactly.
 func renderPerPixel(_ frame: NV12Frame) throws -> RGBAImage {
-    try render(frame, options: RenderOptions(frameToOutput: .identity))
+    try render(frame, options: RenderOptions(frameToOutput: .identity, filter: .nearest))
 }
 
 /// Renders one frame at 1:1 on a fresh view and closes it.

@@ -17,7 +17,7 @@ import Testing
         let left = StreamView(view: roadView, source: road), right = StreamView(view: driverView, source: driver)
         let leftTarget = HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 128, height: 96))
         let rightTarget = HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 128, y: 0, width: 128, height: 96))
-        let driverOptions = RenderOptions(fit: .cover, mirror: true)
+        let driverOptions = RenderOptions(fit: .cover, mirror: true, filter: .nearest)
 
         let roadFrames = try (0..<6).map { try TestFrames.noise(layout: NV12Layout(width: 64, height: 48), seed: UInt64(100 + $0)) }
         let wideFrames = try (0..<6).map { try TestFrames.noise(layout: NV12Layout(width: 96, height: 40), seed: UInt64(200 + $0)) }
@@ -29,7 +29,7 @@ import Testing
             driver.publish(driverFrames[tick])
             if tick == 2 { left.switchTo(wide) }
             if tick >= 4 { wide.publish(wideFrames[tick]) }  // the wide stream starts late
-            try left.draw(into: leftTarget)
+            try left.draw(into: leftTarget, options: RenderOptions(filter: .nearest))
             try right.draw(into: rightTarget, options: driverOptions)
             #expect(left.swapCount == (tick >= 4 ? 1 : 0), "tick \(tick)")
         }
@@ -37,8 +37,8 @@ import Testing
 
         // Expected: the last wide frame contained on the left, the last driver frame
         // covered and mirrored on the right, both from the exact model.
-        let expectedLeft = ExactModel.render(wideFrames[5], options: RenderOptions(outputSize: leftTarget.viewport.size))
-        let expectedRight = ExactModel.render(driverFrames[5], options: RenderOptions(outputSize: rightTarget.viewport.size, fit: .cover, mirror: true))
+        let expectedLeft = ExactModel.render(wideFrames[5], options: RenderOptions(outputSize: leftTarget.viewport.size, filter: .nearest))
+        let expectedRight = ExactModel.render(driverFrames[5], options: RenderOptions(outputSize: rightTarget.viewport.size, fit: .cover, mirror: true, filter: .nearest))
         var expectedPixels: [UInt8] = []
         for row in 0..<96 {
             let rowRange = row * 512..<(row + 1) * 512

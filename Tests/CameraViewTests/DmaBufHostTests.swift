@@ -31,7 +31,7 @@ import Testing
             let fdsBefore = OpenFDs.current
             let view = try CameraView()
             let dmaBuf = DmaBufFrame(fd: file.fd, layout: layout, bufferIndex: 3)
-            let options = RenderOptions(outputSize: PixelSize(width: 100, height: 100), fit: .cover, mirror: true)
+            let options = RenderOptions(outputSize: PixelSize(width: 100, height: 100), fit: .cover, mirror: true, filter: .nearest)
             let expected = try view.render(source, options: options)
             #expect(try view.render(dmaBuf, options: options) == expected)
             let path = try #require(view.lastImportPath)
@@ -55,7 +55,7 @@ import Testing
             chroma: DmaBufPlane(fd: chroma.fd, offset: 0, pitch: source.layout.uvStride))
         let view = try CameraView()
         defer { view.close() }
-        #expect(try view.render(dmaBuf) == ExactModel.render(source))
+        #expect(try view.render(dmaBuf, options: .exact) == ExactModel.render(source))
     }
 
     @Test func buffersTooSmallForTheirPlanesAreRejectedBeforeImport() throws {

@@ -11,13 +11,19 @@ import Testing
         ChromaLocation.allCases.map { ColorDescription(matrix: color.matrix, range: color.range, chromaLocation: $0) }
     }
 
-    private func expectModel(_ frame: NV12Frame, _ options: RenderOptions, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    /// Renders `frame` and holds it to the bilinear model; returns the render's timings
+    /// (which path and filter it took).
+    @discardableResult
+    private func expectModel(
+        _ frame: NV12Frame, _ options: RenderOptions, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> FrameTimings? {
         let view = try CameraView()
         defer { view.close() }
         let comparison = try ImageComparison(
             actual: view.render(frame, options: options), expected: ExactModel.renderBilinear(frame, options: options), tolerance: 1)
         #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001,
                 "\(frame.color) \(options): \(comparison)", sourceLocation: sourceLocation)
+        return view.lastFrameTimings
     }
 
     @Test(arguments: cases)
@@ -26,11 +32,45 @@ import Testing
         try expectModel(frame, RenderOptions(outputSize: PixelSize(width: 100, height: 61), fit: .stretch, filter: .bilinear))
     }
 
-    /// At 1:1 luma lands on its samples (exact codes) and chroma is interpolated at its siting.
+    /// At 1:1 luma lands on its samples (exact codes) and chroma is interpolated at its
+    /// siting: on the packed path (fixed weights; 30 rows end in a partial block, so the
+    /// last chroma row is clamped inside one) and, for a width that is not whole texels,
+    /// per pixel.
     @Test(arguments: cases)
     func oneToOneInterpolatesChromaOnly(color: ColorDescription) throws {
-        let frame = try TestFrames.noise(layout: NV12Layout(width: 48, height: 30), color: color)
-        try expectModel(frame, RenderOptions(filter: .bilinear))
+        let packed = try expectModel(TestFrames.noise(layout: NV12Layout(width: 48, height: 30), color: color), RenderOptions(filter: .bilinear))
+        #expect(packed?.packed == true && packed?.filter == .bilinear)
+        let perPixel = try expectModel(TestFrames.noise(layout: NV12Layout(width: 37, height: 21), color: color), RenderOptions(filter: .bilinear))
+        #expect(perPixel?.packed == false && perPixel?.filter == .bilinear)
+    }
+
+    /// `automatic` (the default) takes `area` wherever an output pixel covers more than one
+    /// frame pixel along some direction, else `bilinear`, and then draws exactly what that
+    /// filter draws.
+    @Test func automaticChoosesByScale() throws {
+        let frame = try TestFrames.noise(layout: NV12Layout(width: 64, height: 48))
+        let quarterTurn = Matrix3(rows: [[0, -1, 48], [1, 0, 0], [0, 0, 1]])
+        // A road-view-like perspective: enlarged at the bottom, shrunk towards the horizon.
+        let perspective = Matrix3(rows: [[1.2, 0.1, -4], [0.02, 1.4, 2], [0, 0.006, 1]])
+        let cases: [(RenderOptions, SampleFilter, String)] = [
+            (RenderOptions(), .bilinear, "1:1"),
+            (RenderOptions(mirror: true), .bilinear, "mirrored 1:1"),
+            (RenderOptions(outputSize: PixelSize(width: 128, height: 96)), .bilinear, "enlarged 2x"),
+            (RenderOptions(outputSize: PixelSize(width: 48, height: 64), frameToOutput: quarterTurn), .bilinear, "quarter turn 1:1"),
+            (RenderOptions(outputSize: PixelSize(width: 32, height: 24)), .area, "halved"),
+            (RenderOptions(outputSize: PixelSize(width: 63, height: 47), fit: .stretch), .area, "a pixel smaller"),
+            (RenderOptions(outputSize: PixelSize(width: 128, height: 30), fit: .stretch), .area, "wider but shorter"),
+            (RenderOptions(outputSize: PixelSize(width: 96, height: 72), frameToOutput: perspective), .area, "perspective"),
+        ]
+        let view = try CameraView()
+        defer { view.close() }
+        for (options, expected, name) in cases {
+            let automatic = try view.render(frame, options: options)
+            #expect(view.lastFrameTimings?.filter == expected, "\(name)")
+            var explicit = options
+            explicit.filter = expected
+            #expect(try automatic == view.render(frame, options: explicit), "\(name)")
+        }
     }
 
     /// The siting matters: the render for one siting does not match the model of another.
@@ -85,7 +125,7 @@ import Testing
         let view = try CameraView()
         defer { view.close() }
         let area = try ImageComparison(actual: view.render(frame, options: RenderOptions(outputSize: output, filter: .area)), expected: model, tolerance: 1)
-        let nearest = try ImageComparison(actual: view.render(frame, options: RenderOptions(outputSize: output)), expected: model, tolerance: 1)
+        let nearest = try ImageComparison(actual: view.render(frame, options: RenderOptions(outputSize: output, filter: .nearest)), expected: model, tolerance: 1)
         print("zone plate 1/\(ratio): area \(area.psnr) dB, nearest \(nearest.psnr) dB")
         #expect(area.psnr >= 45, "\(area)")
         #expect(nearest.psnr < 30, "nearest should alias: \(nearest)")

@@ -56,12 +56,12 @@ enum GoldenFixtures {
     static let cases: [GoldenCase] = layouts.flatMap { fixture in
         colors.map { color in
             GoldenCase(fixture: fixture.name, layout: fixture.layout, color: color,
-                       options: RenderOptions(outputSize: fixture.small, fit: .contain))
+                       options: RenderOptions(outputSize: fixture.small, fit: .contain, filter: .nearest))
         } + [
-            RenderOptions(outputSize: PixelSize(width: fixture.square, height: fixture.square), fit: .contain),
-            RenderOptions(outputSize: PixelSize(width: fixture.crop, height: fixture.crop), fit: .cover),
-            RenderOptions(outputSize: fixture.stretch, fit: .stretch),
-            RenderOptions(outputSize: fixture.small, fit: .contain, mirror: true),
+            RenderOptions(outputSize: PixelSize(width: fixture.square, height: fixture.square), fit: .contain, filter: .nearest),
+            RenderOptions(outputSize: PixelSize(width: fixture.crop, height: fixture.crop), fit: .cover, filter: .nearest),
+            RenderOptions(outputSize: fixture.stretch, fit: .stretch, filter: .nearest),
+            RenderOptions(outputSize: fixture.small, fit: .contain, mirror: true, filter: .nearest),
         ].map { GoldenCase(fixture: fixture.name, layout: fixture.layout, color: .default, options: $0) }
     } + transformCases
 
@@ -74,13 +74,13 @@ enum GoldenFixtures {
         let quarterTurn = Matrix3(rows: [[0, -0.125, 151], [0.125, 0, 0], [0, 0, 1]])
         return [
             GoldenCase(fixture: road.name, layout: road.layout, color: .default,
-                       options: RenderOptions(outputSize: road.small, zoom: 2, zoomCenter: FramePoint(x: 482, y: 302)),
+                       options: RenderOptions(outputSize: road.small, zoom: 2, zoomCenter: FramePoint(x: 482, y: 302), filter: .nearest),
                        label: "zoom2-at-482x302"),
             GoldenCase(fixture: road.name, layout: road.layout, color: .default,
-                       options: RenderOptions(outputSize: PixelSize(width: 151, height: 241), frameToOutput: quarterTurn),
+                       options: RenderOptions(outputSize: PixelSize(width: 151, height: 241), frameToOutput: quarterTurn, filter: .nearest),
                        label: "quarter-turn"),
             GoldenCase(fixture: road.name, layout: road.layout, color: .default,
-                       options: RenderOptions(outputSize: PixelSize(width: 482, height: 302), frameToOutput: roadView),
+                       options: RenderOptions(outputSize: PixelSize(width: 482, height: 302), frameToOutput: roadView, filter: .nearest),
                        label: "openpilot-road-view"),
         ]
     }()
@@ -128,7 +128,7 @@ enum GoldenFixtures {
             92, 16, 25, 255, 115, 39, 48, 255, 138, 55, 111, 255, 161, 78, 135, 255,
         ]
         let frame = try NV12Frame(bytes: nv12, layout: NV12Layout(width: 4, height: 4), color: .init(matrix: .bt601, range: .limited))
-        let actual = try render(frame)
+        let actual = try render(frame, options: .exact)
         let bits: [Double] = [5, 6, 5, 8]
         let tolerance: [Int] = bits.map { Int(3 / pow(2, $0) * 255) }
         for index in 0..<expected.count {

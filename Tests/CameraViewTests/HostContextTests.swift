@@ -23,7 +23,7 @@ import Testing
         let view = try CameraView(device: device)
         let frame = try TestFrames.noise(layout: NV12Layout(width: 64, height: 48))
         let viewport = PixelRect(x: 40, y: 20, width: 128, height: 96)
-        let options = RenderOptions(fit: .contain, mirror: true)
+        let options = RenderOptions(fit: .contain, mirror: true, filter: .nearest)
 
         host.clutterState()
         let before = host.stateSignature()
@@ -34,7 +34,7 @@ import Testing
         #expect(host.stateSignature() == before)
 
         let composed = host.readPixels()
-        let expected = ExactModel.render(frame, options: RenderOptions(outputSize: viewport.size, fit: .contain, mirror: true))
+        let expected = ExactModel.render(frame, options: RenderOptions(outputSize: viewport.size, fit: .contain, mirror: true, filter: .nearest))
         let comparison = try ImageComparison(actual: Self.region(composed, viewport), expected: expected, tolerance: 1)
         #expect(comparison.passed, "\(comparison)")
         // Outside the viewport the host's clear colour (0.2, 0.4, 0.6) is untouched.
@@ -59,7 +59,7 @@ import Testing
         let view = try CameraView(device: device)
         defer { view.close() }
         let frame = try TestFrames.gradient(width: 64, height: 48)
-        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 48), origin: .topLeft))
+        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 48), origin: .topLeft), options: .exact)
         let comparison = try ImageComparison(actual: host.readPixels(), expected: ExactModel.render(frame), tolerance: 1)
         #expect(comparison.passed, "\(comparison)")
     }

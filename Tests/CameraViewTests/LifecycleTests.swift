@@ -53,7 +53,7 @@ import Testing
         view.close()
         #expect(view.handles.liveCount == 0)
         #expect(table.liveCount(of: .eglContext) == 1, "the device outlives the view while referenced")
-        #expect(table.liveCount(of: .program) == 2, "the upload path's per-pixel and packed programs")
+        #expect(table.liveCount(of: .program) == 3, "the exact per-pixel and packed programs, and the packed one with interpolated chroma that the default 1:1 render compiled")
         device.close()
         #expect(table.liveCount == 0, "left: \(table.records)")
         device.close()
@@ -84,7 +84,7 @@ import Testing
             @discardableResult
             func cycle() throws -> CameraView {
                 let view = try CameraView(device: device)
-                let image = try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: 64, height: 48)))
+                let image = try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: 64, height: 48), filter: .nearest))
                 view.close()
                 #expect(image == expected)
                 return view
@@ -103,7 +103,7 @@ import Testing
                     group.addTask {
                         for _ in 0..<25 {
                             let view = try CameraView()
-                            let image = try view.render(frame)
+                            let image = try view.render(frame, options: .exact)
                             view.close()
                             #expect(image == expected)
                             #expect(view.handles.liveCount == 0)

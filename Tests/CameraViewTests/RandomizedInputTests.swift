@@ -52,7 +52,7 @@ import Testing
             guard layout.bufferSize <= 1 << 20 else { continue }
             let bytes = (0..<layout.bufferSize).map { _ in UInt8.random(in: 0...255, using: &random) }
             let frame = try NV12Frame(bytes: bytes, layout: layout)
-            var options = RenderOptions(fit: FitMode.allCases.randomElement(using: &random)!, mirror: Bool.random(using: &random))
+            var options = RenderOptions(fit: FitMode.allCases.randomElement(using: &random)!, mirror: Bool.random(using: &random), filter: .nearest)
             if Bool.random(using: &random) {
                 options.outputSize = PixelSize(width: Self.number(&random, small: 1...64), height: Self.number(&random, small: 1...64))
             }

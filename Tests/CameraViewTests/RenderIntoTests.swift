@@ -13,13 +13,13 @@ import Testing
         var image = try RGBAImage(width: 96, height: 37)
         let storage = image.pixels.withUnsafeBytes { $0.baseAddress }
         for frame in frames {
-            try view.render(frame, into: &image)
+            try view.render(frame, into: &image, options: .exact)
             #expect(image.pixels.withUnsafeBytes { $0.baseAddress } == storage, "the storage must be reused")
             #expect(try ImageComparison(actual: image, expected: ExactModel.render(frame), tolerance: 1).passed)
-            #expect(image == (try view.render(frame)))
+            #expect(image == (try view.render(frame, options: .exact)))
         }
         // Scaled output through the per-pixel path, into the same storage.
-        let scaled = RenderOptions(outputSize: PixelSize(width: 96, height: 37), mirror: true)
+        let scaled = RenderOptions(outputSize: PixelSize(width: 96, height: 37), mirror: true, filter: .nearest)
         try view.render(frames[0], into: &image, options: scaled)
         #expect(image == (try view.render(frames[0], options: scaled)))
         #expect(image.pixels.withUnsafeBytes { $0.baseAddress } == storage)
@@ -32,12 +32,12 @@ import Testing
         defer { view.close() }
         let frame = try TestFrames.gradient(width: 40, height: 30)
         var image = try RGBAImage(width: 8, height: 8)
-        try view.render(frame, into: &image)
+        try view.render(frame, into: &image, options: .exact)
         #expect(image.size == PixelSize(width: 40, height: 30))
-        #expect(image == (try view.render(frame)))
+        #expect(image == (try view.render(frame, options: .exact)))
         image.pixels.removeLast(4)
-        try view.render(frame, into: &image)
-        #expect(image == (try view.render(frame)))
+        try view.render(frame, into: &image, options: .exact)
+        #expect(image == (try view.render(frame, options: .exact)))
     }
 
     @Test func blankImagesRejectImpossibleSizes() {

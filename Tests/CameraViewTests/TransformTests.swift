@@ -10,13 +10,13 @@ import Testing
 
     @Test func zoomAboutTheCentre() throws {
         // 2x about (32, 24): output x shows frame 16 + x/2.
-        let image = try render(frame, options: RenderOptions(zoom: 2))
+        let image = try render(frame, options: RenderOptions(zoom: 2, filter: .nearest))
         let model = self.model
         expectPixels(image) { x, y in model[16 + x / 2, 12 + y / 2] }
     }
 
     @Test func zoomAboutACorner() throws {
-        let image = try render(frame, options: RenderOptions(zoom: 2, zoomCenter: FramePoint(x: 0, y: 0)))
+        let image = try render(frame, options: RenderOptions(zoom: 2, zoomCenter: FramePoint(x: 0, y: 0), filter: .nearest))
         let model = self.model
         expectPixels(image) { x, y in model[x / 2, y / 2] }
     }
@@ -24,7 +24,7 @@ import Testing
     @Test func arbitraryTransformRotatesAQuarterTurn() throws {
         // Frame (x, y) -> output (47 - y + 1, x): a 48x64 output, turned clockwise.
         let rotation = Matrix3(rows: [[0, -1, 48], [1, 0, 0], [0, 0, 1]])
-        let image = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 48, height: 64), frameToOutput: rotation))
+        let image = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 48, height: 64), frameToOutput: rotation, filter: .nearest))
         let model = self.model
         expectPixels(image) { x, y in model[y, 47 - x] }
     }
@@ -34,16 +34,16 @@ import Testing
     /// a texel edge (see `ExactModel.mismatches`).
     @Test func projectiveTransformMatchesTheModel() throws {
         let perspective = Matrix3(rows: [[1.2, 0.1, 3], [0.05, 1.1, 2], [0.002, 0.001, 1]])
-        let options = RenderOptions(outputSize: PixelSize(width: 96, height: 72), frameToOutput: perspective)
+        let options = RenderOptions(outputSize: PixelSize(width: 96, height: 72), frameToOutput: perspective, filter: .nearest)
         #expect(try ExactModel.mismatches(render(frame, options: options), frame, options) == 0)
     }
 
     @Test func singularTransformsAreTypedErrors() throws {
         let flat = Matrix3(rows: [[1, 0, 0], [0, 0, 0], [0, 0, 1]])
         #expect(throws: CameraViewError.singularTransform(flat)) {
-            try render(frame, options: RenderOptions(frameToOutput: flat))
+            try render(frame, options: RenderOptions(frameToOutput: flat, filter: .nearest))
         }
-        #expect(throws: CameraViewError.self) { try render(frame, options: RenderOptions(zoom: 0)) }
+        #expect(throws: CameraViewError.self) { try render(frame, options: RenderOptions(zoom: 0, filter: .nearest)) }
     }
 
     // tici road camera: f = 2648 px, principal point (964, 604); device x forward, y right, z down.

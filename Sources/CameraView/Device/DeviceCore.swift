@@ -19,8 +19,8 @@ final class DeviceCore: @unchecked Sendable {
     /// The display, context, GBM device and fd this device opened (none when adopted: the
     /// host owns them); guarded by `lock`.
     private var objects: DeviceObjects?
-    /// Compiled on first use of each sampling mode; guarded by `lock`.
-    private var programs: [SamplingMode: NV12Program]
+    /// Compiled on first use of each variant; guarded by `lock`.
+    private var programs: [ProgramVariant: NV12Program]
 
     /// Adopts a host's display and context: the host owns them (they are not in the table
     /// and never destroyed here); our programs are created in that context.
@@ -115,26 +115,28 @@ final class DeviceCore: @unchecked Sendable {
         return try ContextScope.entering(display: display, context: context, surface: surface, failable: failable, body)
     }
 
-    /// The upload path's programs (per pixel and packed), compiled when the device opens:
-    /// the first frame should not pay for them.
+    /// The upload path's exact programs (per pixel and packed), compiled when the device
+    /// opens: the first frame should not pay for them.
     private static func uploadPrograms(
         packedRows: Int, table: HandleTable, in scope: borrowing ContextScope
-    ) throws -> [SamplingMode: NV12Program] {
-        let perPixel = try NV12Program(mode: .integerPlanes, packedRows: packedRows, table: table, in: scope)
+    ) throws -> [ProgramVariant: NV12Program] {
+        let perPixel = ProgramVariant(mode: .integerPlanes, filter: .nearest)
+        let packed = ProgramVariant(mode: .packedPlanes, filter: .nearest)
+        let perPixelProgram = try NV12Program(variant: perPixel, packedRows: packedRows, table: table, in: scope)
         do {
-            let packed = try NV12Program(mode: .packedPlanes, packedRows: packedRows, table: table, in: scope)
-            return [.integerPlanes: perPixel, .packedPlanes: packed]
+            let packedProgram = try NV12Program(variant: packed, packedRows: packedRows, table: table, in: scope)
+            return [perPixel: perPixelProgram, packed: packedProgram]
         } catch {
-            perPixel.release(in: scope)
+            perPixelProgram.release(in: scope)
             throw error
         }
     }
 
-    /// The program for `mode`, compiled on first use. Call inside `withContext`.
-    func program(_ mode: SamplingMode, in scope: borrowing ContextScope) throws -> NV12Program {
-        if let program = programs[mode] { return program }
-        let program = try NV12Program(mode: mode, packedRows: info.packedRows, table: table, in: scope)
-        programs[mode] = program
+    /// The program for `variant`, compiled on first use. Call inside `withContext`.
+    func program(_ variant: ProgramVariant, in scope: borrowing ContextScope) throws -> NV12Program {
+        if let program = programs[variant] { return program }
+        let program = try NV12Program(variant: variant, packedRows: info.packedRows, table: table, in: scope)
+        programs[variant] = program
         return program
     }
 

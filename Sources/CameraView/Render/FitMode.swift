@@ -24,12 +24,13 @@ public struct RenderOptions: Sendable, Hashable {
     /// Maps frame pixel positions to output pixel positions (homogeneous, so projective
     /// transforms work). When set, `fit`, `zoom` and `zoomCenter` are ignored.
     public var frameToOutput: Matrix3?
-    /// How frame samples become output pixels (`nearest` by default: exact codes).
+    /// How frame samples become output pixels: by default chosen from the scale (see
+    /// `SampleFilter.automatic`); `.nearest` gives exact codes.
     public var filter: SampleFilter
 
     public init(outputSize: PixelSize? = nil, fit: FitMode = .contain, mirror: Bool = false,
                 zoom: Double = 1, zoomCenter: FramePoint? = nil, frameToOutput: Matrix3? = nil,
-                filter: SampleFilter = .nearest) {
+                filter: SampleFilter = .automatic) {
         self.outputSize = outputSize
         self.fit = fit
         self.mirror = mirror
@@ -38,21 +39,6 @@ public struct RenderOptions: Sendable, Hashable {
         self.frameToOutput = frameToOutput
         self.filter = filter
     }
-}
-
-/// How a render samples the frame's planes.
-public enum SampleFilter: String, Sendable, CaseIterable, Codable {
-    /// The nearest luma and the nearest chroma sample: exact 8-bit codes.
-    case nearest
-    /// Luma and chroma each interpolated bilinearly at their true sample positions (chroma
-    /// by `ColorDescription.chromaLocation`), edges clamped: for upscaling and small
-    /// transforms. Uploaded and per-plane imported frames; the external NV12 path samples
-    /// nearest.
-    case bilinear
-    /// Each output pixel averages the frame's sample boxes under its footprint (the
-    /// bounding box of its image in the frame), weighted by overlap: a box filter at any
-    /// ratio, per axis, for downscaling without aliasing.
-    case area
 }
 
 /// A position in frame pixels (the frame's top-left corner is 0, 0).

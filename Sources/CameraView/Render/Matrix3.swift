@@ -66,3 +66,28 @@ public struct Matrix3: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { rows.map { "\($0)" }.joined(separator: "\n") }
 }
+
+extension Matrix3 {
+    /// The largest singular value of this map's Jacobian (frame pixels per output pixel
+    /// along the most stretched direction), the maximum over the output's corners and
+    /// centre: a projective map stretches most at an edge. Points behind the horizon
+    /// (w <= 0) have no image and are skipped.
+    func largestStretch(over size: PixelSize) -> Double {
+        func stretch(_ x: Double, _ y: Double) -> Double {
+            let point = SIMD3(x, y, 1)
+            let w = (r2 * point).sum()
+            guard w > 0 else { return 0 }
+            let (fx, fy) = ((r0 * point).sum() / w, (r1 * point).sum() / w)
+            // d(frame)/d(output) of (r0 . p / w, r1 . p / w).
+            let a = (r0.x - fx * r2.x) / w, b = (r0.y - fx * r2.y) / w
+            let c = (r1.x - fy * r2.x) / w, d = (r1.y - fy * r2.y) / w
+            let squares = a * a + b * b + c * c + d * d, determinant = a * d - b * c
+            let spread = max(0, squares * squares - 4 * determinant * determinant).squareRoot()
+            return ((squares + spread) / 2).squareRoot()
+        }
+        let (width, height) = (Double(size.width), Double(size.height))
+        // Two-argument max: the variadic one builds an array per render.
+        let corners = max(max(stretch(0, 0), stretch(width, 0)), max(stretch(0, height), stretch(width, height)))
+        return max(corners, stretch(width / 2, height / 2))
+    }
+}

@@ -17,11 +17,38 @@ enum SamplingMode: String, CaseIterable, Sendable {
     }
 }
 
-/// One compiled NV12 -> RGBA program, built once per device and sampling mode and shared
-/// by the device's views. A final class that owns exactly one program object, so the
-/// device can keep it in a dictionary.
-final class NV12Program {
+/// Which compiled program draws a frame: its sampling mode and (for the plane and packed
+/// modes) its resolved filter, never `.automatic`. The external mode samples nearest.
+struct ProgramVariant: Hashable {
     let mode: SamplingMode
+    let filter: SampleFilter
+
+    init(mode: SamplingMode, filter: SampleFilter) {
+        assert(filter != .automatic, "resolve the filter before choosing a program")
+        self.mode = mode
+        self.filter = mode == .externalImage ? .nearest : filter
+    }
+
+    /// The #defines after `#version`.
+    fileprivate func macros(packedRows: Int) -> [String] {
+        switch (mode, filter) {
+        case (.packedPlanes, .bilinear): ["ROWS \(packedRows)", "CHROMA_LINEAR"]
+        case (.packedPlanes, _): ["ROWS \(packedRows)"]
+        case (_, .bilinear): [mode.rawValue, "FILTER_BILINEAR"]
+        case (_, .area): [mode.rawValue, "FILTER_AREA"]
+        default: [mode.rawValue]
+        }
+    }
+
+    var description: String { "\(mode.rawValue), \(filter.rawValue)" }
+}
+
+/// One compiled NV12 -> RGBA program, built once per device and variant and shared by the
+/// device's views. A final class that owns exactly one program object, so the device can
+/// keep it in a dictionary.
+final class NV12Program {
+    let variant: ProgramVariant
+    var mode: SamplingMode { variant.mode }
     private var program: GLProgram?
     let name: GLuint
     let outputToFrame: GLint
@@ -30,23 +57,28 @@ final class NV12Program {
     /// Per-pixel variants: the matrix and offset.
     let yuvToRgb: GLint
     let yuvOffset: GLint
-    let filter: GLint
     let chromaOrigin: GLint
     /// The packed variant: `OutputCodeCoefficients`.
     let lumaScale: GLint
     let cbScale: GLint
     let crScale: GLint
     let bias: GLint
+    /// The packed variant with chroma interpolated: `PackedChromaWeights`.
+    let chromaWeightsX: GLint
+    let evenRowWeights: GLint
+    let oddRowWeights: GLint
+    let chromaLastRow: GLint
 
     /// `packedRows`: rows per fragment of the packed program.
-    init(mode: SamplingMode, packedRows: Int, table: HandleTable, in scope: borrowing ContextScope) throws {
-        let source = mode == .packedPlanes
-            ? Self.variant(ShaderSources.nv12PackedFrag, defining: "ROWS \(packedRows)")
-            : Self.variant(ShaderSources.nv12Frag, defining: mode.rawValue)
+    init(variant: ProgramVariant, packedRows: Int, table: HandleTable, in scope: borrowing ContextScope) throws {
+        let mode = variant.mode
+        let source = Self.source(
+            mode == .packedPlanes ? ShaderSources.nv12PackedFrag : ShaderSources.nv12Frag,
+            defining: variant.macros(packedRows: packedRows))
         let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, table: table, in: scope)
         let fragment: GLShader
         do {
-            fragment = try Self.compile(GLenum(GL_FRAGMENT_SHADER), "fragment (\(mode.rawValue))", source, table: table, in: scope)
+            fragment = try Self.compile(GLenum(GL_FRAGMENT_SHADER), "fragment (\(variant.description))", source, table: table, in: scope)
         } catch {
             vertex.release(in: scope)
             throw error
@@ -62,7 +94,7 @@ final class NV12Program {
         fragment.release(in: scope)
         vertex.release(in: scope)
         let name = program.raw
-        self.mode = mode
+        self.variant = variant
         self.name = name
         self.program = consume program
         outputToFrame = glGetUniformLocation(name, "u_outputToFrame")
@@ -70,12 +102,15 @@ final class NV12Program {
         outputSize = glGetUniformLocation(name, "u_outputSize")
         yuvToRgb = glGetUniformLocation(name, "u_yuvToRgb")
         yuvOffset = glGetUniformLocation(name, "u_yuvOffset")
-        filter = glGetUniformLocation(name, "u_filter")
         chromaOrigin = glGetUniformLocation(name, "u_chromaOrigin")
         lumaScale = glGetUniformLocation(name, "u_lumaScale")
         cbScale = glGetUniformLocation(name, "u_cbScale")
         crScale = glGetUniformLocation(name, "u_crScale")
         bias = glGetUniformLocation(name, "u_bias")
+        chromaWeightsX = glGetUniformLocation(name, "u_chromaWeightsX")
+        evenRowWeights = glGetUniformLocation(name, "u_evenRowWeights")
+        oddRowWeights = glGetUniformLocation(name, "u_oddRowWeights")
+        chromaLastRow = glGetUniformLocation(name, "u_chromaLastRow")
     }
 
     func release(in scope: borrowing ContextScope) { program.take()?.release(in: scope) }
@@ -111,10 +146,11 @@ final class NV12Program {
         return program
     }
 
-    /// The source with `#define MACRO` inserted after its `#version` line.
-    private static func variant(_ source: String, defining macro: String) -> String {
+    /// The source with a `#define` per macro inserted after its `#version` line.
+    private static func source(_ source: String, defining macros: [String]) -> String {
         guard let versionEnd = source.firstIndex(of: "\n") else { return source }
-        return source[...versionEnd] + "#define \(macro)\n" + source[source.index(after: versionEnd)...]
+        let defines = macros.map { "#define \($0)\n" }.joined()
+        return source[...versionEnd] + defines + source[source.index(after: versionEnd)...]
     }
 
     private static func compile(

@@ -16,7 +16,7 @@ enum NV12Renderer {
     /// the program, textures, vertex array and framebuffer unbound afterwards.
     static func draw(
         program: NV12Program, planes: SampledPlanes, vertexArray: GLuint,
-        color: ColorDescription, filter: SampleFilter, transform: FrameTransform,
+        color: ColorDescription, transform: FrameTransform,
         framebuffer: GLuint, viewport: PixelRect
     ) throws {
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), framebuffer)
@@ -29,10 +29,19 @@ enum NV12Renderer {
             glUniform3f(program.cbScale, codes.cb.x, codes.cb.y, codes.cb.z)
             glUniform3f(program.crScale, codes.cr.x, codes.cr.y, codes.cr.z)
             glUniform1f(program.bias, codes.bias)
+            if program.variant.filter == .bilinear {
+                let weights = PackedChromaWeights(color.chromaLocation)
+                var horizontal = weights.horizontal
+                withUnsafePointer(to: &horizontal) {
+                    $0.withMemoryRebound(to: Float.self, capacity: 16) { glUniformMatrix4fv(program.chromaWeightsX, 1, GLboolean(GL_FALSE), $0) }
+                }
+                glUniform3f(program.evenRowWeights, weights.evenRow.x, weights.evenRow.y, weights.evenRow.z)
+                glUniform3f(program.oddRowWeights, weights.oddRow.x, weights.oddRow.y, weights.oddRow.z)
+                glUniform1i(program.chromaLastRow, GLint((planes.size.height + 1) / 2 - 1))
+            }
         } else {
             conversion.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.yuvToRgb, 1, GLboolean(GL_FALSE), $0) }
             glUniform3f(program.yuvOffset, conversion.offset.x, conversion.offset.y, conversion.offset.z)
-            glUniform1i(program.filter, filter.shaderCode)
             let origin = color.chromaLocation.origin
             glUniform2f(program.chromaOrigin, GLfloat(origin.x), GLfloat(origin.y))
         }
@@ -58,16 +67,5 @@ enum NV12Renderer {
         glUseProgram(0)
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0)
         try GLCheck.noError("glDrawArrays (NV12 conversion)")
-    }
-}
-
-extension SampleFilter {
-    /// `u_filter` in nv12.frag.
-    var shaderCode: GLint {
-        switch self {
-        case .nearest: 0
-        case .bilinear: 1
-        case .area: 2
-        }
     }
 }

@@ -256,3 +256,8 @@ enum ExactModel {
         return try! RGBAImage(width: output.width, height: output.height, pixels: pixels)
     }
 }
+
+extension RenderOptions {
+    /// Nearest sampling at the frame's size: the exact codes `ExactModel.render` gives.
+    static let exact = RenderOptions(filter: .nearest)
+}
