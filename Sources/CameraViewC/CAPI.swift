@@ -1,6 +1,7 @@
 import CameraView
 import CCameraView
 import Foundation
+import Synchronization
 
 // The C API of include/cameraview.h. Handles are retained boxes; *_close releases them.
 
@@ -11,18 +12,16 @@ final class CDevice: Sendable {
 
 final class CView: Sendable {
     let view: CameraView
-    let latest = LatestFrame()
+    let settings = Mutex(ViewSettings())
     init(_ view: CameraView) { self.view = view }
 }
 
-/// The newest submitted frame, guarded for use from any thread.
-final class LatestFrame: @unchecked Sendable {
-    private let lock = NSLock()
-    private var frame: NV12Frame?
-    var value: NV12Frame? {
-        get { lock.withLock { frame } }
-        set { lock.withLock { frame = newValue } }
-    }
+/// What a C view remembers between calls: the newest submitted frame, the chroma siting
+/// of later submissions and the options of later renders.
+struct ViewSettings: Sendable {
+    var latest: NV12Frame?
+    var chromaLocation = ChromaLocation.left
+    var options = RenderOptions()
 }
 
 // The error codes are cameraview.h's (its enum imports as Int).
@@ -139,14 +138,63 @@ public func cv_view_submit_nv12(
         default: throw CAPIError(code: CV_EINVAL, message: "unknown matrix \(matrix) or range \(range)")
         }
         let layout = try NV12Layout(width: Int(width), height: Int(height), yStride: Int(stride), uvOffset: uvOffset, bufferSize: size)
-        let color = ColorDescription(matrix: colorMatrix, range: colorRange)
-        boxed.latest.value = try NV12Frame(bytes: Array(UnsafeBufferPointer(start: data, count: size)), layout: layout, color: color)
+        let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+        try boxed.settings.withLock { settings in
+            let color = ColorDescription(matrix: colorMatrix, range: colorRange, chromaLocation: settings.chromaLocation)
+            settings.latest = try NV12Frame(bytes: bytes, layout: layout, color: color)
+        }
     }
 }
 
-private func latestFrame(_ boxed: CView) throws -> NV12Frame {
-    guard let frame = boxed.latest.value else { throw CAPIError(code: CV_ENOFRAME, message: "no frame submitted") }
-    return frame
+@_cdecl("cv_view_set_chroma_location")
+public func cv_view_set_chroma_location(_ view: OpaquePointer?, _ location: Int32) -> Int32 {
+    calling {
+        let boxed = try unbox(view, as: CView.self)
+        let sites: [Int32: ChromaLocation] = [
+            Int32(CV_CHROMA_LEFT): .left, Int32(CV_CHROMA_CENTER): .center, Int32(CV_CHROMA_TOP_LEFT): .topLeft,
+        ]
+        guard let site = sites[location] else { throw CAPIError(code: CV_EINVAL, message: "unknown chroma location \(location)") }
+        boxed.settings.withLock { $0.chromaLocation = site }
+    }
+}
+
+@_cdecl("cv_view_set_render_options")
+public func cv_view_set_render_options(_ view: OpaquePointer?, _ options: UnsafePointer<cv_render_options>?) -> Int32 {
+    calling {
+        let boxed = try unbox(view, as: CView.self)
+        let converted = try options.map { try RenderOptions($0.pointee) } ?? RenderOptions()
+        boxed.settings.withLock { $0.options = converted }
+    }
+}
+
+extension RenderOptions {
+    /// The Swift options for a C caller's struct (the output size comes with each render).
+    init(_ options: cv_render_options) throws {
+        let fits: [Int32: FitMode] = [Int32(CV_FIT_CONTAIN): .contain, Int32(CV_FIT_COVER): .cover, Int32(CV_FIT_STRETCH): .stretch]
+        let filters: [Int32: SampleFilter] = [
+            Int32(CV_FILTER_AUTOMATIC): .automatic, Int32(CV_FILTER_NEAREST): .nearest,
+            Int32(CV_FILTER_BILINEAR): .bilinear, Int32(CV_FILTER_AREA): .area,
+        ]
+        guard let fit = fits[options.fit] else { throw CAPIError(code: CV_EINVAL, message: "unknown fit \(options.fit)") }
+        guard let filter = filters[options.filter] else { throw CAPIError(code: CV_EINVAL, message: "unknown filter \(options.filter)") }
+        guard options.zoom.isFinite, options.zoom >= 0 else { throw CAPIError(code: CV_EINVAL, message: "zoom must be finite and not negative") }
+        let transform = options.frame_to_output.map { matrix in
+            Matrix3(rows: (0..<3).map { row in (0..<3).map { matrix[row * 3 + $0] } })
+        }
+        if let transform, !transform.rows.joined().allSatisfy(\.isFinite) {
+            throw CAPIError(code: CV_EINVAL, message: "frame_to_output has a value that is not finite")
+        }
+        self.init(fit: fit, mirror: options.mirror != 0, zoom: options.zoom == 0 ? 1 : options.zoom,
+                  frameToOutput: transform, filter: filter)
+    }
+}
+
+/// The newest frame and the options to render it with.
+private func latestFrame(_ boxed: CView) throws -> (NV12Frame, RenderOptions) {
+    try boxed.settings.withLock { settings in
+        guard let frame = settings.latest else { throw CAPIError(code: CV_ENOFRAME, message: "no frame submitted") }
+        return (frame, settings.options)
+    }
 }
 
 @_cdecl("cv_view_render_to_fbo")
@@ -154,7 +202,8 @@ public func cv_view_render_to_fbo(_ view: OpaquePointer?, _ fbo: UInt32, _ x: In
     calling {
         let boxed = try unbox(view, as: CView.self)
         let target = HostFramebuffer(framebuffer: fbo, viewport: PixelRect(x: Int(x), y: Int(y), width: Int(width), height: Int(height)))
-        try boxed.view.draw(latestFrame(boxed), into: target)
+        let (frame, options) = try latestFrame(boxed)
+        try boxed.view.draw(frame, into: target, options: options)
     }
 }
 
@@ -165,7 +214,9 @@ public func cv_view_render_rgba(_ view: OpaquePointer?, _ rgba: UnsafeMutablePoi
         guard let rgba, width > 0, height > 0, size >= Int(width) * Int(height) * 4 else {
             throw CAPIError(code: CV_EINVAL, message: "the output buffer is missing or smaller than width * height * 4")
         }
-        let image = try boxed.view.render(latestFrame(boxed), options: RenderOptions(outputSize: PixelSize(width: Int(width), height: Int(height))))
+        var (frame, options) = try latestFrame(boxed)
+        options.outputSize = PixelSize(width: Int(width), height: Int(height))
+        let image = try boxed.view.render(frame, options: options)
         image.pixels.withUnsafeBytes { rgba.update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: $0.count) }
     }
 }

@@ -24,6 +24,75 @@ static void make_frame(uint8_t *frame) {
     memset(frame + W * H, 128, W * H / 2);
 }
 
+/* The render options and chroma siting, checked against values worked out by hand from
+ * the BT.601 full-range formula (R = Y + 1.402 (V - 128)). */
+static void check_options(cv_view *view) {
+    enum { OW = 16, OH = 8 };
+    uint8_t frame[OW * OH * 3 / 2];
+    uint8_t rgba[OW * OH * 4];
+    /* Luma columns alternate 0 / 255; chroma neutral. Halved, nearest keeps one column
+       of each pair and area averages them to 127.5. */
+    for (int i = 0; i < OW * OH; i++) frame[i] = (i % 2) ? 255 : 0;
+    memset(frame + OW * OH, 128, OW * OH / 2);
+    cv_render_options options = { 0 };
+    options.filter = CV_FILTER_NEAREST;
+    CHECK(cv_view_set_render_options(view, &options) == CV_OK, "setting nearest failed");
+    CHECK(cv_view_submit_nv12(view, frame, sizeof frame, OW, OH, OW, OW * OH, CV_BT601, CV_RANGE_FULL) == CV_OK, "submit failed");
+    CHECK(cv_view_render_rgba(view, rgba, sizeof rgba, OW / 2, OH / 2) == CV_OK, "halved render failed");
+    CHECK(rgba[0] == 0 || rgba[0] == 255, "nearest gave %d, not a source code", rgba[0]);
+    options.filter = CV_FILTER_AREA;
+    CHECK(cv_view_set_render_options(view, &options) == CV_OK, "setting area failed");
+    CHECK(cv_view_render_rgba(view, rgba, sizeof rgba, OW / 2, OH / 2) == CV_OK, "area render failed");
+    CHECK(rgba[0] >= 127 && rgba[0] <= 128, "area gave %d, not the average 127.5", rgba[0]);
+    CHECK(cv_view_set_render_options(view, NULL) == CV_OK, "restoring the default failed");
+    CHECK(cv_view_render_rgba(view, rgba, sizeof rgba, OW / 2, OH / 2) == CV_OK, "default render failed");
+    CHECK(rgba[0] >= 127 && rgba[0] <= 128, "the default (automatic) shrink gave %d, not the area average", rgba[0]);
+
+    /* Y 128 everywhere; V 128 in chroma column 0, 208 elsewhere. At 1:1 pixel 1 sits
+       halfway between chroma samples 0 and 1 when chroma is left-sited (V 168, R 184)
+       and a quarter of the way when centred (V 148, R 156); nearest gives V 128 (R 128). */
+    memset(frame, 128, OW * OH);
+    for (int row = 0; row < OH / 2; row++) {
+        for (int column = 0; column < OW / 2; column++) {
+            frame[OW * OH + row * OW + 2 * column] = 128;
+            frame[OW * OH + row * OW + 2 * column + 1] = column == 0 ? 128 : 208;
+        }
+    }
+    const int sitings[3] = { CV_CHROMA_LEFT, CV_CHROMA_CENTER, CV_CHROMA_LEFT };
+    const int filters[3] = { CV_FILTER_AUTOMATIC, CV_FILTER_AUTOMATIC, CV_FILTER_NEAREST };
+    const int reds[3] = { 184, 156, 128 };
+    for (int i = 0; i < 3; i++) {
+        options = (cv_render_options){ .filter = filters[i] };
+        CHECK(cv_view_set_render_options(view, &options) == CV_OK, "setting options failed");
+        CHECK(cv_view_set_chroma_location(view, sitings[i]) == CV_OK, "setting the chroma location failed");
+        CHECK(cv_view_submit_nv12(view, frame, sizeof frame, OW, OH, OW, OW * OH, CV_BT601, CV_RANGE_FULL) == CV_OK, "submit failed");
+        CHECK(cv_view_render_rgba(view, rgba, sizeof rgba, OW, OH) == CV_OK, "1:1 render failed");
+        CHECK(abs(rgba[4] - reds[i]) <= 1, "case %d: pixel 1 red %d, expected %d", i, rgba[4], reds[i]);
+    }
+
+    /* Mirrored, pixel 0 shows the last column (V 208: R 240); a transform moving the frame
+       right by half the output leaves the left half black. */
+    options = (cv_render_options){ .mirror = 1, .filter = CV_FILTER_NEAREST };
+    CHECK(cv_view_set_render_options(view, &options) == CV_OK, "setting mirror failed");
+    CHECK(cv_view_render_rgba(view, rgba, sizeof rgba, OW, OH) == CV_OK, "mirrored render failed");
+    CHECK(abs(rgba[0] - 240) <= 1, "mirrored pixel 0 red %d, expected 240", rgba[0]);
+    const double shift[9] = { 1, 0, OW / 2, 0, 1, 0, 0, 0, 1 };
+    options = (cv_render_options){ .filter = CV_FILTER_NEAREST, .frame_to_output = shift };
+    CHECK(cv_view_set_render_options(view, &options) == CV_OK, "setting a transform failed");
+    CHECK(cv_view_render_rgba(view, rgba, sizeof rgba, OW, OH) == CV_OK, "transformed render failed");
+    CHECK(rgba[0] == 0 && rgba[3] == 255 && rgba[(OW / 2) * 4] == 128, "shifted: pixel 0 red %d, pixel %d red %d", rgba[0], OW / 2, rgba[(OW / 2) * 4]);
+
+    options = (cv_render_options){ .filter = 7 };
+    CHECK(cv_view_set_render_options(view, &options) == CV_EINVAL, "an unknown filter must be rejected");
+    options = (cv_render_options){ .fit = -1 };
+    CHECK(cv_view_set_render_options(view, &options) == CV_EINVAL, "an unknown fit must be rejected");
+    const double infinite[9] = { 1.0 / 0.0, 0, 0, 0, 1, 0, 0, 0, 1 };
+    options = (cv_render_options){ .frame_to_output = infinite };
+    CHECK(cv_view_set_render_options(view, &options) == CV_EINVAL, "a non-finite transform must be rejected");
+    CHECK(cv_view_set_chroma_location(view, 3) == CV_EINVAL, "an unknown chroma location must be rejected");
+    CHECK(cv_view_set_render_options(view, NULL) == CV_OK && cv_view_set_chroma_location(view, CV_CHROMA_LEFT) == CV_OK, "resetting failed");
+}
+
 int main(void) {
     uint8_t frame[W * H * 3 / 2];
     make_frame(frame);
@@ -44,6 +113,7 @@ int main(void) {
        packed fast path one per row of a fragment's block (4 or 8, as the device allows). */
     long live = cv_view_live_handles(view);
     CHECK(live == 5 || live == 8 || live == 12, "the view holds %ld objects, expected 5, 8 or 12", live);
+    check_options(view);
 
     /* The host: its own context on the device's display, and a framebuffer. */
     EGLDisplay display = cv_device_egl_display(device);

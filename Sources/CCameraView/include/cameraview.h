@@ -30,6 +30,26 @@ enum {
 
 enum { CV_BT601 = 0, CV_BT709 = 1 };
 enum { CV_RANGE_FULL = 0, CV_RANGE_LIMITED = 1 };
+/* Where 4:2:0 chroma samples sit: left edge, vertically centred (MPEG-2/H.264, cameras;
+ * the default), centred (JPEG), or at the top-left luma sample. */
+enum { CV_CHROMA_LEFT = 0, CV_CHROMA_CENTER = 1, CV_CHROMA_TOP_LEFT = 2 };
+enum { CV_FIT_CONTAIN = 0, CV_FIT_COVER = 1, CV_FIT_STRETCH = 2 };
+/* AUTOMATIC: area where the output shrinks the frame, else bilinear (at 1:1: exact luma,
+ * chroma interpolated at its siting). NEAREST: exact codes. BILINEAR: luma and chroma
+ * interpolated at their sites. AREA: box filter over each pixel's footprint. */
+enum { CV_FILTER_AUTOMATIC = 0, CV_FILTER_NEAREST = 1, CV_FILTER_BILINEAR = 2, CV_FILTER_AREA = 3 };
+
+/* How a view places and samples its frame. All zero is the default: contained
+ * (letterboxed), not mirrored, CV_FILTER_AUTOMATIC, no zoom, no transform. */
+typedef struct cv_render_options {
+    int fit;                       /* CV_FIT_* */
+    int mirror;                    /* nonzero: mirrored horizontally (driver cameras) */
+    int filter;                    /* CV_FILTER_* */
+    double zoom;                   /* magnification about the frame's centre; 0 or 1: none */
+    const double *frame_to_output; /* 9 doubles, row-major: frame pixel -> output pixel
+                                      (homogeneous, projective allowed); NULL: fit and zoom.
+                                      Copied by the call. */
+} cv_render_options;
 
 /* The process-wide device (GBM, else Mesa surfaceless; CAMERAVIEW_PLATFORM overrides). */
 int cv_device_open(cv_device **device);
@@ -45,10 +65,14 @@ int cv_view_create(cv_device *device, cv_view **view);
  * the view draws the latest one submitted. */
 int cv_view_submit_nv12(cv_view *view, const uint8_t *data, size_t size, int width, int height,
                         int stride, size_t uv_offset, int matrix, int range);
-/* Draws the latest frame, letterboxed, into framebuffer `fbo` at the viewport, in the
+/* The options for the view's later renders and draws; NULL restores the default. */
+int cv_view_set_render_options(cv_view *view, const cv_render_options *options);
+/* The chroma siting (CV_CHROMA_*) of frames submitted to the view after this call. */
+int cv_view_set_chroma_location(cv_view *view, int location);
+/* Draws the latest frame, placed by the view's options, into framebuffer `fbo` at the viewport, in the
  * current (host) context, leaving the host's GL state as it was. */
 int cv_view_render_to_fbo(cv_view *view, uint32_t fbo, int x, int y, int width, int height);
-/* Renders the latest frame, letterboxed, to width x height RGBA8 rows at `rgba`. */
+/* Renders the latest frame, placed by the view's options, to width x height RGBA8 rows at `rgba`. */
 int cv_view_render_rgba(cv_view *view, uint8_t *rgba, size_t size, int width, int height);
 /* Objects the view / device currently holds, and all live ones in the process. */
 long cv_view_live_handles(const cv_view *view);
