@@ -31,6 +31,8 @@ let package = Package(
             pkgConfig: "libswscale libavutil",
             providers: [.apt(["libyuv-dev", "libswscale-dev", "libavutil-dev"])]
         ),
+        // V4L2 ioctl numbers (linux-libc-dev's headers; nothing to link).
+        .systemLibrary(name: "CV4L2"),
         .systemLibrary(
             name: "CPNG",
             pkgConfig: "libpng",
@@ -47,7 +49,7 @@ let package = Package(
         .target(
             name: "CameraView",
             dependencies: [
-                "CEGL", "CPNG",
+                "CEGL", "CPNG", "CV4L2",
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["EmbedShaders"]

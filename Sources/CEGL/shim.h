@@ -32,5 +32,7 @@ static const uint64_t cv_DRM_FORMAT_MOD_INVALID = DRM_FORMAT_MOD_INVALID;
 
 // ioctl numbers are built with _IOW, which Swift cannot import.
 static const unsigned long cv_DMA_BUF_IOCTL_SYNC = DMA_BUF_IOCTL_SYNC;
+static const unsigned long cv_DRM_IOCTL_MODE_MAP_DUMB = DRM_IOCTL_MODE_MAP_DUMB;
+static const unsigned long cv_DRM_IOCTL_GEM_CLOSE = DRM_IOCTL_GEM_CLOSE;
 
 #endif

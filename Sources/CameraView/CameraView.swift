@@ -117,8 +117,13 @@ public final class CameraView: Sendable {
 
     /// Puts a validated dma-buf frame into textures along `path`.
     func prepare(
-        _ frame: DmaBufFrame, path: ImportPath, into state: inout ViewState, in scope: borrowing ContextScope
+        _ frame: DmaBufFrame, path requested: ImportPath, into state: inout ViewState, in scope: borrowing ContextScope
     ) throws -> SampledPlanes {
+        var path = requested
+        state.lastImportFallback = nil
+        if path != .mappedUpload, let denial = try accessDenial(of: frame, state: &state) {
+            (path, state.lastImportFallback) = (.mappedUpload, denial)
+        }
         state.lastImportPath = path
         guard path == .mappedUpload else {
             return try state.importer.textures(for: frame, path: path, core: device.core, table: handles, in: scope)
@@ -131,6 +136,20 @@ public final class CameraView: Sendable {
         }
         state.uploadedBytes += frame.luma.pitch * frame.height + frame.chroma.pitch * ((frame.height + 1) / 2)
         return sampled
+    }
+
+    /// Why the device cannot import `frame`'s buffers, if it cannot (see
+    /// `BufferAccessCheck`); verdicts are kept per buffer file.
+    private func accessDenial(of frame: DmaBufFrame, state: inout ViewState) throws -> String? {
+        let info = device.core.info
+        guard BufferAccessCheck.applies(to: info), let node = info.drmNode else { return nil }
+        for fd in Set([frame.luma.fd, frame.chroma.fd]) {
+            let file = try BufferFile(fd)
+            let verdict = state.accessVerdicts[file] ?? BufferAccessCheck.denial(of: fd, node: node, table: handles).map { .denied($0) } ?? .readable
+            state.accessVerdicts[file] = verdict
+            if case .denied(let reason) = verdict { return reason }
+        }
+        return nil
     }
 
     /// The shared part of every render: checks sizes, lets `prepare` put the frame into
@@ -248,6 +267,10 @@ public final class CameraView: Sendable {
 
     /// The path the last dma-buf frame took.
     public var lastImportPath: ImportPath? { state.withLock { $0.lastImportPath } }
+
+    /// Why the last dma-buf frame was mapped and uploaded instead of imported (a buffer
+    /// the device cannot read; see `BufferAccessCheck`), or nil when it took the view's path.
+    public var lastImportFallback: String? { state.withLock { $0.lastImportFallback } }
 
     /// How long the last `render` spent in each stage.
     public var lastFrameTimings: FrameTimings? { state.withLock { $0.lastTimings } }

@@ -12,6 +12,9 @@ struct ViewState: ~Copyable {
     var surfaces: [ObjectIdentifier: SurfaceObjects] = [:]
     var lastTimings: FrameTimings?
     var lastImportPath: ImportPath?
+    var lastImportFallback: String?
+    /// Which foreign buffers the device can read, by file (see `BufferAccessCheck`).
+    var accessVerdicts: [BufferFile: BufferAccessVerdict] = [:]
     var uploadedBytes = 0
 
     /// The vertex array's name while open, 0 once closed.
@@ -25,6 +28,7 @@ struct ViewState: ~Copyable {
     var isOpen: Bool { vertexArrayName != 0 }
 
     mutating func releaseFrameObjects(in scope: borrowing ContextScope) {
+        accessVerdicts.removeAll()
         importer.releaseAll(in: scope)
         planes.take()?.release(in: scope)
     }

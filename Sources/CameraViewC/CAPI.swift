@@ -19,7 +19,11 @@ final class CView: Sendable {
 /// What a C view remembers between calls: the newest submitted frame, the chroma siting
 /// of later submissions and the options of later renders.
 struct ViewSettings: Sendable {
-    var latest: NV12Frame?
+    enum Frame: Sendable {
+        case memory(NV12Frame)
+        case dmaBuf(DmaBufFrame)
+    }
+    var latest: Frame?
     var chromaLocation = ChromaLocation.left
     var options = RenderOptions()
 }
@@ -129,20 +133,46 @@ public func cv_view_submit_nv12(
     calling {
         let boxed = try unbox(view, as: CView.self)
         guard let data, size > 0 else { throw CAPIError(code: CV_EINVAL, message: "no frame data") }
-        let colorMatrix: ColorMatrix, colorRange: ColorRange
-        switch (matrix, range) {
-        case (0, 0): (colorMatrix, colorRange) = (.bt601, .full)
-        case (0, 1): (colorMatrix, colorRange) = (.bt601, .limited)
-        case (1, 0): (colorMatrix, colorRange) = (.bt709, .full)
-        case (1, 1): (colorMatrix, colorRange) = (.bt709, .limited)
-        default: throw CAPIError(code: CV_EINVAL, message: "unknown matrix \(matrix) or range \(range)")
-        }
+        let (colorMatrix, colorRange) = try color(matrix: matrix, range: range)
         let layout = try NV12Layout(width: Int(width), height: Int(height), yStride: Int(stride), uvOffset: uvOffset, bufferSize: size)
         let bytes = Array(UnsafeBufferPointer(start: data, count: size))
         try boxed.settings.withLock { settings in
             let color = ColorDescription(matrix: colorMatrix, range: colorRange, chromaLocation: settings.chromaLocation)
-            settings.latest = try NV12Frame(bytes: bytes, layout: layout, color: color)
+            settings.latest = .memory(try NV12Frame(bytes: bytes, layout: layout, color: color))
         }
+    }
+}
+
+@_cdecl("cv_view_submit_dmabuf")
+public func cv_view_submit_dmabuf(
+    _ view: OpaquePointer?, _ width: Int32, _ height: Int32, _ luma: UnsafePointer<cv_dmabuf_plane>?,
+    _ chroma: UnsafePointer<cv_dmabuf_plane>?, _ modifier: UInt64, _ matrix: Int32, _ range: Int32, _ bufferIndex: Int32
+) -> Int32 {
+    calling {
+        let boxed = try unbox(view, as: CView.self)
+        guard let luma, let chroma else { throw CAPIError(code: CV_EINVAL, message: "null plane") }
+        guard modifier == 0 else { throw CAPIError(code: CV_EINVAL, message: "modifier \(modifier): only DRM_FORMAT_MOD_LINEAR (0) buffers are supported") }
+        guard bufferIndex >= 0 else { throw CAPIError(code: CV_EINVAL, message: "negative buffer index") }
+        let (colorMatrix, colorRange) = try color(matrix: matrix, range: range)
+        func plane(_ plane: cv_dmabuf_plane) -> DmaBufPlane { DmaBufPlane(fd: plane.fd, offset: Int(plane.offset), pitch: Int(plane.pitch)) }
+        try boxed.settings.withLock { settings in
+            let color = ColorDescription(matrix: colorMatrix, range: colorRange, chromaLocation: settings.chromaLocation)
+            let frame = DmaBufFrame(width: Int(width), height: Int(height), luma: plane(luma.pointee), chroma: plane(chroma.pointee),
+                                    color: color, bufferIndex: Int(bufferIndex))
+            try frame.validate()
+            settings.latest = .dmaBuf(frame)
+        }
+    }
+}
+
+/// cameraview.h's matrix and range codes.
+private func color(matrix: Int32, range: Int32) throws -> (ColorMatrix, ColorRange) {
+    switch (matrix, range) {
+    case (0, 0): (.bt601, .full)
+    case (0, 1): (.bt601, .limited)
+    case (1, 0): (.bt709, .full)
+    case (1, 1): (.bt709, .limited)
+    default: throw CAPIError(code: CV_EINVAL, message: "unknown matrix \(matrix) or range \(range)")
     }
 }
 
@@ -190,7 +220,7 @@ extension RenderOptions {
 }
 
 /// The newest frame and the options to render it with.
-private func latestFrame(_ boxed: CView) throws -> (NV12Frame, RenderOptions) {
+private func latestFrame(_ boxed: CView) throws -> (ViewSettings.Frame, RenderOptions) {
     try boxed.settings.withLock { settings in
         guard let frame = settings.latest else { throw CAPIError(code: CV_ENOFRAME, message: "no frame submitted") }
         return (frame, settings.options)
@@ -202,8 +232,10 @@ public func cv_view_render_to_fbo(_ view: OpaquePointer?, _ fbo: UInt32, _ x: In
     calling {
         let boxed = try unbox(view, as: CView.self)
         let target = HostFramebuffer(framebuffer: fbo, viewport: PixelRect(x: Int(x), y: Int(y), width: Int(width), height: Int(height)))
-        let (frame, options) = try latestFrame(boxed)
-        try boxed.view.draw(frame, into: target, options: options)
+        switch try latestFrame(boxed) {
+        case (.memory(let frame), let options): try boxed.view.draw(frame, into: target, options: options)
+        case (.dmaBuf(let frame), let options): try boxed.view.draw(frame, into: target, options: options)
+        }
     }
 }
 
@@ -216,8 +248,22 @@ public func cv_view_render_rgba(_ view: OpaquePointer?, _ rgba: UnsafeMutablePoi
         }
         var (frame, options) = try latestFrame(boxed)
         options.outputSize = PixelSize(width: Int(width), height: Int(height))
-        let image = try boxed.view.render(frame, options: options)
+        let image = switch frame {
+        case .memory(let frame): try boxed.view.render(frame, options: options)
+        case .dmaBuf(let frame): try boxed.view.render(frame, options: options)
+        }
         image.pixels.withUnsafeBytes { rgba.update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: $0.count) }
+    }
+}
+
+@_cdecl("cv_view_last_import_path")
+public func cv_view_last_import_path(_ view: OpaquePointer?) -> Int32 {
+    guard let boxed = try? unbox(view, as: CView.self) else { return CV_EINVAL }
+    return switch boxed.view.lastImportPath {
+    case nil: Int32(CV_IMPORT_NONE)
+    case .perPlane: Int32(CV_IMPORT_PER_PLANE)
+    case .external: Int32(CV_IMPORT_EXTERNAL)
+    case .mappedUpload: Int32(CV_IMPORT_MAPPED_UPLOAD)
     }
 }
 

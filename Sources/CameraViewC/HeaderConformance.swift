@@ -40,4 +40,8 @@ private func cameraviewHeaderMatchesTheImplementation() {
     same(&c15, &s15)
     var c16 = CCameraView.cv_view_set_chroma_location, s16 = CameraViewC.cv_view_set_chroma_location
     same(&c16, &s16)
+    var c17 = CCameraView.cv_view_submit_dmabuf, s17 = CameraViewC.cv_view_submit_dmabuf
+    same(&c17, &s17)
+    var c18 = CCameraView.cv_view_last_import_path, s18 = CameraViewC.cv_view_last_import_path
+    same(&c18, &s18)
 }

@@ -10,9 +10,11 @@ struct InfoCommand: ParsableCommand {
     )
 
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "List the V4L2 capture devices and their NV12 sizes instead.") var devices = false
 
     func run() throws {
         try reportingErrors {
+            guard !devices else { return try printCameras(CameraDevices.list()) }
             let device = try RenderDevice.open()
             defer { device.close() }
             let info = device.info
@@ -35,12 +37,28 @@ struct InfoCommand: ParsableCommand {
                 try container.encode(info.dmaBufImport, forKey: .dmaBufImport)
                 try container.encode(capabilities.workingPaths, forKey: .importPaths)
                 try container.encodeIfPresent(capabilities.externalNote, forKey: .externalImportNote)
+                try container.encode(info.checksBufferAccess, forKey: .checksForeignBuffers)
             }
-            enum Key: String, CodingKey { case dmaBufImport, importPaths, externalImportNote }
+            enum Key: String, CodingKey { case dmaBufImport, importPaths, externalImportNote, checksForeignBuffers }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         print(String(decoding: try encoder.encode(Report(info: info, capabilities: capabilities)), as: UTF8.self))
+    }
+
+    private func printCameras(_ cameras: [CameraDeviceInfo]) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(cameras), as: UTF8.self))
+            return
+        }
+        if cameras.isEmpty { print("no V4L2 capture devices") }
+        for camera in cameras {
+            let api = camera.multiplanar ? "multi-planar API" : "single-planar API"
+            let formats = camera.nv12Format.map { "\($0): \(camera.nv12Sizes.map(\.description).joined(separator: " "))" } ?? "no NV12"
+            print("\(camera.path): \(camera.card) (\(camera.driver), \(api)); \(formats)")
+        }
     }
 
     private func printText(_ info: DeviceInfo, _ capabilities: ImportCapabilities) {
@@ -54,6 +72,9 @@ struct InfoCommand: ParsableCommand {
         print("dma-buf import:    \(info.dmaBufImport ? "available" : "not available (dma-buf frames are mapped and uploaded)")")
         print("import paths:      \(capabilities.workingPaths.map(\.rawValue).joined(separator: ", "))"
               + (capabilities.externalNote.map { " (external: \($0))" } ?? ""))
+        if info.checksBufferAccess {
+            print("foreign dma-bufs:  checked before import (this driver reads imports as dumb buffers; a buffer another driver allocated is mapped and uploaded instead)")
+        }
         print("EGL extensions:    \(info.eglExtensions.joined(separator: " "))")
         print("GL extensions:     \(info.glExtensions.joined(separator: " "))")
     }

@@ -1,11 +1,16 @@
 /* Drives the C API as a C compositor would: render to RGBA, then draw into the host's
  * own framebuffer on its own context, and check pixels, GL state and live handles.
  * Prints "capi-smoke: ok" and exits 0, or says what failed and exits 1. */
+#define _GNU_SOURCE
 #include <EGL/egl.h>
 #include <GLES3/gl3.h>
+#include <fcntl.h>
+#include <gbm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cameraview.h"
 
@@ -93,6 +98,60 @@ static void check_options(cv_view *view) {
     CHECK(cv_view_set_render_options(view, NULL) == CV_OK && cv_view_set_chroma_location(view, CV_CHROMA_LEFT) == CV_OK, "resetting failed");
 }
 
+/* A frame in a dma-buf: on the host a memfd (mapped and uploaded), with
+ * CAPI_SMOKE_GBM_NODE (the VM) a linear GBM buffer on that DRM node (imported zero-copy).
+ * Through cv_view_submit_dmabuf it must draw exactly what the same bytes draw through
+ * cv_view_submit_nv12. */
+static void check_dmabuf(cv_view *view) {
+    enum { DW = 16, DH = 8 };
+    uint8_t frame[DW * DH * 3 / 2];
+    for (int y = 0; y < DH; y++) for (int x = 0; x < DW; x++) frame[y * DW + x] = (uint8_t)(16 + x * 12 + y * 3);
+    for (int i = 0; i < DW * DH / 2; i++) frame[DW * DH + i] = (uint8_t)(i % 2 ? 200 - i : 60 + i);
+    const char *node = getenv("CAPI_SMOKE_GBM_NODE");
+    int drm = -1, fd = -1;
+    uint32_t pitch = DW;
+    struct gbm_device *gbm = NULL;
+    struct gbm_bo *bo = NULL;
+    if (node) {
+        drm = open(node, O_RDWR | O_CLOEXEC);
+        gbm = drm >= 0 ? gbm_create_device(drm) : NULL;
+        bo = gbm ? gbm_bo_create(gbm, DW, DH * 3 / 2, GBM_FORMAT_R8, GBM_BO_USE_LINEAR) : NULL;
+        CHECK(bo != NULL, "no GBM buffer on %s", node);
+        if (!bo) return;
+        void *map_data = NULL;
+        uint8_t *map = gbm_bo_map(bo, 0, 0, DW, DH * 3 / 2, GBM_BO_TRANSFER_WRITE, &pitch, &map_data);
+        for (int row = 0; row < DH * 3 / 2; row++) memcpy(map + row * pitch, frame + row * DW, DW);
+        gbm_bo_unmap(bo, map_data);
+        fd = gbm_bo_get_fd(bo);
+    } else {
+        fd = memfd_create("capi-smoke-frame", MFD_CLOEXEC);
+        CHECK(fd >= 0 && write(fd, frame, sizeof frame) == (ssize_t)sizeof frame, "memfd failed");
+    }
+    cv_render_options exact = { .filter = CV_FILTER_NEAREST };
+    CHECK(cv_view_set_render_options(view, &exact) == CV_OK, "setting nearest failed");
+    cv_dmabuf_plane luma = { fd, 0, pitch }, chroma = { fd, pitch * DH, pitch };
+    CHECK(cv_view_submit_dmabuf(view, DW, DH, &luma, &chroma, 0, CV_BT601, CV_RANGE_FULL, 0) == CV_OK, "cv_view_submit_dmabuf failed");
+    uint8_t from_dmabuf[DW * DH * 4], from_bytes[DW * DH * 4];
+    CHECK(cv_view_render_rgba(view, from_dmabuf, sizeof from_dmabuf, DW, DH) == CV_OK, "rendering the dma-buf frame failed");
+    int path = cv_view_last_import_path(view);
+    CHECK(path == (node ? CV_IMPORT_PER_PLANE : CV_IMPORT_MAPPED_UPLOAD), "the dma-buf frame took import path %d", path);
+    if (node && path == CV_IMPORT_PER_PLANE) printf("capi-smoke: dma-buf frame imported\n");
+
+    cv_dmabuf_plane beyond = { fd, pitch * DH * 2, pitch };
+    CHECK(cv_view_submit_dmabuf(view, DW, DH, &luma, &beyond, 0, CV_BT601, CV_RANGE_FULL, 0) == CV_EINVAL, "a plane past its buffer must be rejected");
+    CHECK(cv_view_submit_dmabuf(view, DW, DH, &luma, &chroma, 5, CV_BT601, CV_RANGE_FULL, 0) == CV_EINVAL, "a tiled modifier must be rejected");
+    CHECK(cv_view_submit_dmabuf(view, DW, DH, NULL, &chroma, 0, CV_BT601, CV_RANGE_FULL, 0) == CV_EINVAL, "a null plane must be rejected");
+
+    CHECK(cv_view_submit_nv12(view, frame, sizeof frame, DW, DH, DW, DW * DH, CV_BT601, CV_RANGE_FULL) == CV_OK, "submit failed");
+    CHECK(cv_view_render_rgba(view, from_bytes, sizeof from_bytes, DW, DH) == CV_OK, "rendering the bytes failed");
+    CHECK(memcmp(from_dmabuf, from_bytes, sizeof from_bytes) == 0, "the dma-buf frame drew differently from its bytes");
+    CHECK(cv_view_set_render_options(view, NULL) == CV_OK, "resetting failed");
+    close(fd);
+    if (bo) gbm_bo_destroy(bo);
+    if (gbm) gbm_device_destroy(gbm);
+    if (drm >= 0) close(drm);
+}
+
 int main(void) {
     uint8_t frame[W * H * 3 / 2];
     make_frame(frame);
@@ -114,6 +173,7 @@ int main(void) {
     long live = cv_view_live_handles(view);
     CHECK(live == 5 || live == 8 || live == 12, "the view holds %ld objects, expected 5, 8 or 12", live);
     check_options(view);
+    check_dmabuf(view);
 
     /* The host: its own context on the device's display, and a framebuffer. */
     EGLDisplay display = cv_device_egl_display(device);

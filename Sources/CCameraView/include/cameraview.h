@@ -65,6 +65,27 @@ int cv_view_create(cv_device *device, cv_view **view);
  * the view draws the latest one submitted. */
 int cv_view_submit_nv12(cv_view *view, const uint8_t *data, size_t size, int width, int height,
                         int stride, size_t uv_offset, int matrix, int range);
+/* One plane of a dma-buf frame: the buffer's fd, where the plane starts, its row pitch. */
+typedef struct cv_dmabuf_plane {
+    int fd;
+    uint32_t offset;
+    uint32_t pitch;
+} cv_dmabuf_plane;
+
+/* Submits an NV12 frame held in dma-bufs (a camera's or decoder's buffer): Y in `luma`,
+ * interleaved UV in `chroma` (the same fd or another). Imported zero-copy where the
+ * device can read the buffer, else mapped and uploaded; imports are cached per
+ * `buffer_index` (the buffer's place in the caller's ring). The fds stay the caller's and
+ * must stay open, and the buffer unchanged, until the frame is replaced or the view
+ * closed. `modifier`: DRM_FORMAT_MOD_LINEAR (0) only. Checked here: sizes, pitches, and
+ * that each buffer covers its plane. Colour as for cv_view_submit_nv12; the chroma siting
+ * is the view's (cv_view_set_chroma_location). */
+int cv_view_submit_dmabuf(cv_view *view, int width, int height, const cv_dmabuf_plane *luma,
+                          const cv_dmabuf_plane *chroma, uint64_t modifier, int matrix, int range,
+                          int buffer_index);
+/* How the view's last dma-buf frame reached the GPU: CV_IMPORT_* (0 before any). */
+enum { CV_IMPORT_NONE = 0, CV_IMPORT_PER_PLANE = 1, CV_IMPORT_EXTERNAL = 2, CV_IMPORT_MAPPED_UPLOAD = 3 };
+int cv_view_last_import_path(const cv_view *view);
 /* The options for the view's later renders and draws; NULL restores the default. */
 int cv_view_set_render_options(cv_view *view, const cv_render_options *options);
 /* The chroma siting (CV_CHROMA_*) of frames submitted to the view after this call. */

@@ -18,6 +18,10 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
     /// Whether frames can be imported from dma-bufs as EGLImages on this display.
     public var dmaBufImport: Bool { eglExtensions.contains("EGL_EXT_image_dma_buf_import") }
 
+    /// Whether dma-bufs are checked before import (see `BufferAccessCheck`): buffers the
+    /// device cannot read are mapped and uploaded instead.
+    public var checksBufferAccess: Bool { BufferAccessCheck.applies(to: self) }
+
     /// The largest frame or output side this device renders.
     var maxImageSide: Int { min(maxTextureSize, maxRenderbufferSize) }
 

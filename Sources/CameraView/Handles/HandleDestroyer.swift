@@ -1,4 +1,5 @@
 import CEGL
+import CV4L2
 import Glibc
 
 /// The one place recorded objects are deleted, with the call that matches their kind, and
@@ -37,6 +38,19 @@ enum HandleDestroyer {
         case .shader: glDeleteShader(name)
         case .program: glDeleteProgram(name)
         case .sync: glDeleteSync(OpaquePointer(pointer))
+        case .gemHandle:
+            var close = drm_gem_close(handle: UInt32(truncatingIfNeeded: record.raw), pad: 0)
+            return drmIoctl(Int32(truncatingIfNeeded: record.auxiliary), cv_DRM_IOCTL_GEM_CLOSE, &close) == 0 ? nil : errnoReason("DRM_IOCTL_GEM_CLOSE")
+        // A camera that went away (ENODEV) stopped its stream and frees its buffers with
+        // the file; there is nothing left to release.
+        case .v4l2Buffers:
+            // auxiliary: the buffer type in the low 32 bits, the memory kind in the high.
+            var request = v4l2_requestbuffers()
+            (request.count, request.type, request.memory) = (0, UInt32(truncatingIfNeeded: record.auxiliary), UInt32(truncatingIfNeeded: record.auxiliary >> 32))
+            return cv_v4l2_ioctl(Int32(truncatingIfNeeded: record.raw), cv_VIDIOC_REQBUFS, &request) == 0 || errno == ENODEV ? nil : errnoReason("VIDIOC_REQBUFS 0")
+        case .v4l2Streaming:
+            var type = Int32(truncatingIfNeeded: record.auxiliary)
+            return cv_v4l2_ioctl(Int32(truncatingIfNeeded: record.raw), cv_VIDIOC_STREAMOFF, &type) == 0 || errno == ENODEV ? nil : errnoReason("VIDIOC_STREAMOFF")
         }
         guard record.kind.needsCurrentContext else { return nil }
         let code = glGetError()

@@ -20,6 +20,12 @@ public enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
     case shader
     case program
     case sync
+    /// A GEM handle on a DRM fd of ours (from a dma-buf), closed with DRM_IOCTL_GEM_CLOSE.
+    case gemHandle
+    /// A V4L2 queue's buffers (VIDIOC_REQBUFS), freed by requesting 0.
+    case v4l2Buffers
+    /// A V4L2 queue streaming (VIDIOC_STREAMON), stopped with VIDIOC_STREAMOFF.
+    case v4l2Streaming
 
     public static func < (lhs: HandleKind, rhs: HandleKind) -> Bool { lhs.rawValue < rhs.rawValue }
 

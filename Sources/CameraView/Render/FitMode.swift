@@ -52,7 +52,7 @@ public struct FramePoint: Sendable, Hashable {
     }
 }
 
-public struct PixelSize: Sendable, Hashable, CustomStringConvertible {
+public struct PixelSize: Sendable, Hashable, Codable, CustomStringConvertible {
     public var width: Int
     public var height: Int
 

@@ -1,3 +1,4 @@
+import CEGL
 /// A rectangle of pixels in a framebuffer.
 public struct PixelRect: Sendable, Hashable {
     public var x: Int
@@ -40,11 +41,13 @@ extension CameraView {
                    prepare: { try upload(frame, into: &$0, in: $1) }, finish: { _, _, _ in })
     }
 
-    /// Draws a dma-buf frame into a host framebuffer (see the other `draw`).
+    /// Draws a dma-buf frame into a host framebuffer (see the other `draw`). Returns once
+    /// the GPU has finished reading the buffer (glFinish): its producer (a camera's queue,
+    /// a VisionIPC ring) may refill it as soon as this returns.
     public func draw(_ frame: DmaBufFrame, into target: HostFramebuffer, options: RenderOptions = RenderOptions()) throws {
         try frame.validate()
         let path = try importPath()
         try render(size: frame.size, color: frame.color, options: options, destination: .host(target),
-                   prepare: { try prepare(frame, path: path, into: &$0, in: $1) }, finish: { _, _, _ in })
+                   prepare: { try prepare(frame, path: path, into: &$0, in: $1) }, finish: { _, _, _ in glFinish() })
     }
 }

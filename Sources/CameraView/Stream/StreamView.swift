@@ -43,11 +43,12 @@ public final class StreamView: Sendable {
     public func update(now: ContinuousClock.Instant = .now) -> StreamFrame? {
         state.withLock { state in
             if let pending = state.pending, let frame = Self.poll(pending) {
+                // Drop the old stream's textures and images first: a camera frees its
+                // buffers only once nothing imports them.
+                view.releaseFrameObjects()
                 state.current.disconnect()
                 (state.current, state.pending, state.connected, state.latest) = (pending, nil, true, frame)
                 state.swaps += 1
-                // The old stream's buffers are gone: drop their textures and images.
-                view.releaseFrameObjects()
                 return frame
             }
             if !state.connected {

@@ -34,6 +34,11 @@ public enum CameraViewError: Error, Equatable, Sendable {
     /// host's framebuffer name would be bound in our own context.
     case hostDrawNeedsAdoptedDevice
     case png(path: String, message: String)
+    /// A camera cannot do what was asked (not a capture device, no NV12, a size or rate it
+    /// refused, a buffer it reported broken).
+    case camera(device: String, problem: String)
+    /// No frame came from the camera within the wait.
+    case cameraTimeout(device: String, milliseconds: Int)
 }
 
 extension CameraViewError: CustomStringConvertible {
@@ -59,6 +64,8 @@ extension CameraViewError: CustomStringConvertible {
         case let .importPathUnavailable(path, reason): "the \(path.rawValue) import path is unavailable: \(reason)"
         case .hostDrawNeedsAdoptedDevice: "drawing into a host framebuffer needs a device adopting the host's context (RenderDevice.adopting)"
         case let .png(path, message): "PNG \(path): \(message)"
+        case let .camera(device, problem): "camera \(device): \(problem)"
+        case let .cameraTimeout(device, milliseconds): "camera \(device): no frame within \(milliseconds) ms"
         }
     }
 }

@@ -1,0 +1,193 @@
+import CEGL
+import Foundation
+import Glibc
+
+/// A V4L2 camera (a Linux board's sensor, a UVC webcam, the kernel's vivid) as a frame
+/// source: NV12 or NV12M through the single- or multi-planar API, streamed into a ring of
+/// dma-bufs.
+///
+/// Buffer lifetime: a frame from `receive()` or `next(timeout:)` stays queued to no one
+/// until the next of those calls (or `disconnect()`), which gives it back to the driver:
+/// render it before asking for the next, as `StreamView` does (its renders and draws have
+/// finished reading when they return). Every fd, buffer and mapping of a stream is in
+/// `handles`; disconnecting (or losing the device) releases them.
+public final class V4L2Source: FrameSource, @unchecked Sendable {
+    public enum Buffers: String, Sendable, CaseIterable, Codable {
+        /// CameraView allocates linear buffers on the rendering device, exports them
+        /// read-write and queues them with V4L2_MEMORY_DMABUF: the camera writes straight
+        /// into what the GPU imports. Needs the GBM platform.
+        case zeroCopy = "zero-copy"
+        /// The driver's own buffers (V4L2_MEMORY_MMAP), exported with VIDIOC_EXPBUF. Where
+        /// the device cannot read them (see `CameraView.lastImportFallback`) frames are
+        /// mapped and uploaded.
+        case exported
+    }
+
+    public struct Configuration: Sendable {
+        public var device: String
+        /// Nil: the size the device is set to.
+        public var size: PixelSize?
+        public var fps: Int?
+        public var buffers: Buffers
+        public var bufferCount: Int
+
+        public init(device: String, size: PixelSize? = nil, fps: Int? = nil, buffers: Buffers = .zeroCopy, bufferCount: Int = 4) {
+            self.device = device
+            self.size = size
+            self.fps = fps
+            self.buffers = buffers
+            self.bufferCount = bufferCount
+        }
+    }
+
+    /// What a stream negotiated.
+    public struct Format: Sendable, Equatable {
+        public let size: PixelSize
+        /// "NV12" (one buffer for both planes) or "NV12M".
+        public let pixelFormat: String
+        public let multiplanarAPI: Bool
+        public let color: ColorDescription
+    }
+
+    /// Frames received, newer frames that replaced unreceived ones, and buffers the driver
+    /// reported broken (requeued, never shown).
+    public struct Statistics: Sendable, Equatable {
+        public var delivered = 0
+        public var skipped = 0
+        public var broken = 0
+    }
+
+    public let configuration: Configuration
+    public var name: String { configuration.device }
+    /// Every object of the source's streams.
+    public let handles: HandleTable
+    private let device: RenderDevice
+    private let lock = NSLock()
+    private var stream: CaptureStream?
+    private var counts = Statistics()
+    private var isClosed = false
+    private var failure: CameraViewError?
+
+    /// A source on `device` (for zero-copy buffers: its GBM device), taking its own device
+    /// reference; nothing is opened until `connect()`.
+    public init(device: RenderDevice? = nil, configuration: Configuration) throws {
+        let reference = try device?.newReference() ?? RenderDevice.open()
+        guard configuration.buffers == .exported || reference.core.gbmDevice != nil else {
+            reference.close()
+            throw CameraViewError.needsGBMPlatform(what: "zero-copy camera buffers", platform: reference.platform)
+        }
+        self.device = reference
+        self.configuration = configuration
+        handles = HandleTable(owner: "V4L2Source(\(configuration.device))")
+    }
+
+    /// Opens the device and starts streaming (nothing if already streaming). Throws
+    /// `sourceUnavailable` when the device is absent, or the typed reason it cannot stream.
+    public func connect() throws {
+        try lock.withLock {
+            guard !isClosed else { throw CameraViewError.closed }
+            guard stream == nil else { return }
+            do {
+                stream = try CaptureStream(configuration, gbm: device.core.gbmDevice, table: handles)
+                failure = nil
+            } catch CameraViewError.io(let operation, let path, let code) where operation.hasPrefix("open") && (code == ENOENT || code == ENODEV || code == ENXIO) {
+                failure = .io(operation: operation, path: path, errno: code)
+                throw CameraViewError.sourceUnavailable(name: name)
+            }
+        }
+    }
+
+    /// The newest frame not yet received (nil when none is ready), giving the previous one
+    /// back to the driver. When the device fails or goes away the stream is released and
+    /// this throws `sourceUnavailable` (`lastFailure` says why); `connect()` again to resume.
+    public func receive() throws -> StreamFrame? {
+        try lock.withLock { try receiveLocked() }
+    }
+
+    /// Waits up to `timeout` for a frame. Throws `cameraTimeout` when none comes, and the
+    /// device's own error (not `sourceUnavailable`) when it fails.
+    public func next(timeout: Duration) throws -> StreamFrame {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let frame: StreamFrame? = try lock.withLock {
+                do {
+                    return try receiveLocked()
+                } catch CameraViewError.sourceUnavailable {
+                    throw failure ?? .sourceUnavailable(name: name)
+                }
+            }
+            if let frame { return frame }
+            let left = deadline - clock.now
+            guard left > .zero else {
+                throw CameraViewError.cameraTimeout(device: name, milliseconds: Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+            }
+            // Short waits, so a disconnect from another thread waits at most this long.
+            _ = try lock.withLock { () throws -> Bool in
+                guard let stream else { throw failure ?? CameraViewError.sourceUnavailable(name: name) }
+                return try stream.waitReadable(timeout: min(left, .milliseconds(100)))
+            }
+        }
+    }
+
+    private func receiveLocked() throws -> StreamFrame? {
+        guard !isClosed else { throw CameraViewError.closed }
+        guard let stream else { throw CameraViewError.sourceUnavailable(name: name) }
+        do {
+            guard let newest = try stream.dequeueNewest(skipped: &counts.skipped, broken: &counts.broken) else { return nil }
+            counts.delivered += 1
+            // The driver's sequence number: a gap is a frame the camera captured and no one saw.
+            return StreamFrame(bufferIndex: newest.slot.index, frameID: UInt64(newest.sequence),
+                               timestampNanoseconds: newest.timestampNanoseconds, content: .dmaBuf(newest.slot.frame))
+        } catch let error as CameraViewError {
+            failure = error
+            stream.release()
+            self.stream = nil
+            throw CameraViewError.sourceUnavailable(name: name)
+        }
+    }
+
+    /// Stops streaming and releases the stream's objects. Idempotent.
+    public func disconnect() {
+        lock.withLock {
+            stream?.release()
+            stream = nil
+        }
+    }
+
+    /// Disconnects and gives up the device reference; the source cannot connect again.
+    /// Returns what the table had to sweep (nothing in a correct run).
+    @discardableResult
+    public func close() -> CloseReport {
+        let report: CloseReport = lock.withLock {
+            guard !isClosed else { return .clean }
+            isClosed = true
+            stream?.release()
+            stream = nil
+            let swept = handles.close(contextCurrent: false)
+            return CloseReport(swept: swept.swept, failedDeletions: handles.failedDeletions)
+        }
+        device.close()
+        return report
+    }
+
+    /// The negotiated format while connected.
+    public var format: Format? {
+        lock.withLock {
+            stream.map { Format(size: $0.format.size, pixelFormat: $0.format.pixelFormatName,
+                                multiplanarAPI: $0.format.isMultiplanar, color: $0.format.color) }
+        }
+    }
+
+    public var statistics: Statistics { lock.withLock { counts } }
+
+    /// Why the stream last failed (the device's error), if it did.
+    public var lastFailure: CameraViewError? { lock.withLock { failure } }
+
+    deinit {
+        if !isClosed {
+            log.error("V4L2Source(\(name)) dropped without close(); closing it now (a bug in the caller)")
+            close()
+        }
+    }
+}
