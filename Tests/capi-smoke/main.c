@@ -137,7 +137,8 @@ static void check_dmabuf(cv_view *view) {
     CHECK(path == (node ? CV_IMPORT_PER_PLANE : CV_IMPORT_MAPPED_UPLOAD), "the dma-buf frame took import path %d", path);
     if (node && path == CV_IMPORT_PER_PLANE) printf("capi-smoke: dma-buf frame imported\n");
 
-    cv_dmabuf_plane beyond = { fd, pitch * DH * 2, pitch };
+    /* UV starting on the buffer's last row: its rows run past the end. */
+    cv_dmabuf_plane beyond = { fd, (uint32_t)lseek(fd, 0, SEEK_END) - pitch, pitch };
     CHECK(cv_view_submit_dmabuf(view, DW, DH, &luma, &beyond, 0, CV_BT601, CV_RANGE_FULL, 0) == CV_EINVAL, "a plane past its buffer must be rejected");
     CHECK(cv_view_submit_dmabuf(view, DW, DH, &luma, &chroma, 5, CV_BT601, CV_RANGE_FULL, 0) == CV_EINVAL, "a tiled modifier must be rejected");
     CHECK(cv_view_submit_dmabuf(view, DW, DH, NULL, &chroma, 0, CV_BT601, CV_RANGE_FULL, 0) == CV_EINVAL, "a null plane must be rejected");

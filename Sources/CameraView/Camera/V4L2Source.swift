@@ -134,7 +134,9 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
         guard !isClosed else { throw CameraViewError.closed }
         guard let stream else { throw CameraViewError.sourceUnavailable(name: name) }
         do {
-            guard let newest = try stream.dequeueNewest(skipped: &counts.skipped, broken: &counts.broken) else { return nil }
+            var (skipped, broken) = (0, 0)
+            defer { (counts.skipped, counts.broken) = (counts.skipped + skipped, counts.broken + broken) }
+            guard let newest = try stream.dequeueNewest(skipped: &skipped, broken: &broken) else { return nil }
             counts.delivered += 1
             // The driver's sequence number: a gap is a frame the camera captured and no one saw.
             return StreamFrame(bufferIndex: newest.slot.index, frameID: UInt64(newest.sequence),
