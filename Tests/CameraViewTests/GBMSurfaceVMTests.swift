@@ -10,7 +10,7 @@ struct GBMSurfaceVMTests {
         let fdsBefore = OpenFDs.current
         let view = try CameraView()
         let frame = try TestFrames.noise(layout: NV12Layout(width: 120, height: 90))
-        let options = RenderOptions(outputSize: PixelSize(width: 160, height: 100), fit: .contain, mirror: true)
+        let options = RenderOptions(outputSize: PixelSize(width: 160, height: 100), fit: .contain, mirror: true, filter: .nearest)
         let expected = try view.render(frame, options: options)
         let surface = try view.makeGBMSurface(size: PixelSize(width: 160, height: 100))
         #expect(view.handles.liveCount(of: .gbmSurface) == 1 && view.handles.liveCount(of: .eglSurface) == 1)

@@ -37,7 +37,7 @@ struct ImportVMInternalsTests {
         defer { buffer.close() }
         let view = try CameraView(device: device)
         defer { view.close() }
-        #expect(try view.render(buffer.frame) == ExactModel.render(source))
+        #expect(try view.render(buffer.frame, options: .exact) == ExactModel.render(source))
         #expect(view.lastImportPath == .perPlane)
     }
 }
