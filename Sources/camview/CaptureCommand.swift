@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLISupport
 import CameraView
+import CameraViewDiagnostics
 import Foundation
 
 extension V4L2Source.Buffers: ExpressibleByArgument {}
@@ -39,10 +40,13 @@ struct CaptureCommand: ParsableCommand {
         let frames: Int, dropped: Int, fps: Double
         let importPath: String?, buffers: String
         let size: PixelSize?, pixelFormat: String?, fallback: String?
+        /// Medians per frame: the render (import or upload, draw, readback) and the PNG write.
+        let renderMs: Double, writeMs: Double
 
         enum CodingKeys: String, CodingKey {
             case frames, dropped, fps, buffers, size
             case importPath = "import_path", pixelFormat = "pixel_format", fallback = "import_fallback"
+            case renderMs = "render_ms", writeMs = "write_ms"
         }
     }
 
@@ -68,13 +72,18 @@ struct CaptureCommand: ParsableCommand {
             let clock = ContinuousClock()
             var firstSequence: UInt64?, lastSequence: UInt64 = 0, start = clock.now
             var image = try RGBAImage(width: 1, height: 1)
+            var (renderTimes, writeTimes): ([Double], [Double]) = ([], [])
             for index in 0..<frames {
                 let frame = try source.next(timeout: .milliseconds(timeoutMs))
                 if firstSequence == nil { (firstSequence, start) = (frame.frameID, clock.now) }
                 lastSequence = frame.frameID
                 guard case .dmaBuf(let buffer) = frame.content else { continue }
+                let received = clock.now
                 try view.render(buffer, into: &image, options: options)
+                let rendered = clock.now
                 try PNGCodec.write(image, to: outputDir + String(format: "/frame-%05d.png", index))
+                renderTimes.append((rendered - received).milliseconds)
+                writeTimes.append((clock.now - rendered).milliseconds)
                 progress.update(index + 1)
             }
             progress.finish()
@@ -84,7 +93,8 @@ struct CaptureCommand: ParsableCommand {
                 frames: frames, dropped: captured - frames,
                 fps: seconds > 0 ? Double(frames - 1) / seconds : 0,
                 importPath: view.lastImportPath?.rawValue, buffers: buffers.rawValue,
-                size: source.format?.size, pixelFormat: source.format?.pixelFormat, fallback: view.lastImportFallback)
+                size: source.format?.size, pixelFormat: source.format?.pixelFormat, fallback: view.lastImportFallback,
+                renderMs: Statistics.median(renderTimes), writeMs: Statistics.median(writeTimes))
             view.releaseFrameObjects()
             source.disconnect()
             if json {
@@ -93,7 +103,7 @@ struct CaptureCommand: ParsableCommand {
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             } else {
                 print("captured \(frames) frames (\(summary.dropped) dropped) at \(summary.size.map(\.description) ?? "?") \(summary.pixelFormat ?? "")")
-                print(String(format: "%.1f fps", summary.fps))
+                print(String(format: "%.1f fps (per frame, medians: render %.1f ms, PNG %.1f ms)", summary.fps, summary.renderMs, summary.writeMs))
                 print("import path: \(summary.importPath ?? "none") (\(buffers.rawValue) buffers)"
                       + (summary.fallback.map { "; mapped and uploaded because \($0)" } ?? ""))
             }
