@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "CEGL", "HostHarness",
+                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "CEGL", "CV4L2", "HostHarness",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

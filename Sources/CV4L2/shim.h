@@ -21,6 +21,9 @@ static const unsigned long cv_VIDIOC_QBUF = VIDIOC_QBUF;
 static const unsigned long cv_VIDIOC_DQBUF = VIDIOC_DQBUF;
 static const unsigned long cv_VIDIOC_STREAMON = VIDIOC_STREAMON;
 static const unsigned long cv_VIDIOC_STREAMOFF = VIDIOC_STREAMOFF;
+static const unsigned long cv_VIDIOC_QUERYCTRL = VIDIOC_QUERYCTRL;
+static const unsigned long cv_VIDIOC_S_CTRL = VIDIOC_S_CTRL;
+static const uint32_t cv_V4L2_CTRL_FLAG_NEXT_CTRL = V4L2_CTRL_FLAG_NEXT_CTRL;
 
 static const uint32_t cv_V4L2_PIX_FMT_NV12 = V4L2_PIX_FMT_NV12;
 static const uint32_t cv_V4L2_PIX_FMT_NV12M = V4L2_PIX_FMT_NV12M;

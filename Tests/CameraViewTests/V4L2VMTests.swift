@@ -1,5 +1,6 @@
 import CameraView
 import CameraViewTesting
+import CV4L2
 import Foundation
 import Glibc
 import Testing
@@ -134,6 +135,50 @@ struct V4L2VMTests {
         #expect(connected)
         _ = try source.next(timeout: .seconds(20))
         source.disconnect()
+    }
+
+    /// A buffer the driver marks broken (vivid's "Inject V4L2_BUF_FLAG_ERROR") is requeued
+    /// and counted, never shown; a camera with no frame within the wait is a typed timeout.
+    @Test func brokenBuffersAreSkippedAndSilenceTimesOut() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let source = try V4L2Source(device: device, configuration: .init(device: "/dev/video0", size: Self.sizes[0], fps: 30))
+        try source.connect()
+        var last = try source.next(timeout: .seconds(20)).frameID
+        try Self.press("Inject V4L2_BUF_FLAG_ERROR", on: "/dev/video0")
+        for _ in 0..<10 {
+            let frame = try source.next(timeout: .seconds(20))
+            #expect(frame.frameID > last)
+            last = frame.frameID
+        }
+        #expect(source.statistics.broken == 1, "\(source.statistics)")
+        #expect(source.close().isClean)
+
+        let slow = try V4L2Source(device: device, configuration: .init(device: "/dev/video0", size: Self.sizes[0], fps: 1))
+        defer { slow.close() }
+        try slow.connect()
+        _ = try slow.next(timeout: .seconds(20))  // the next one is about a second away
+        #expect(throws: CameraViewError.cameraTimeout(device: "/dev/video0", milliseconds: 20)) { _ = try slow.next(timeout: .milliseconds(20)) }
+        slow.disconnect()
+    }
+
+    /// Presses a button control of a V4L2 device, found by name.
+    static func press(_ name: String, on path: String) throws {
+        let fd = open(path, O_RDWR)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var query = v4l2_queryctrl()
+        query.id = cv_V4L2_CTRL_FLAG_NEXT_CTRL
+        while cv_v4l2_ioctl(fd, cv_VIDIOC_QUERYCTRL, &query) == 0 {
+            let label = withUnsafeBytes(of: &query.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if label == name {
+                var control = v4l2_control(id: query.id, value: 1)
+                try #require(cv_v4l2_ioctl(fd, cv_VIDIOC_S_CTRL, &control) == 0, "VIDIOC_S_CTRL: errno \(errno)")
+                return
+            }
+            query.id |= cv_V4L2_CTRL_FLAG_NEXT_CTRL
+        }
+        Issue.record("\(path) has no control named \(name)")
     }
 
     /// The C API's zero-copy entry: the C program renders a dma-buf frame of its own (a GBM
