@@ -1,9 +1,8 @@
 import CameraView
 import CCameraView
-import Foundation
 import Synchronization
 
-// The C API of include/cameraview.h. Handles are retained boxes; *_close releases them.
+// The C API of include/cameraview.h.
 
 final class CDevice: Sendable {
     let device: RenderDevice
@@ -34,13 +33,15 @@ private let CV_EGL = Int32(CCameraView.CV_EGL), CV_EGLES = Int32(CCameraView.CV_
 private let CV_ENOFRAME = Int32(CCameraView.CV_ENOFRAME), CV_ECLOSED = Int32(CCameraView.CV_ECLOSED)
 private let CV_EOTHER = Int32(CCameraView.CV_EOTHER)
 
-/// Runs `body`, turning errors into a code and the thread's last-error message.
+/// Runs `body`, turning errors into a code and the thread's last-error message (cleared
+/// on success).
 private func calling(_ body: () throws -> Void) -> Int32 {
     do {
         try body()
+        cameraview_set_last_error(nil)
         return CV_OK
     } catch let error as CameraViewError {
-        LastError.set("\(error)")
+        cameraview_set_last_error("\(error)")
         switch error {
         case .invalidFrame, .invalidOutputSize, .invalidImage, .exceedsDeviceLimit, .singularTransform: return CV_EINVAL
         case .egl, .noUsablePlatform, .unknownPlatform: return CV_EGL
@@ -49,10 +50,10 @@ private func calling(_ body: () throws -> Void) -> Int32 {
         default: return CV_EOTHER
         }
     } catch let error as CAPIError {
-        LastError.set(error.message)
+        cameraview_set_last_error(error.message)
         return error.code
     } catch {
-        LastError.set("\(error)")
+        cameraview_set_last_error("\(error)")
         return CV_EOTHER
     }
 }
@@ -62,35 +63,71 @@ private struct CAPIError: Error {
     let message: String
 }
 
-/// Per-thread last-error text, kept alive for the C caller until the thread's next error.
-private enum LastError {
-    /// A C copy of a message, freed when replaced (or when the thread ends).
-    final class Message {
-        let text: UnsafeMutablePointer<CChar>
-        init(_ message: String) { text = strdup(message) }
-        deinit { free(text) }
+/// The live C handles of one kind. A handle is an id, not a pointer: its slot's index and
+/// the slot's generation, which closing bumps, so a closed handle (or any value never
+/// issued) finds nothing and the call returns CV_ECLOSED instead of touching freed memory.
+final class HandleRegistry<Object: AnyObject & Sendable>: Sendable {
+    private struct Slot {
+        var generation: UInt32 = 1
+        var object: Object?
+    }
+    private struct Slots {
+        var slots: [Slot] = []
+        var free: [Int] = []
+    }
+    private let state = Mutex(Slots())
+    private let kind: String
+
+    init(kind: String) { self.kind = kind }
+
+    func insert(_ object: Object) -> OpaquePointer {
+        state.withLock { state in
+            let index: Int
+            if let reused = state.free.popLast() {
+                index = reused
+            } else {
+                state.slots.append(Slot())
+                index = state.slots.count - 1
+            }
+            state.slots[index].object = object
+            return OpaquePointer(bitPattern: UInt(state.slots[index].generation) << 32 | UInt(index + 1))!
+        }
     }
 
-    static let key = "CameraViewC.lastError"
-    static func set(_ message: String) {
-        Thread.current.threadDictionary[key] = Message(message)
+    func lookup(_ handle: OpaquePointer?) throws -> Object {
+        try state.withLock { state in try Self.find(handle, in: state, kind: kind).object }
     }
-    static var pointer: UnsafePointer<CChar>? {
-        (Thread.current.threadDictionary[key] as? Message).map { UnsafePointer($0.text) }
+
+    /// Ends `handle`: later lookups of it fail.
+    func remove(_ handle: OpaquePointer?) throws -> Object {
+        try state.withLock { state in
+            let (index, object) = try Self.find(handle, in: state, kind: kind)
+            state.slots[index] = Slot(generation: state.slots[index].generation &+ 1, object: nil)
+            state.free.append(index)
+            return object
+        }
+    }
+
+    private static func find(_ handle: OpaquePointer?, in state: Slots, kind: String) throws -> (index: Int, object: Object) {
+        guard let handle else { throw CAPIError(code: CV_EINVAL, message: "null \(kind) handle") }
+        let id = UInt(bitPattern: UnsafeRawPointer(handle))
+        let index = Int(id & 0xffff_ffff) - 1, generation = UInt32(truncatingIfNeeded: id >> 32)
+        guard index >= 0, index < state.slots.count, state.slots[index].generation == generation,
+              let object = state.slots[index].object else {
+            throw CAPIError(code: CV_ECLOSED, message: "the \(kind) handle was closed or never issued")
+        }
+        return (index, object)
     }
 }
 
-private func box<T: AnyObject>(_ object: T) -> OpaquePointer { OpaquePointer(Unmanaged.passRetained(object).toOpaque()) }
-private func unbox<T: AnyObject>(_ pointer: OpaquePointer?, as: T.Type) throws -> T {
-    guard let pointer else { throw CAPIError(code: CV_EINVAL, message: "null handle") }
-    return Unmanaged<T>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
-}
+private let devices = HandleRegistry<CDevice>(kind: "device")
+private let views = HandleRegistry<CView>(kind: "view")
 
 @_cdecl("cv_device_open")
 public func cv_device_open(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     calling {
         guard let out else { throw CAPIError(code: CV_EINVAL, message: "null output pointer") }
-        out.pointee = box(CDevice(try RenderDevice.open()))
+        out.pointee = devices.insert(CDevice(try RenderDevice.open()))
     }
 }
 
@@ -99,21 +136,19 @@ public func cv_device_adopt(_ display: UnsafeMutableRawPointer?, _ context: Unsa
                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     calling {
         guard let display, let context, let out else { throw CAPIError(code: CV_EINVAL, message: "null display, context or output") }
-        out.pointee = box(CDevice(try RenderDevice.adopting(display: display, context: context)))
+        out.pointee = devices.insert(CDevice(try RenderDevice.adopting(display: display, context: context)))
     }
 }
 
 @_cdecl("cv_device_egl_display")
 public func cv_device_egl_display(_ device: OpaquePointer?) -> UnsafeMutableRawPointer? {
-    (try? unbox(device, as: CDevice.self))?.device.eglDisplay
+    (try? devices.lookup(device))?.device.eglDisplay
 }
 
 @_cdecl("cv_device_close")
 public func cv_device_close(_ device: OpaquePointer?) -> Int32 {
     calling {
-        let boxed = try unbox(device, as: CDevice.self)
-        boxed.device.close()
-        Unmanaged.passUnretained(boxed).release()
+        try devices.remove(device).device.close()
     }
 }
 
@@ -121,7 +156,7 @@ public func cv_device_close(_ device: OpaquePointer?) -> Int32 {
 public func cv_view_create(_ device: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     calling {
         guard let out else { throw CAPIError(code: CV_EINVAL, message: "null output pointer") }
-        out.pointee = box(CView(try CameraView(device: unbox(device, as: CDevice.self).device)))
+        out.pointee = views.insert(CView(try CameraView(device: devices.lookup(device).device)))
     }
 }
 
@@ -131,7 +166,7 @@ public func cv_view_submit_nv12(
     _ stride: Int32, _ uvOffset: Int, _ matrix: Int32, _ range: Int32
 ) -> Int32 {
     calling {
-        let boxed = try unbox(view, as: CView.self)
+        let boxed = try views.lookup(view)
         guard let data, size > 0 else { throw CAPIError(code: CV_EINVAL, message: "no frame data") }
         let (colorMatrix, colorRange) = try color(matrix: matrix, range: range)
         let layout = try NV12Layout(width: Int(width), height: Int(height), yStride: Int(stride), uvOffset: uvOffset, bufferSize: size)
@@ -149,7 +184,7 @@ public func cv_view_submit_dmabuf(
     _ chroma: UnsafePointer<cv_dmabuf_plane>?, _ modifier: UInt64, _ matrix: Int32, _ range: Int32, _ bufferIndex: Int32
 ) -> Int32 {
     calling {
-        let boxed = try unbox(view, as: CView.self)
+        let boxed = try views.lookup(view)
         guard let luma, let chroma else { throw CAPIError(code: CV_EINVAL, message: "null plane") }
         guard modifier == 0 else { throw CAPIError(code: CV_EINVAL, message: "modifier \(modifier): only DRM_FORMAT_MOD_LINEAR (0) buffers are supported") }
         guard bufferIndex >= 0 else { throw CAPIError(code: CV_EINVAL, message: "negative buffer index") }
@@ -179,7 +214,7 @@ private func color(matrix: Int32, range: Int32) throws -> (ColorMatrix, ColorRan
 @_cdecl("cv_view_set_chroma_location")
 public func cv_view_set_chroma_location(_ view: OpaquePointer?, _ location: Int32) -> Int32 {
     calling {
-        let boxed = try unbox(view, as: CView.self)
+        let boxed = try views.lookup(view)
         let sites: [Int32: ChromaLocation] = [
             Int32(CV_CHROMA_LEFT): .left, Int32(CV_CHROMA_CENTER): .center, Int32(CV_CHROMA_TOP_LEFT): .topLeft,
         ]
@@ -191,7 +226,7 @@ public func cv_view_set_chroma_location(_ view: OpaquePointer?, _ location: Int3
 @_cdecl("cv_view_set_render_options")
 public func cv_view_set_render_options(_ view: OpaquePointer?, _ options: UnsafePointer<cv_render_options>?) -> Int32 {
     calling {
-        let boxed = try unbox(view, as: CView.self)
+        let boxed = try views.lookup(view)
         let converted = try options.map { try RenderOptions($0.pointee) } ?? RenderOptions()
         boxed.settings.withLock { $0.options = converted }
     }
@@ -230,7 +265,7 @@ private func latestFrame(_ boxed: CView) throws -> (ViewSettings.Frame, RenderOp
 @_cdecl("cv_view_render_to_fbo")
 public func cv_view_render_to_fbo(_ view: OpaquePointer?, _ fbo: UInt32, _ x: Int32, _ y: Int32, _ width: Int32, _ height: Int32) -> Int32 {
     calling {
-        let boxed = try unbox(view, as: CView.self)
+        let boxed = try views.lookup(view)
         let target = HostFramebuffer(framebuffer: fbo, viewport: PixelRect(x: Int(x), y: Int(y), width: Int(width), height: Int(height)))
         switch try latestFrame(boxed) {
         case (.memory(let frame), let options): try boxed.view.draw(frame, into: target, options: options)
@@ -242,7 +277,7 @@ public func cv_view_render_to_fbo(_ view: OpaquePointer?, _ fbo: UInt32, _ x: In
 @_cdecl("cv_view_render_rgba")
 public func cv_view_render_rgba(_ view: OpaquePointer?, _ rgba: UnsafeMutablePointer<UInt8>?, _ size: Int, _ width: Int32, _ height: Int32) -> Int32 {
     calling {
-        let boxed = try unbox(view, as: CView.self)
+        let boxed = try views.lookup(view)
         guard let rgba, width > 0, height > 0, size >= Int(width) * Int(height) * 4 else {
             throw CAPIError(code: CV_EINVAL, message: "the output buffer is missing or smaller than width * height * 4")
         }
@@ -258,7 +293,7 @@ public func cv_view_render_rgba(_ view: OpaquePointer?, _ rgba: UnsafeMutablePoi
 
 @_cdecl("cv_view_last_import_path")
 public func cv_view_last_import_path(_ view: OpaquePointer?) -> Int32 {
-    guard let boxed = try? unbox(view, as: CView.self) else { return CV_EINVAL }
+    guard let boxed = try? views.lookup(view) else { return CV_ECLOSED }
     return switch boxed.view.lastImportPath {
     case nil: Int32(CV_IMPORT_NONE)
     case .perPlane: Int32(CV_IMPORT_PER_PLANE)
@@ -269,12 +304,12 @@ public func cv_view_last_import_path(_ view: OpaquePointer?) -> Int32 {
 
 @_cdecl("cv_view_live_handles")
 public func cv_view_live_handles(_ view: OpaquePointer?) -> Int {
-    (try? unbox(view, as: CView.self)).map { $0.view.handles.liveCount } ?? -1
+    (try? views.lookup(view)).map { $0.view.handles.liveCount } ?? -1
 }
 
 @_cdecl("cv_device_live_handles")
 public func cv_device_live_handles(_ device: OpaquePointer?) -> Int {
-    (try? unbox(device, as: CDevice.self)).map { $0.device.handles.liveCount } ?? -1
+    (try? devices.lookup(device)).map { $0.device.handles.liveCount } ?? -1
 }
 
 @_cdecl("cv_live_handles_in_process")
@@ -289,11 +324,6 @@ public func cv_failed_deletions_in_process() -> Int { HandleTable.failedDeletion
 @_cdecl("cv_view_close")
 public func cv_view_close(_ view: OpaquePointer?) -> Int32 {
     calling {
-        let boxed = try unbox(view, as: CView.self)
-        boxed.view.close()
-        Unmanaged.passUnretained(boxed).release()
+        try views.remove(view).view.close()
     }
 }
-
-@_cdecl("cv_last_error")
-public func cv_last_error() -> UnsafePointer<CChar>? { LastError.pointer }

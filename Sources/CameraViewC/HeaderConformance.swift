@@ -34,8 +34,6 @@ private func cameraviewHeaderMatchesTheImplementation() {
     same(&c12, &s12)
     var c13 = CCameraView.cv_view_close, s13 = CameraViewC.cv_view_close
     same(&c13, &s13)
-    var c14 = CCameraView.cv_last_error, s14 = CameraViewC.cv_last_error
-    same(&c14, &s14)
     var c15 = CCameraView.cv_view_set_render_options, s15 = CameraViewC.cv_view_set_render_options
     same(&c15, &s15)
     var c16 = CCameraView.cv_view_set_chroma_location, s16 = CameraViewC.cv_view_set_chroma_location

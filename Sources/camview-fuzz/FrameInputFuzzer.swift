@@ -67,7 +67,7 @@ enum FrameInputFuzzer {
 
     /// PNG bytes: a decoded image has exactly its stated size.
     static func png(_ bytes: UnsafeRawBufferPointer) {
-        guard let image = try? PNGCodec.decode(Data(bytes)) else { return }
+        guard let image = try? PNGCodec.decode([UInt8](bytes)) else { return }
         guard image.pixels.count == image.width * image.height * 4 else { fatalError("PNG decoded to the wrong size") }
     }
 }

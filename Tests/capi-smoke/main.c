@@ -156,6 +156,7 @@ static void check_dmabuf(cv_view *view) {
 int main(void) {
     uint8_t frame[W * H * 3 / 2];
     make_frame(frame);
+    CHECK(cv_last_error() != NULL && cv_last_error()[0] == 0, "cv_last_error() before any call must be \"\"");
 
     cv_device *device = NULL;
     CHECK(cv_device_open(&device) == CV_OK, "cv_device_open failed");
@@ -217,8 +218,25 @@ int main(void) {
     eglMakeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
     eglDestroyContext(display, context);
 
-    CHECK(cv_view_close(view) == CV_OK, "closing the view failed");
+    /* The device closed first: the view keeps its own reference and still renders. */
     CHECK(cv_device_close(device) == CV_OK, "closing the device failed");
+    CHECK(cv_view_render_rgba(view, rgba, sizeof rgba, W, H) == CV_OK, "a view must outlive its device's handle");
+    CHECK(cv_view_close(view) == CV_OK, "closing the view failed");
+    CHECK(cv_last_error()[0] == 0, "a success must clear cv_last_error(), not \"%s\"", cv_last_error());
+
+    /* Misuse: every call on a closed or made-up handle is CV_ECLOSED, never a crash. */
+    CHECK(cv_view_close(view) == CV_ECLOSED, "closing a view twice must return CV_ECLOSED");
+    CHECK(cv_last_error()[0] != 0, "a failure must say why");
+    CHECK(cv_device_close(device) == CV_ECLOSED, "closing a device twice must return CV_ECLOSED");
+    CHECK(cv_view_render_rgba(view, rgba, sizeof rgba, W, H) == CV_ECLOSED, "rendering with a closed view must return CV_ECLOSED");
+    CHECK(cv_view_submit_nv12(view, frame, sizeof frame, W, H, W, W * H, CV_BT601, CV_RANGE_FULL) == CV_ECLOSED, "submitting to a closed view must return CV_ECLOSED");
+    CHECK(cv_view_set_render_options(view, NULL) == CV_ECLOSED, "options on a closed view must return CV_ECLOSED");
+    CHECK(cv_view_last_import_path(view) == CV_ECLOSED, "a closed view has no import path");
+    CHECK(cv_view_live_handles(view) == -1, "a closed view has no handle count");
+    cv_view *orphan = NULL;
+    CHECK(cv_view_create(device, &orphan) == CV_ECLOSED && orphan == NULL, "a view on a closed device must return CV_ECLOSED");
+    CHECK(cv_view_close((cv_view *)(uintptr_t)0x12345678) == CV_ECLOSED, "a made-up handle must return CV_ECLOSED");
+    CHECK(cv_device_egl_display(device) == NULL, "a closed device has no display");
     CHECK(cv_live_handles_in_process() == 0, "%ld objects left after closing everything", cv_live_handles_in_process());
     CHECK(cv_swept_in_process() == 0, "%ld objects swept at close", cv_swept_in_process());
     CHECK(cv_failed_deletions_in_process() == 0, "%ld failed deletions", cv_failed_deletions_in_process());

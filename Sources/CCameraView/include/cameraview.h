@@ -1,10 +1,12 @@
 /* CameraView's C API: NV12 camera frames rendered by a headless EGL/GLES renderer, for
- * compositors written in C. Link with libCameraViewC.so.
+ * compositors written in C. Link with `pkg-config --cflags --libs cameraview`
+ * (libcameraview.so.0; see scripts/install-c).
  *
  * Every function returns CV_OK (0) or a negative CV_E* code; cv_last_error() then
- * describes the failure (per thread, valid until the thread's next call). Handles are
- * opaque; each *_close frees its handle and is the only way to do so. A view must be
- * closed before the device it was created on. */
+ * describes the failure. Handles are opaque ids, not pointers: each *_close ends its
+ * handle, and any later use of it (a second close included) returns CV_ECLOSED without
+ * touching freed memory. Closing a device while views made on it are open is allowed:
+ * each view keeps its own reference until it is closed. */
 #ifndef CAMERAVIEW_H
 #define CAMERAVIEW_H
 
@@ -24,7 +26,7 @@ enum {
     CV_EGL = -2,      /* an EGL call failed */
     CV_EGLES = -3,    /* a GL call failed */
     CV_ENOFRAME = -4, /* nothing submitted yet */
-    CV_ECLOSED = -5,  /* the view or device was closed */
+    CV_ECLOSED = -5,  /* the handle was closed (or never issued) */
     CV_EOTHER = -6
 };
 
@@ -105,6 +107,8 @@ long cv_swept_in_process(void);
 long cv_failed_deletions_in_process(void);
 int cv_view_close(cv_view *view);
 
+/* What the calling thread's last call that failed said, or "" when its last call
+ * succeeded (a success clears it). Never NULL; valid until the thread's next call. */
 const char *cv_last_error(void);
 
 #ifdef __cplusplus

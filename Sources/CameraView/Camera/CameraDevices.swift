@@ -1,5 +1,5 @@
 import CV4L2
-import Foundation
+import Glibc
 
 /// A V4L2 capture device and the NV12 sizes it offers (`camview info --devices`).
 public struct CameraDeviceInfo: Sendable, Codable, Equatable {
@@ -18,7 +18,7 @@ public enum CameraDevices {
     /// The capture devices under /dev (video*), in name order; devices that cannot be
     /// opened or are not streaming capture devices are left out.
     public static func list() -> [CameraDeviceInfo] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []
+        let names = directoryEntries("/dev")
         let table = HandleTable(owner: "camera listing")
         defer { table.close(contextCurrent: false) }
         return names.filter { $0.hasPrefix("video") }

@@ -1,5 +1,4 @@
 import CEGL
-import Foundation
 import Glibc
 
 /// A V4L2 camera (a Linux board's sensor, a UVC webcam, the kernel's vivid) as a frame
@@ -62,7 +61,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
     /// Every object of the source's streams.
     public let handles: HandleTable
     private let device: RenderDevice
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stream: CaptureStream?
     private var counts = Statistics()
     private var isClosed = false

@@ -1,5 +1,4 @@
 import CEGL
-import Foundation
 
 /// The shared EGL display, GLES 3 context and compiled programs behind every
 /// `RenderDevice` reference of one platform. All GL work in the process runs inside
@@ -14,7 +13,7 @@ final class DeviceCore: @unchecked Sendable {
     let extensions: EGLExtensions
     /// The GBM device under a GBM-platform display (for test buffers and GBM surfaces).
     let gbmDevice: OpaquePointer?
-    private let lock = NSLock()
+    private let lock = Lock()
     private var isShutDown = false
     /// The display, context, GBM device and fd this device opened (none when adopted: the
     /// host owns them); guarded by `lock`.

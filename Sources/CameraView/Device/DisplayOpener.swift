@@ -1,5 +1,5 @@
 import CEGL
-import Foundation
+import Glibc
 
 /// Opens one platform's display, recording each fd, GBM device and initialized display
 /// in the device's table as owners; a failure releases what was made before it.
@@ -27,7 +27,7 @@ enum DisplayOpener {
     /// what a vgem or virtual device gets) allocates dumb buffers, which render nodes
     /// refuse with EACCES; rendering needs no DRM master on either.
     static func drmNodes() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/dev/dri")) ?? []
+        let names = directoryEntries("/dev/dri")
         let primary = names.filter { $0.hasPrefix("card") }.sorted()
         let render = names.filter { $0.hasPrefix("renderD") }.sorted()
         return (primary + render).map { "/dev/dri/" + $0 }

@@ -1,5 +1,5 @@
 import CEGL
-import Foundation
+import Glibc
 
 /// Keeps Mesa's DRI driver loaded for the life of the process. eglTerminate unloads it and
 /// the next eglInitialize reloads it, which leaks a pthread_once block per cycle in Mesa
@@ -22,7 +22,8 @@ enum DriverPin {
 
     /// The DRI drivers mapped into this process, from /proc/self/maps.
     private static func loadedDriverPaths() -> Set<String> {
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
+        guard let bytes = try? readFile("/proc/self/maps") else { return [] }
+        let maps = String(decoding: bytes, as: UTF8.self)
         return Set(maps.split(separator: "\n").compactMap { line in
             line.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init)
         }.filter { $0.hasSuffix("_dri.so") })

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The EGL platforms a device can be opened on.
 public enum Platform: String, Sendable, CaseIterable, Codable {
@@ -24,7 +24,7 @@ public enum Platform: String, Sendable, CaseIterable, Codable {
             guard forced != .host else { throw .unknownPlatform("host (use RenderDevice.adopting)") }
             return [forced]
         }
-        if let name = ProcessInfo.processInfo.environment[environmentVariable], !name.isEmpty {
+        if let name = environment(environmentVariable), !name.isEmpty {
             guard let platform = Platform(rawValue: name), platform != .host else { throw .unknownPlatform(name) }
             return [platform]
         }

@@ -1,12 +1,13 @@
-import Foundation
+import Glibc
 
 /// Writes a file under a temporary name beside it and renames it into place, so a
 /// failed write never leaves a partial output behind.
 enum AtomicFile {
     static func write(to path: String, _ produce: (String) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial").path
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temporary = folder + ".\(name).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).partial"
         do {
             try produce(temporary)
             guard rename(temporary, path) == 0 else {
@@ -21,9 +22,10 @@ enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
     static func write(_ bytes: [UInt8], to path: String) throws {
         try write(to: path) { temporaryPath in
-            guard FileManager.default.createFile(atPath: temporaryPath, contents: Data(bytes)) else {
-                throw CameraViewError.io(operation: "write", path: path, errno: errno)
-            }
+            guard let file = fopen(temporaryPath, "wbe") else { throw CameraViewError.io(operation: "open", path: path, errno: errno) }
+            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            let failure = written == bytes.count ? 0 : errno
+            guard fclose(file) == 0, failure == 0 else { throw CameraViewError.io(operation: "write", path: path, errno: failure == 0 ? errno : failure) }
         }
     }
 }

@@ -1,5 +1,5 @@
 import CPNG
-import Foundation
+import Glibc
 
 /// PNG through libpng's simplified API (png_image), which reports errors as return
 /// values and messages rather than longjmp.
@@ -22,14 +22,17 @@ public enum PNGCodec {
 
     /// Reads any PNG as 8-bit RGBA (grey, palette and 16-bit inputs are converted).
     public static func read(from path: String) throws -> RGBAImage {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CameraViewError.png(path: path, message: String(cString: strerror(errno)))
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(path)
+        } catch CameraViewError.io(_, _, let code) {
+            throw CameraViewError.png(path: path, message: String(cString: strerror(code)))
         }
-        return try decode(data, name: path)
+        return try decode(bytes, name: path)
     }
 
     /// Decodes PNG bytes (`name` says where they came from, in errors).
-    public static func decode(_ data: Data, name: String = "(memory)") throws -> RGBAImage {
+    public static func decode(_ data: [UInt8], name: String = "(memory)") throws -> RGBAImage {
         // libpng reads the bytes until finish_read: both inside one access to them.
         try data.withUnsafeBytes { bytes in
             var png = png_image()

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Raw NV12 frames laid end to end in a file (each `layout.bufferSize` bytes), delivered
 /// one per `receive()` through a ring of `ringSize` buffer indices; nil after the last.

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A frame source inside the process: a producer publishes frames into a ring of buffers;
 /// a consumer receives the newest. It can be made to vanish and come back, for tests of

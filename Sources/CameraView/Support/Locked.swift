@@ -1,10 +1,8 @@
-import Foundation
-
 /// A value guarded by a lock. The one audited `@unchecked Sendable` for plain state:
 /// every access to `value` goes through `withLock`. The value may be non-copyable (a
 /// view's owned GPU objects).
 final class Locked<Value: ~Copyable>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var value: Value
 
     init(_ value: consuming Value) { self.value = value }

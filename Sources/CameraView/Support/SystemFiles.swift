@@ -1,0 +1,31 @@
+import Glibc
+
+/// The names in a directory (no "." or ".."), unsorted; empty when it cannot be read.
+func directoryEntries(_ path: String) -> [String] {
+    guard let directory = opendir(path) else { return [] }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
+/// An environment variable, or nil.
+func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+/// The whole file at `path`.
+func readFile(_ path: String) throws -> [UInt8] {
+    guard let file = fopen(path, "rbe") else { throw CameraViewError.io(operation: "open", path: path, errno: errno) }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+        bytes.append(contentsOf: chunk[..<count])
+        guard count == chunk.count else { break }
+    }
+    guard ferror(file) == 0 else { throw CameraViewError.io(operation: "read", path: path, errno: errno) }
+    return bytes
+}
