@@ -130,8 +130,10 @@ struct V4L2Format: Equatable, Sendable {
         try ioctl(fd, cv_VIDIOC_S_PARM, &parameters, "VIDIOC_S_PARM", device)
     }
 
+    /// An ioctl on a C struct of linux/videodev2.h.
     static func ioctl<Argument>(_ fd: Int32, _ request: UInt, _ argument: inout Argument, _ name: String, _ device: String) throws {
-        guard cv_v4l2_ioctl(fd, request, &argument) == 0 else { throw CameraViewError.io(operation: name, path: device, errno: errno) }
+        let result = withUnsafeMutableBytes(of: &argument) { cv_v4l2_ioctl(fd, request, $0.baseAddress) }
+        guard result == 0 else { throw CameraViewError.io(operation: name, path: device, errno: errno) }
     }
 }
 
