@@ -7,6 +7,10 @@ public enum GoldenImageError: Error, Equatable, Sendable, CustomStringConvertibl
     case missingGolden(path: String)
     /// Outside tolerance; `artifacts` holds actual, expected and diff PNGs.
     case mismatch(name: String, comparison: ImageComparison, artifacts: String)
+    /// The rendering's size is not the golden's; `artifacts` holds the actual image.
+    case goldenSizeMismatch(name: String, actual: PixelSize, expected: PixelSize, artifacts: String)
+    /// Record mode wrote the golden at `path`; the check cannot pass while recording.
+    case recorded(path: String)
 
     public var description: String {
         switch self {
@@ -15,6 +19,10 @@ public enum GoldenImageError: Error, Equatable, Sendable, CustomStringConvertibl
             "no golden image at \(path) (set \(GoldenImage.recordVariable)=1 to record it)"
         case let .mismatch(name, comparison, artifacts):
             "\(name) does not match its golden: \(comparison); actual, expected and diff images in \(artifacts)"
+        case let .goldenSizeMismatch(name, actual, expected, artifacts):
+            "\(name) is \(actual), its golden \(expected); the actual image is in \(artifacts)"
+        case .recorded(let path):
+            "recorded the golden \(path) (\(GoldenImage.recordVariable)=1); run again without it to verify"
         }
     }
 }

@@ -64,8 +64,42 @@ import Testing
         #expect(throws: GoldenImageError.missingGolden(path: golden)) {
             try GoldenImage.verify(base, against: golden, record: false)
         }
-        try GoldenImage.verify(base, against: golden, record: true)
+        // Recording writes the golden and never passes: the run must be repeated without it.
+        #expect(throws: GoldenImageError.recorded(path: golden)) { try GoldenImage.verify(base, against: golden, record: true) }
         #expect(try PNGCodec.read(from: golden) == base)
+        #expect(try GoldenImage.verify(base, against: golden, record: false).passed)
+    }
+
+    /// A size mismatch names the golden and leaves the actual image as an artifact; a pass
+    /// removes the artifacts an earlier failure of the same golden left.
+    @Test func sizeMismatchNamesTheGoldenAndStaleArtifactsGo() throws {
+        let golden = scratch("sized.png"), artifacts = scratch("sized-artifacts")
+        try GoldenImage.record(base, to: golden)
+        let other = try RGBAImage(width: 2, height: 4, pixels: base.pixels)
+        #expect(throws: GoldenImageError.goldenSizeMismatch(name: "sized", actual: other.size, expected: base.size, artifacts: artifacts)) {
+            try GoldenImage.verify(other, against: golden, record: false, artifacts: artifacts)
+        }
+        #expect(try PNGCodec.read(from: artifacts + "/sized.actual.png") == other)
+        try GoldenImage.verify(base, against: golden, record: false, artifacts: artifacts)
+        #expect(!FileManager.default.fileExists(atPath: artifacts + "/sized.actual.png"), "a pass removes the stale artifact")
+    }
+
+    /// Under Swift Testing a failure is an issue at the `expect` call itself.
+    @Test func expectReportsAtItsCall() throws {
+        let golden = scratch("located.png"), artifacts = scratch("located-artifacts")
+        try GoldenImage.record(base, to: golden)
+        let wrong = try altered([(4, 9)])
+        let line = #line + 2
+        withKnownIssue {
+            GoldenImage.expect(wrong, matches: golden, record: false, artifacts: artifacts)
+        } matching: { issue in
+            issue.sourceLocation?.line == line && issue.sourceLocation?.fileName == "CameraViewTestingTests.swift"
+        }
+        withKnownIssue {
+            GoldenImage.expect(base, matches: golden, record: true, artifacts: artifacts)
+        } matching: { issue in
+            "\(issue)".contains("recorded the golden")
+        }
     }
 
     @Test func compareCommandExitCodes() throws {
