@@ -10,6 +10,8 @@ let package = Package(
         // NV12Frame.synthetic), kept out of the library's own API.
         .library(name: "CameraViewDiagnostics", targets: ["CameraViewDiagnostics"]),
         .library(name: "CameraViewC", type: .dynamic, targets: ["CameraViewC", "CCameraView"]),
+        // EGL, GLES 3, GBM and DRM for hosts that embed views in their own context.
+        .library(name: "CameraViewGL", targets: ["CameraViewGL"]),
         .executable(name: "camview", targets: ["camview"]),
         .executable(name: "camview-bench", targets: ["camview-bench"]),
     ],
@@ -55,6 +57,9 @@ let package = Package(
             plugins: ["EmbedShaders"]
         ),
         .target(name: "CameraViewTesting", dependencies: ["CameraView"]),
+        .target(name: "CameraViewGL", dependencies: ["CEGL"]),
+        // Examples/: complete programs that CI builds and runs (ExamplesTests).
+        .executableTarget(name: "example-swift-host", dependencies: ["CameraView", "CameraViewGL"], path: "Examples/SwiftHost"),
         .target(name: "CameraViewDiagnostics", dependencies: ["CameraView", "CEGL"]),  // CEGL: mallinfo2 (malloc.h)
         // What camview and camview-bench share: argument types, one-line errors, progress.
         .target(name: "CLISupport", dependencies: ["CameraView", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -93,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "CEGL", "CV4L2", "HostHarness",
+                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "example-swift-host", "CEGL", "CV4L2", "HostHarness",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

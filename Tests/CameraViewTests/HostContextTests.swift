@@ -1,3 +1,4 @@
+import CEGL
 import CameraView
 import CameraViewTesting
 import Testing
@@ -108,5 +109,38 @@ import Testing
         let expected = ExactModel.renderBilinear(frame, options: RenderOptions(outputSize: viewport.size, filter: .bilinear))
         let comparison = try ImageComparison(actual: Self.region(host.readPixels(), viewport), expected: expected, tolerance: 1)
         #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001, "\(comparison)")
+    }
+}
+
+extension HostContextTests {
+    /// A framebuffer the host has not completed, or a name that is no framebuffer, is a
+    /// typed error naming it and its status; the host's state is left as it was.
+    @Test func incompleteOrForeignFramebuffersAreNamed() throws {
+        let owner = try RenderDevice.open()
+        defer { owner.close() }
+        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 16, height: 16))
+        defer { host.destroy() }
+        let device = try RenderDevice.adopting(display: host.display, context: host.context)
+        defer { device.close() }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        let frame = try TestFrames.gradient(width: 8, height: 8)
+        var empty: GLuint = 0
+        host.makeCurrent()
+        glGenFramebuffers(1, &empty)
+        defer { glDeleteFramebuffers(1, &empty) }
+        // Bound once (GLES makes the object then) and left without attachments.
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), empty)
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), host.framebuffer)
+        let viewport = PixelRect(x: 0, y: 0, width: 8, height: 8)
+        let state = host.stateSignature()
+        #expect(throws: CameraViewError.incompleteFramebuffer(framebuffer: empty, status: "GL_FRAMEBUFFER_INCOMPLETE_MISSING_ATTACHMENT (0x8cd7)")) {
+            try view.draw(frame, into: HostFramebuffer(framebuffer: empty, viewport: viewport))
+        }
+        #expect(throws: CameraViewError.incompleteFramebuffer(framebuffer: 4242, status: "not a framebuffer in the current context")) {
+            try view.draw(frame, into: HostFramebuffer(framebuffer: 4242, viewport: viewport))
+        }
+        #expect(host.stateSignature() == state, "the host's GL state changed")
+        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport))
     }
 }

@@ -19,7 +19,17 @@ enum NV12Renderer {
         color: ColorDescription, transform: FrameTransform,
         framebuffer: GLuint, viewport: PixelRect
     ) throws {
+        // A host's name that is no framebuffer, or an incomplete one, is named in the error
+        // rather than failing the draw with GL_INVALID_FRAMEBUFFER_OPERATION.
+        guard framebuffer == 0 || glIsFramebuffer(framebuffer) == GLboolean(GL_TRUE) else {
+            throw CameraViewError.incompleteFramebuffer(framebuffer: framebuffer, status: "not a framebuffer in the current context")
+        }
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), framebuffer)
+        let status = glCheckFramebufferStatus(GLenum(GL_DRAW_FRAMEBUFFER))
+        guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
+            glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0)
+            throw CameraViewError.incompleteFramebuffer(framebuffer: framebuffer, status: FramebufferStatusName.name(of: status))
+        }
         glViewport(GLint(viewport.x), GLint(viewport.y), GLsizei(viewport.width), GLsizei(viewport.height))
         glUseProgram(program.name)
         let conversion = ColorConversion(color)

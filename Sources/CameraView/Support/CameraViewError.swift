@@ -33,6 +33,9 @@ public enum CameraViewError: Error, Equatable, Sendable {
     /// `draw(_:into:)` on a view whose device was not made with `RenderDevice.adopting`: the
     /// host's framebuffer name would be bound in our own context.
     case hostDrawNeedsAdoptedDevice
+    /// The host's framebuffer cannot be drawn into: not a framebuffer in its context, or
+    /// not complete (`status` names glCheckFramebufferStatus's answer).
+    case incompleteFramebuffer(framebuffer: UInt32, status: String)
     case png(path: String, message: String)
     /// A camera cannot do what was asked (not a capture device, no NV12, a size or rate it
     /// refused, a buffer it reported broken).
@@ -64,6 +67,7 @@ extension CameraViewError: CustomStringConvertible {
         case let .importPathUnavailable(path, reason): "the \(path.rawValue) import path is unavailable: \(reason)"
         case .hostDrawNeedsAdoptedDevice: "drawing into a host framebuffer needs a device adopting the host's context (RenderDevice.adopting)"
         case let .png(path, message): "PNG \(path): \(message)"
+        case let .incompleteFramebuffer(framebuffer, status): "framebuffer \(framebuffer) cannot be drawn into: \(status)"
         case let .camera(device, problem): "camera \(device): \(problem)"
         case let .cameraTimeout(device, milliseconds): "camera \(device): no frame within \(milliseconds) ms"
         }

@@ -18,6 +18,20 @@ enum EGLErrorName {
 }
 
 /// Names for GL error codes, so messages read "GL_OUT_OF_MEMORY (0x505)".
+enum FramebufferStatusName {
+    static func name(of status: UInt32) -> String {
+        let names: [Int32: String] = [
+            GL_FRAMEBUFFER_INCOMPLETE_ATTACHMENT: "GL_FRAMEBUFFER_INCOMPLETE_ATTACHMENT",
+            GL_FRAMEBUFFER_INCOMPLETE_MISSING_ATTACHMENT: "GL_FRAMEBUFFER_INCOMPLETE_MISSING_ATTACHMENT",
+            GL_FRAMEBUFFER_INCOMPLETE_DIMENSIONS: "GL_FRAMEBUFFER_INCOMPLETE_DIMENSIONS",
+            GL_FRAMEBUFFER_UNSUPPORTED: "GL_FRAMEBUFFER_UNSUPPORTED",
+            GL_FRAMEBUFFER_INCOMPLETE_MULTISAMPLE: "GL_FRAMEBUFFER_INCOMPLETE_MULTISAMPLE",
+            GL_FRAMEBUFFER_UNDEFINED: "GL_FRAMEBUFFER_UNDEFINED",
+        ]
+        return "\(names[Int32(bitPattern: status)] ?? "status") (0x\(String(status, radix: 16)))"
+    }
+}
+
 enum GLErrorName {
     static func name(of code: UInt32) -> String {
         let names: [Int32: String] = [
