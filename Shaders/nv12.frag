@@ -32,6 +32,8 @@ uniform vec2 u_frameSize;
 uniform mat3 u_yuvToRgb;       // per code value, so range scaling is folded in
 uniform vec3 u_yuvOffset;      // code values subtracted before the matrix
 uniform vec2 u_chromaOrigin;   // frame position of chroma sample (0, 0): its siting
+uniform vec4 u_barColor;       // what letterbox bars are painted with
+uniform bool u_keepBars;       // leave the bars' pixels as they were instead
 
 in vec3 v_framePos;
 out vec4 fragColor;
@@ -113,10 +115,11 @@ void main() {
     // four fragments of a quad): half the bounding box of its image.
     vec2 halfFootprint = 0.5 * (abs(dFdx(framePos)) + abs(dFdy(framePos)));
 #endif
-    // Outside the frame (letterbox bars, behind a projective transform's horizon) is
-    // opaque black; this also keeps texelFetch inside the textures.
+    // Outside the frame (letterbox bars, behind a projective transform's horizon) gets
+    // the bar colour or is left alone; this also keeps texelFetch inside the textures.
     if (v_framePos.z <= 0.0 || any(lessThan(framePos, vec2(0.0))) || any(greaterThanEqual(framePos, u_frameSize))) {
-        fragColor = vec4(0.0, 0.0, 0.0, 1.0);
+        if (u_keepBars) discard;
+        fragColor = u_barColor;
         return;
     }
 #if defined(EXTERNAL_IMAGE) || !(defined(FILTER_BILINEAR) || defined(FILTER_AREA))

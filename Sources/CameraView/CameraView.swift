@@ -203,7 +203,10 @@ public final class CameraView: Sendable {
                 let variant = ProgramVariant(mode: planes.mode, filter: filter)
                 try NV12Renderer.draw(
                     program: core.program(variant, in: scope), planes: planes, vertexArray: vertexArray,
-                    color: color, transform: transform, framebuffer: framebuffer, viewport: viewport)
+                    color: color, transform: transform,
+                    // Our own targets hold nothing of a host's to keep: untouched bars are transparent.
+                    bars: options.letterbox == .untouched && !destination.isHost ? .transparent : options.letterbox,
+                    framebuffer: framebuffer, viewport: viewport)
                 // A host presents on its own schedule; our readbacks need the pixels now.
                 if !destination.isHost { glFinish() }
                 let drawn = clock.now

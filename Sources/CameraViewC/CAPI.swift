@@ -242,6 +242,10 @@ extension RenderOptions {
         ]
         guard let fit = fits[options.fit] else { throw CAPIError(code: CV_EINVAL, message: "unknown fit \(options.fit)") }
         guard let filter = filters[options.filter] else { throw CAPIError(code: CV_EINVAL, message: "unknown filter \(options.filter)") }
+        let bars: [Int32: Letterbox] = [
+            Int32(CV_LETTERBOX_BLACK): .black, Int32(CV_LETTERBOX_TRANSPARENT): .transparent, Int32(CV_LETTERBOX_UNTOUCHED): .untouched,
+        ]
+        guard let letterbox = bars[options.letterbox] else { throw CAPIError(code: CV_EINVAL, message: "unknown letterbox \(options.letterbox)") }
         guard options.zoom.isFinite, options.zoom >= 0 else { throw CAPIError(code: CV_EINVAL, message: "zoom must be finite and not negative") }
         let transform = options.frame_to_output.map { matrix in
             Matrix3(rows: (0..<3).map { row in (0..<3).map { matrix[row * 3 + $0] } })
@@ -250,7 +254,7 @@ extension RenderOptions {
             throw CAPIError(code: CV_EINVAL, message: "frame_to_output has a value that is not finite")
         }
         self.init(fit: fit, mirror: options.mirror != 0, zoom: options.zoom == 0 ? 1 : options.zoom,
-                  frameToOutput: transform, filter: filter)
+                  frameToOutput: transform, filter: filter, letterbox: letterbox)
     }
 }
 

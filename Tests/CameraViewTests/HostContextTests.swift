@@ -144,3 +144,29 @@ extension HostContextTests {
         try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport))
     }
 }
+
+extension HostContextTests {
+    /// Letterbox bars of a contained frame in a wider host viewport: opaque black,
+    /// transparent, or the host's own clear colour left untouched.
+    @Test(arguments: Letterbox.allCases)
+    func letterboxBarsAreBlackTransparentOrTheHosts(letterbox: Letterbox) throws {
+        let owner = try RenderDevice.open()
+        defer { owner.close() }
+        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 64, height: 16))
+        defer { host.destroy() }
+        let device = try RenderDevice.adopting(display: host.display, context: host.context)
+        defer { device.close() }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        let before = host.readPixels()
+        try view.draw(TestFrames.gradient(width: 16, height: 16), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 16)), options: RenderOptions(letterbox: letterbox))
+        let after = host.readPixels()
+        let bar = Array(after.pixels[0..<4])  // column 0: left of the centred frame
+        switch letterbox {
+        case .black: #expect(bar == [0, 0, 0, 255])
+        case .transparent: #expect(bar == [0, 0, 0, 0])
+        case .untouched: #expect(bar == Array(before.pixels[0..<4]) && bar != [0, 0, 0, 255])
+        }
+        #expect(after.pixels[32 * 4..<32 * 4 + 4] != before.pixels[32 * 4..<32 * 4 + 4], "the frame itself is drawn")
+    }
+}

@@ -40,9 +40,13 @@ enum { CV_FIT_CONTAIN = 0, CV_FIT_COVER = 1, CV_FIT_STRETCH = 2 };
  * chroma interpolated at its siting). NEAREST: exact codes. BILINEAR: luma and chroma
  * interpolated at their sites. AREA: box filter over each pixel's footprint. */
 enum { CV_FILTER_AUTOMATIC = 0, CV_FILTER_NEAREST = 1, CV_FILTER_BILINEAR = 2, CV_FILTER_AREA = 3 };
+/* What the output gets where the frame is not (contain's bars): opaque black, transparent
+ * black, or left untouched (a host's framebuffer shows through; cv_view_render_rgba gives
+ * transparent bars then). */
+enum { CV_LETTERBOX_BLACK = 0, CV_LETTERBOX_TRANSPARENT = 1, CV_LETTERBOX_UNTOUCHED = 2 };
 
 /* How a view places and samples its frame. All zero is the default: contained
- * (letterboxed), not mirrored, CV_FILTER_AUTOMATIC, no zoom, no transform. */
+ * (letterboxed, black bars), not mirrored, CV_FILTER_AUTOMATIC, no zoom, no transform. */
 typedef struct cv_render_options {
     int fit;                       /* CV_FIT_* */
     int mirror;                    /* nonzero: mirrored horizontally (driver cameras) */
@@ -51,6 +55,7 @@ typedef struct cv_render_options {
     const double *frame_to_output; /* 9 doubles, row-major: frame pixel -> output pixel
                                       (homogeneous, projective allowed); NULL: fit and zoom.
                                       Copied by the call. */
+    int letterbox;                 /* CV_LETTERBOX_* */
 } cv_render_options;
 
 /* The process-wide device (GBM, else Mesa surfaceless; CAMERAVIEW_PLATFORM overrides). */

@@ -27,10 +27,13 @@ public struct RenderOptions: Sendable, Hashable {
     /// How frame samples become output pixels: by default chosen from the scale (see
     /// `SampleFilter.automatic`); `.nearest` gives exact codes.
     public var filter: SampleFilter
+    /// What the parts of the output the frame does not cover get (contain's bars, outside
+    /// a transformed frame).
+    public var letterbox: Letterbox
 
     public init(outputSize: PixelSize? = nil, fit: FitMode = .contain, mirror: Bool = false,
                 zoom: Double = 1, zoomCenter: FramePoint? = nil, frameToOutput: Matrix3? = nil,
-                filter: SampleFilter = .automatic) {
+                filter: SampleFilter = .automatic, letterbox: Letterbox = .black) {
         self.outputSize = outputSize
         self.fit = fit
         self.mirror = mirror
@@ -38,7 +41,19 @@ public struct RenderOptions: Sendable, Hashable {
         self.zoomCenter = zoomCenter
         self.frameToOutput = frameToOutput
         self.filter = filter
+        self.letterbox = letterbox
     }
+}
+
+/// What a render paints where the frame is not.
+public enum Letterbox: String, Sendable, CaseIterable, Codable {
+    /// Opaque black (the default).
+    case black
+    /// Transparent black (alpha 0), for a compositor that blends the view over its scene.
+    case transparent
+    /// Left as they were: a host's content shows through. Renders into CameraView's own
+    /// targets (offscreen, GBM surfaces) have nothing to keep and give transparent bars.
+    case untouched
 }
 
 /// A position in frame pixels (the frame's top-left corner is 0, 0).

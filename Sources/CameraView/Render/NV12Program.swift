@@ -58,6 +58,8 @@ final class NV12Program {
     let yuvToRgb: GLint
     let yuvOffset: GLint
     let chromaOrigin: GLint
+    let barColor: GLint
+    let keepBars: GLint
     /// The packed variant: `OutputCodeCoefficients`.
     let lumaScale: GLint
     let cbScale: GLint
@@ -103,6 +105,8 @@ final class NV12Program {
         yuvToRgb = glGetUniformLocation(name, "u_yuvToRgb")
         yuvOffset = glGetUniformLocation(name, "u_yuvOffset")
         chromaOrigin = glGetUniformLocation(name, "u_chromaOrigin")
+        barColor = glGetUniformLocation(name, "u_barColor")
+        keepBars = glGetUniformLocation(name, "u_keepBars")
         lumaScale = glGetUniformLocation(name, "u_lumaScale")
         cbScale = glGetUniformLocation(name, "u_cbScale")
         crScale = glGetUniformLocation(name, "u_crScale")

@@ -16,7 +16,7 @@ enum NV12Renderer {
     /// the program, textures, vertex array and framebuffer unbound afterwards.
     static func draw(
         program: NV12Program, planes: SampledPlanes, vertexArray: GLuint,
-        color: ColorDescription, transform: FrameTransform,
+        color: ColorDescription, transform: FrameTransform, bars: Letterbox,
         framebuffer: GLuint, viewport: PixelRect
     ) throws {
         // A host's name that is no framebuffer, or an incomplete one, is named in the error
@@ -58,6 +58,10 @@ enum NV12Renderer {
         transform.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.outputToFrame, 1, GLboolean(GL_FALSE), $0) }
         glUniform2f(program.frameSize, GLfloat(planes.size.width), GLfloat(planes.size.height))
         glUniform2f(program.outputSize, GLfloat(viewport.width), GLfloat(viewport.height))
+        if program.mode != .packedPlanes {
+            glUniform4f(program.barColor, 0, 0, 0, bars == .black ? 1 : 0)
+            glUniform1i(program.keepBars, bars == .untouched ? 1 : 0)
+        }
         let target = planes.mode.textureTarget
         glActiveTexture(GLenum(GL_TEXTURE0))
         glBindTexture(target, planes.luma)
