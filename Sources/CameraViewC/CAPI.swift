@@ -45,7 +45,7 @@ private func calling(_ body: () throws -> Void) -> Int32 {
         switch error {
         case .invalidFrame, .invalidOutputSize, .invalidImage, .exceedsDeviceLimit, .singularTransform: return CV_EINVAL
         case .egl, .noUsablePlatform, .unknownPlatform: return CV_EGL
-        case .gl, .shaderCompile, .programLink: return CV_EGLES
+        case .gl, .shaderCompile, .programLink, .incompleteFramebuffer: return CV_EGLES
         case .closed: return CV_ECLOSED
         default: return CV_EOTHER
         }

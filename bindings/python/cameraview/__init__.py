@@ -1,0 +1,254 @@
+"""CameraView for Python: NV12 camera frames rendered by CameraView's headless EGL/GLES
+renderer, through its C API (libCameraViewC, loaded with ctypes; no compiled extension).
+
+    with cameraview.Device() as device, cameraview.CameraView(device) as view:
+        view.submit_nv12(frame, 1928, 1208, stride=2048, uv_offset=2048 * 1216)
+        rgba = view.render_rgba(964, 604)          # a (604, 964, 4) uint8 NumPy array
+
+Views and devices close with `close()` (idempotent) or a `with` block. One dropped
+without closing is closed when its last reference goes (at once, by reference counting:
+nothing here holds a view in a cycle) and warns with ResourceWarning, as Python's files do.
+"""
+import ctypes
+import warnings
+
+from . import _library
+from ._library import LibraryNotFound
+
+_lib = _library.load()
+
+OK, EINVAL, EGL, EGLES, ENOFRAME, ECLOSED, EOTHER = 0, -1, -2, -3, -4, -5, -6
+_MATRICES = {"bt601": 0, "bt709": 1}
+_RANGES = {"full": 0, "limited": 1}
+_FITS = {"contain": 0, "cover": 1, "stretch": 2}
+_FILTERS = {"automatic": 0, "nearest": 1, "bilinear": 2, "area": 3}
+_CHROMA = {"left": 0, "center": 1, "top-left": 2}
+_LETTERBOX = {"black": 0, "transparent": 1, "untouched": 2}
+_IMPORT_PATHS = {0: None, 1: "per-plane", 2: "external", 3: "mapped-upload"}
+
+
+class CameraViewError(Exception):
+    """A C API call failed: `code` is its CV_E* value, `message` cv_last_error()'s text."""
+
+    def __init__(self, code, message):
+        super().__init__(f"{message} (code {code})")
+        self.code = code
+        self.message = message
+
+
+class InvalidArgument(CameraViewError, ValueError):
+    pass
+
+
+class EGLFailure(CameraViewError):
+    pass
+
+
+class GLESFailure(CameraViewError):
+    pass
+
+
+class NoFrame(CameraViewError):
+    pass
+
+
+class Closed(CameraViewError):
+    pass
+
+
+_ERRORS = {EINVAL: InvalidArgument, EGL: EGLFailure, EGLES: GLESFailure, ENOFRAME: NoFrame, ECLOSED: Closed}
+
+
+def last_error():
+    """The calling thread's last failure message ("" after a success)."""
+    return _lib.cv_last_error().decode()
+
+
+def _check(code):
+    if code != OK:
+        raise _ERRORS.get(code, CameraViewError)(code, last_error())
+
+
+def _choice(table, value, what):
+    try:
+        return table[value]
+    except KeyError:
+        raise ValueError(f"unknown {what} {value!r}; one of {', '.join(table)}") from None
+
+
+def live_handles_in_process():
+    return _lib.cv_live_handles_in_process()
+
+
+def swept_in_process():
+    """Objects a close had to sweep because their owner never released them (0 in a correct program)."""
+    return _lib.cv_swept_in_process()
+
+
+def failed_deletions_in_process():
+    return _lib.cv_failed_deletions_in_process()
+
+
+class _Handle:
+    """A C handle closed exactly once, by close(), a with block or, as a safety net, __del__."""
+
+    _close_function = None
+    _handle = None
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    def close(self):
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            _check(type(self)._close_function(handle))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if self._handle is not None:
+            warnings.warn(f"unclosed {type(self).__name__}; close it or use a with block", ResourceWarning, stacklevel=2)
+            self.close()
+
+    def _require(self):
+        if self._handle is None:
+            raise Closed(ECLOSED, f"the {type(self).__name__} is closed")
+        return self._handle
+
+
+class Device(_Handle):
+    """The render device (GBM, else Mesa surfaceless; CAMERAVIEW_PLATFORM overrides)."""
+
+    _close_function = staticmethod(_lib.cv_device_close)
+
+    def __init__(self):
+        handle = ctypes.c_void_p()
+        _check(_lib.cv_device_open(ctypes.byref(handle)))
+        self._handle = handle.value
+
+    @property
+    def live_handles(self):
+        return _lib.cv_device_live_handles(self._require())
+
+    @property
+    def egl_display(self):
+        return _lib.cv_device_egl_display(self._require())
+
+
+class CameraView(_Handle):
+    """A view on `device` (a new Device of its own when None, closed with the view)."""
+
+    _close_function = staticmethod(_lib.cv_view_close)
+
+    def __init__(self, device=None):
+        self._own_device = device is None
+        # The view keeps its device alive; the device holds nothing of the view.
+        self.device = Device() if device is None else device
+        handle = ctypes.c_void_p()
+        try:
+            _check(_lib.cv_view_create(self.device._require(), ctypes.byref(handle)))
+        except BaseException:
+            if self._own_device:
+                self.device.close()
+            raise
+        self._handle = handle.value
+
+    def close(self):
+        super().close()
+        if self._own_device:
+            self.device.close()
+
+    def submit_nv12(self, data, width, height, stride=None, uv_offset=None, matrix="bt601", range="full"):
+        """Copies one NV12 frame into the view: `data` is bytes, a buffer (memoryview,
+        bytearray) or a NumPy array, read in place when contiguous."""
+        stride = width if stride is None else stride
+        uv_offset = stride * height if uv_offset is None else uv_offset
+        address, size, keep = _buffer_address(data)
+        _check(_lib.cv_view_submit_nv12(self._require(), address, size, width, height, stride, uv_offset,
+                                        _choice(_MATRICES, matrix, "matrix"), _choice(_RANGES, range, "range")))
+        del keep
+
+    def submit_dmabuf(self, width, height, luma, chroma, modifier=0, matrix="bt601", range="full", buffer_index=0):
+        """An NV12 frame in dma-bufs: `luma` and `chroma` are (fd, offset, pitch). The fds stay
+        the caller's and must stay open until the frame is replaced or the view closed."""
+        planes = [_library.DmaBufPlane(*plane) for plane in (luma, chroma)]
+        _check(_lib.cv_view_submit_dmabuf(self._require(), width, height, ctypes.byref(planes[0]), ctypes.byref(planes[1]),
+                                          modifier, _choice(_MATRICES, matrix, "matrix"), _choice(_RANGES, range, "range"),
+                                          buffer_index))
+
+    def set_options(self, fit="contain", mirror=False, filter="automatic", zoom=1.0, letterbox="black", frame_to_output=None):
+        """Placement and sampling of later renders; `frame_to_output` is a 3x3 matrix
+        (nested sequences, row-major) mapping frame pixels to output pixels."""
+        matrix = None
+        if frame_to_output is not None:
+            values = [float(value) for row in frame_to_output for value in row]
+            if len(values) != 9:
+                raise ValueError("frame_to_output must be 3x3")
+            matrix = (ctypes.c_double * 9)(*values)
+        options = _library.RenderOptions(
+            _choice(_FITS, fit, "fit"), int(bool(mirror)), _choice(_FILTERS, filter, "filter"), float(zoom),
+            ctypes.cast(matrix, ctypes.POINTER(ctypes.c_double)) if matrix is not None else None,
+            _choice(_LETTERBOX, letterbox, "letterbox"))
+        _check(_lib.cv_view_set_render_options(self._require(), ctypes.byref(options)))
+
+    def set_chroma_location(self, location):
+        _check(_lib.cv_view_set_chroma_location(self._require(), _choice(_CHROMA, location, "chroma location")))
+
+    def render_rgba(self, width, height, out=None):
+        """Renders the latest frame to width x height RGBA8: a (height, width, 4) uint8
+        NumPy array (into `out` when given), or bytes without NumPy."""
+        size = width * height * 4
+        try:
+            import numpy
+        except ImportError:
+            buffer = ctypes.create_string_buffer(size)
+            _check(_lib.cv_view_render_rgba(self._require(), buffer, size, width, height))
+            return buffer.raw
+        image = out if out is not None else numpy.empty((height, width, 4), dtype=numpy.uint8)
+        if image.shape != (height, width, 4) or image.dtype != numpy.uint8 or not image.flags.c_contiguous:
+            raise ValueError("out must be a C-contiguous uint8 array of shape (height, width, 4)")
+        _check(_lib.cv_view_render_rgba(self._require(), image.ctypes.data, size, width, height))
+        return image
+
+    def render_to_fbo(self, framebuffer, x, y, width, height):
+        """Draws into a host framebuffer in the current (adopted) context."""
+        _check(_lib.cv_view_render_to_fbo(self._require(), framebuffer, x, y, width, height))
+
+    @property
+    def last_import_path(self):
+        return _IMPORT_PATHS[_lib.cv_view_last_import_path(self._require())]
+
+    @property
+    def live_handles(self):
+        return _lib.cv_view_live_handles(self._require())
+
+
+def _buffer_address(data):
+    """(address, size, object keeping the memory alive) of `data`, without copying when
+    it is contiguous."""
+    if isinstance(data, bytes):
+        return ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value, len(data), data
+    try:
+        import numpy
+        if isinstance(data, numpy.ndarray):
+            array = data if data.flags.c_contiguous else numpy.ascontiguousarray(data)
+            return array.ctypes.data, array.nbytes, array
+    except ImportError:
+        pass
+    view = memoryview(data).cast("B")
+    if view.readonly:
+        copy = bytes(view)
+        return ctypes.cast(ctypes.c_char_p(copy), ctypes.c_void_p).value, len(copy), copy
+    holder = (ctypes.c_char * view.nbytes).from_buffer(view)
+    return ctypes.addressof(holder), view.nbytes, holder
+
+
+__all__ = [
+    "CameraView", "Device", "CameraViewError", "InvalidArgument", "EGLFailure", "GLESFailure", "NoFrame", "Closed",
+    "LibraryNotFound", "last_error", "live_handles_in_process", "swept_in_process", "failed_deletions_in_process",
+]

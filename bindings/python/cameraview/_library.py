@@ -1,0 +1,86 @@
+"""Finds and declares libCameraViewC (the C API of cameraview.h) for ctypes."""
+import ctypes
+import ctypes.util
+import os
+from pathlib import Path
+
+# The package root: bindings/python/cameraview -> the Swift package.
+_PACKAGE_ROOT = Path(__file__).resolve().parents[3]
+
+
+class LibraryNotFound(ImportError):
+    pass
+
+
+def _candidates():
+    explicit = os.environ.get("CAMERAVIEW_LIB")
+    if explicit:
+        yield Path(explicit)
+        return
+    for configuration in ("debug", "release"):
+        yield _PACKAGE_ROOT / ".build" / configuration / "libCameraViewC.so"
+    installed = ctypes.util.find_library("cameraview")
+    if installed:
+        yield Path(installed)
+
+
+def load():
+    tried = []
+    for path in _candidates():
+        tried.append(str(path))
+        if path.name.startswith("libcameraview") or path.exists():
+            try:
+                return _declare(ctypes.CDLL(str(path)))
+            except OSError as error:
+                tried[-1] += f" ({error})"
+    raise LibraryNotFound(
+        "libCameraViewC.so not found; tried: " + ", ".join(tried) + ". Build it with "
+        "`swift build --product CameraViewC` in the package, install it with "
+        "`scripts/install-c --prefix DIR`, or set CAMERAVIEW_LIB to its path.")
+
+
+class DmaBufPlane(ctypes.Structure):
+    _fields_ = [("fd", ctypes.c_int), ("offset", ctypes.c_uint32), ("pitch", ctypes.c_uint32)]
+
+
+class RenderOptions(ctypes.Structure):
+    _fields_ = [
+        ("fit", ctypes.c_int), ("mirror", ctypes.c_int), ("filter", ctypes.c_int),
+        ("zoom", ctypes.c_double), ("frame_to_output", ctypes.POINTER(ctypes.c_double)),
+        ("letterbox", ctypes.c_int),
+    ]
+
+
+def _declare(lib):
+    handle = ctypes.c_void_p
+    out = ctypes.POINTER(ctypes.c_void_p)
+    signatures = {
+        "cv_device_open": (ctypes.c_int, [out]),
+        "cv_device_adopt": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, out]),
+        "cv_device_egl_display": (ctypes.c_void_p, [handle]),
+        "cv_device_close": (ctypes.c_int, [handle]),
+        "cv_view_create": (ctypes.c_int, [handle, out]),
+        "cv_view_submit_nv12": (ctypes.c_int, [handle, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                                               ctypes.c_int, ctypes.c_size_t, ctypes.c_int, ctypes.c_int]),
+        "cv_view_submit_dmabuf": (ctypes.c_int, [handle, ctypes.c_int, ctypes.c_int, ctypes.POINTER(DmaBufPlane),
+                                                 ctypes.POINTER(DmaBufPlane), ctypes.c_uint64, ctypes.c_int, ctypes.c_int,
+                                                 ctypes.c_int]),
+        "cv_view_last_import_path": (ctypes.c_int, [handle]),
+        "cv_view_set_render_options": (ctypes.c_int, [handle, ctypes.POINTER(RenderOptions)]),
+        "cv_view_set_chroma_location": (ctypes.c_int, [handle, ctypes.c_int]),
+        "cv_view_render_to_fbo": (ctypes.c_int, [handle, ctypes.c_uint32, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int]),
+        "cv_view_render_rgba": (ctypes.c_int, [handle, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int]),
+        "cv_view_live_handles": (ctypes.c_long, [handle]),
+        "cv_device_live_handles": (ctypes.c_long, [handle]),
+        "cv_live_handles_in_process": (ctypes.c_long, []),
+        "cv_swept_in_process": (ctypes.c_long, []),
+        "cv_failed_deletions_in_process": (ctypes.c_long, []),
+        "cv_view_close": (ctypes.c_int, [handle]),
+        "cv_last_error": (ctypes.c_char_p, []),
+    }
+    for name, (result, arguments) in signatures.items():
+        function = getattr(lib, name)
+        function.restype = result
+        function.argtypes = arguments
+    lib.declared = tuple(signatures)
+    return lib

@@ -1,0 +1,35 @@
+"""No reference cycles: a view dropped without close() is freed at once by reference
+counting, closes itself and warns, as Python's files do."""
+import gc
+import weakref
+
+import pytest
+
+import cameraview
+from model import gradient
+
+
+def test_a_dropped_view_is_freed_at_once_and_warns(no_gpu_leaks):
+    with cameraview.Device() as device:
+        gc.disable()
+        try:
+            view = cameraview.CameraView(device)
+            view.submit_nv12(gradient(32, 16), 32, 16)
+            view.render_rgba(32, 16)
+            reference = weakref.ref(view)
+            before = cameraview.live_handles_in_process()
+            with pytest.warns(ResourceWarning, match="unclosed CameraView"):
+                del view
+            assert reference() is None, "something still holds the view"
+            assert cameraview.live_handles_in_process() < before, "its objects were released"
+        finally:
+            gc.enable()
+
+
+def test_close_is_idempotent_and_with_blocks_close():
+    with cameraview.CameraView() as view:
+        pass
+    assert view.closed
+    view.close()
+    with pytest.raises(cameraview.Closed):
+        view.render_rgba(8, 8)
