@@ -139,9 +139,7 @@ struct BenchCommand: ParsableCommand {
                 createCloseMs: createClose, dmabufImportMs: importMs, dmabufMappedMs: mappedMs,
                 areaHalfMs: areaHalf, areaQuarterMs: areaQuarter, chromaLinearMs: chromaLinear)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try printJSON(report)
             } else {
                 print(report.table(size: size))
             }

@@ -98,9 +98,7 @@ struct CaptureCommand: ParsableCommand {
             view.releaseFrameObjects()
             source.disconnect()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                try printJSON(summary)
             } else {
                 print("captured \(frames) frames (\(summary.dropped) dropped) at \(summary.size.map(\.description) ?? "?") \(summary.pixelFormat ?? "")")
                 print(String(format: "%.1f fps (per frame, medians: render %.1f ms, PNG %.1f ms)", summary.fps, summary.renderMs, summary.writeMs))

@@ -20,14 +20,14 @@ struct InfoCommand: ParsableCommand {
             let info = device.info
             let capabilities = try device.importCapabilities()
             if json {
-                try printJSON(info, capabilities)
+                try printDeviceJSON(info, capabilities)
             } else {
                 printText(info, capabilities)
             }
         }
     }
 
-    private func printJSON(_ info: DeviceInfo, _ capabilities: ImportCapabilities) throws {
+    private func printDeviceJSON(_ info: DeviceInfo, _ capabilities: ImportCapabilities) throws {
         struct Report: Encodable {
             let info: DeviceInfo
             let capabilities: ImportCapabilities
@@ -41,16 +41,12 @@ struct InfoCommand: ParsableCommand {
             }
             enum Key: String, CodingKey { case dmaBufImport, importPaths, externalImportNote, checksForeignBuffers }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try encoder.encode(Report(info: info, capabilities: capabilities)), as: UTF8.self))
+        try printJSON(Report(info: info, capabilities: capabilities))
     }
 
     private func printCameras(_ cameras: [CameraDeviceInfo]) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(cameras), as: UTF8.self))
+            try printJSON(cameras)
             return
         }
         if cameras.isEmpty { print("no V4L2 capture devices") }

@@ -43,9 +43,7 @@ struct LeakCheckCommand: ParsableCommand {
             let report = try LeakCheck.run(options, progress: progress.update)
             progress.finish()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try printJSON(report)
             } else {
                 print("iterations:                \(report.iterations)")
                 print("live handles after close:  \(report.liveHandlesAfterClose) \(report.liveHandlesAfterCloseByKind)")

@@ -137,32 +137,28 @@ import Testing
     /// ratio (measured: PSNR 71-78 dB).
     @Test(arguments: [PixelSize(width: 320, height: 240), PixelSize(width: 160, height: 120), PixelSize(width: 128, height: 96), PixelSize(width: 88, height: 66)])
     func swscaleAreaAgreesOnThePhotograph(output: PixelSize) throws {
-        let path = TestPaths.packageRoot + "/fixtures/astronaut-640x480.nv12"
-        let color = ColorDescription(chromaLocation: .center)
-        let frame = try NV12Frame(contentsOf: path, layout: NV12Layout(width: 640, height: 480), color: color)
-        let view = try CameraView()
-        defer { view.close() }
-        let ours = try view.render(frame, options: RenderOptions(outputSize: output, fit: .stretch, filter: .area))
-        let theirs = try SwscaleOracle.convert(nv12File: path, layout: frame.layout, color: color, flags: "area", output: output)
-        let comparison = try ImageComparison(actual: ours, expected: theirs, tolerance: 1)
-        #expect(comparison.passed, "\(output): \(comparison)")
+        try expectSwscaleAgrees(filter: .area, flags: "area", output: output)
     }
-}
 
-extension FilterTests {
-    /// swscale's bilinear filter (`bilinear+accurate_rnd+full_chroma_int`, centre-sited
-    /// chroma) agrees with our `bilinear` upscales of the photograph within 1 (measured:
-    /// PSNR 68-83 dB; with our chroma sited left instead, 48 dB and errors up to 18).
+    /// swscale's bilinear filter (the same flags) agrees with our `bilinear` upscales of
+    /// the photograph within 1 (measured: PSNR 68-83 dB; with our chroma sited left
+    /// instead, 48 dB and errors up to 18).
     @Test(arguments: [PixelSize(width: 1280, height: 960), PixelSize(width: 800, height: 600), PixelSize(width: 1000, height: 700)])
     func swscaleBilinearAgreesOnThePhotograph(output: PixelSize) throws {
+        try expectSwscaleAgrees(filter: .bilinear, flags: "bilinear", output: output)
+    }
+
+    /// The photograph stretched to `output` by our `filter` and by swscale's `flags`,
+    /// chroma sited at the centre on both sides: within 1 on every pixel.
+    private func expectSwscaleAgrees(filter: SampleFilter, flags: String, output: PixelSize) throws {
         let path = TestPaths.packageRoot + "/fixtures/astronaut-640x480.nv12"
         let color = ColorDescription(chromaLocation: .center)
         let frame = try NV12Frame(contentsOf: path, layout: NV12Layout(width: 640, height: 480), color: color)
         let view = try CameraView()
         defer { view.close() }
-        let ours = try view.render(frame, options: RenderOptions(outputSize: output, fit: .stretch, filter: .bilinear))
-        let theirs = try SwscaleOracle.convert(nv12File: path, layout: frame.layout, color: color, flags: "bilinear", output: output)
+        let ours = try view.render(frame, options: RenderOptions(outputSize: output, fit: .stretch, filter: filter))
+        let theirs = try SwscaleOracle.convert(nv12File: path, layout: frame.layout, color: color, flags: flags, output: output)
         let comparison = try ImageComparison(actual: ours, expected: theirs, tolerance: 1)
-        #expect(comparison.passed, "\(output): \(comparison)")
+        #expect(comparison.passed, "\(filter) \(output): \(comparison)")
     }
 }
