@@ -94,21 +94,15 @@ import Testing
     /// Host draws take the filter too: a bilinear upscale into the host's viewport matches
     /// the bilinear model.
     @Test func hostDrawsTakeTheBilinearFilter() throws {
-        let owner = try RenderDevice.open()
-        defer { owner.close() }
-        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 120, height: 80))
-        defer { host.destroy() }
-        let device = try RenderDevice.adopting(display: host.display, context: host.context)
-        defer { device.close() }
-        let view = try CameraView(device: device)
-        defer { view.close() }
-        let frame = try TestFrames.noise(layout: NV12Layout(width: 30, height: 20))
-        let viewport = PixelRect(x: 10, y: 5, width: 90, height: 60)
-        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport),
-                      options: RenderOptions(filter: .bilinear))
-        let expected = ExactModel.renderBilinear(frame, options: RenderOptions(outputSize: viewport.size, filter: .bilinear))
-        let comparison = try ImageComparison(actual: Self.region(host.readPixels(), viewport), expected: expected, tolerance: 1)
-        #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001, "\(comparison)")
+        try Self.withHostedView(size: PixelSize(width: 120, height: 80)) { host, view in
+            let frame = try TestFrames.noise(layout: NV12Layout(width: 30, height: 20))
+            let viewport = PixelRect(x: 10, y: 5, width: 90, height: 60)
+            try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport),
+                          options: RenderOptions(filter: .bilinear))
+            let expected = ExactModel.renderBilinear(frame, options: RenderOptions(outputSize: viewport.size, filter: .bilinear))
+            let comparison = try ImageComparison(actual: Self.region(host.readPixels(), viewport), expected: expected, tolerance: 1)
+            #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001, "\(comparison)")
+        }
     }
 }
 
@@ -116,32 +110,26 @@ extension HostContextTests {
     /// A framebuffer the host has not completed, or a name that is no framebuffer, is a
     /// typed error naming it and its status; the host's state is left as it was.
     @Test func incompleteOrForeignFramebuffersAreNamed() throws {
-        let owner = try RenderDevice.open()
-        defer { owner.close() }
-        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 16, height: 16))
-        defer { host.destroy() }
-        let device = try RenderDevice.adopting(display: host.display, context: host.context)
-        defer { device.close() }
-        let view = try CameraView(device: device)
-        defer { view.close() }
-        let frame = try TestFrames.gradient(width: 8, height: 8)
-        var empty: GLuint = 0
-        host.makeCurrent()
-        glGenFramebuffers(1, &empty)
-        defer { glDeleteFramebuffers(1, &empty) }
-        // Bound once (GLES makes the object then) and left without attachments.
-        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), empty)
-        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), host.framebuffer)
-        let viewport = PixelRect(x: 0, y: 0, width: 8, height: 8)
-        let state = host.stateSignature()
-        #expect(throws: CameraViewError.incompleteFramebuffer(framebuffer: empty, status: "GL_FRAMEBUFFER_INCOMPLETE_MISSING_ATTACHMENT (0x8cd7)")) {
-            try view.draw(frame, into: HostFramebuffer(framebuffer: empty, viewport: viewport))
+        try Self.withHostedView(size: PixelSize(width: 16, height: 16)) { host, view in
+            let frame = try TestFrames.gradient(width: 8, height: 8)
+            var empty: GLuint = 0
+            host.makeCurrent()
+            glGenFramebuffers(1, &empty)
+            defer { glDeleteFramebuffers(1, &empty) }
+            // Bound once (GLES makes the object then) and left without attachments.
+            glBindFramebuffer(GLenum(GL_FRAMEBUFFER), empty)
+            glBindFramebuffer(GLenum(GL_FRAMEBUFFER), host.framebuffer)
+            let viewport = PixelRect(x: 0, y: 0, width: 8, height: 8)
+            let state = host.stateSignature()
+            #expect(throws: CameraViewError.incompleteFramebuffer(framebuffer: empty, status: "GL_FRAMEBUFFER_INCOMPLETE_MISSING_ATTACHMENT (0x8cd7)")) {
+                try view.draw(frame, into: HostFramebuffer(framebuffer: empty, viewport: viewport))
+            }
+            #expect(throws: CameraViewError.incompleteFramebuffer(framebuffer: 4242, status: "not a framebuffer in the current context")) {
+                try view.draw(frame, into: HostFramebuffer(framebuffer: 4242, viewport: viewport))
+            }
+            #expect(host.stateSignature() == state, "the host's GL state changed")
+            try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport))
         }
-        #expect(throws: CameraViewError.incompleteFramebuffer(framebuffer: 4242, status: "not a framebuffer in the current context")) {
-            try view.draw(frame, into: HostFramebuffer(framebuffer: 4242, viewport: viewport))
-        }
-        #expect(host.stateSignature() == state, "the host's GL state changed")
-        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport))
     }
 }
 
@@ -150,23 +138,32 @@ extension HostContextTests {
     /// transparent, or the host's own clear colour left untouched.
     @Test(arguments: Letterbox.allCases)
     func letterboxBarsAreBlackTransparentOrTheHosts(letterbox: Letterbox) throws {
+        try Self.withHostedView(size: PixelSize(width: 64, height: 16)) { host, view in
+            let before = host.readPixels()
+            try view.draw(TestFrames.gradient(width: 16, height: 16), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 16)), options: RenderOptions(letterbox: letterbox))
+            let after = host.readPixels()
+            let bar = Array(after.pixels[0..<4])  // column 0: left of the centred frame
+            switch letterbox {
+            case .black: #expect(bar == [0, 0, 0, 255])
+            case .transparent: #expect(bar == [0, 0, 0, 0])
+            case .untouched: #expect(bar == Array(before.pixels[0..<4]) && bar != [0, 0, 0, 255])
+            }
+            #expect(after.pixels[32 * 4..<32 * 4 + 4] != before.pixels[32 * 4..<32 * 4 + 4], "the frame itself is drawn")
+        }
+    }
+}
+
+extension HostContextTests {
+    /// A view on an adopted device over a cluttered test host of `size`, all closed after `body`.
+    static func withHostedView(size: PixelSize, _ body: (TestHost, CameraView) throws -> Void) throws {
         let owner = try RenderDevice.open()
         defer { owner.close() }
-        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 64, height: 16))
+        let host = try TestHost(displayOwner: owner, size: size)
         defer { host.destroy() }
         let device = try RenderDevice.adopting(display: host.display, context: host.context)
         defer { device.close() }
         let view = try CameraView(device: device)
         defer { view.close() }
-        let before = host.readPixels()
-        try view.draw(TestFrames.gradient(width: 16, height: 16), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 16)), options: RenderOptions(letterbox: letterbox))
-        let after = host.readPixels()
-        let bar = Array(after.pixels[0..<4])  // column 0: left of the centred frame
-        switch letterbox {
-        case .black: #expect(bar == [0, 0, 0, 255])
-        case .transparent: #expect(bar == [0, 0, 0, 0])
-        case .untouched: #expect(bar == Array(before.pixels[0..<4]) && bar != [0, 0, 0, 255])
-        }
-        #expect(after.pixels[32 * 4..<32 * 4 + 4] != before.pixels[32 * 4..<32 * 4 + 4], "the frame itself is drawn")
+        try body(host, view)
     }
 }
