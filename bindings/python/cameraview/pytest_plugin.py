@@ -1,7 +1,8 @@
 """pytest fixtures for CameraView renders (load with `-p cameraview.pytest_plugin`):
 
-- `assert_golden(name, image, tolerance=1)`: compares an RGBA image (a (h, w, 4) uint8
-  array) with `goldens/NAME.png` beside the test module; `--cameraview-record` writes the
+- `assert_golden(name, image, tolerance=1, directory=None)`: compares an RGBA image (a
+  (h, w, 4) uint8 array) with `DIRECTORY/NAME.png` (default: `goldens/` beside the test
+  module); `--cameraview-record` writes the
   golden instead and fails the test, saying which file it wrote. On a mismatch,
   NAME.actual.png, NAME.expected.png and NAME.diff.png go to `.test-artifacts/golden`
   (or $CAMERAVIEW_ARTIFACTS).
@@ -75,12 +76,13 @@ def assert_golden(request):
     folder = Path(request.node.fspath).parent / "goldens"
     artifacts = Path(os.environ.get("CAMERAVIEW_ARTIFACTS", Path.cwd() / ".test-artifacts" / "golden"))
 
-    def check(name, image, tolerance=1):
+    def check(name, image, tolerance=1, directory=None):
         height, width = image.shape[0], image.shape[1]
         actual = image.tobytes() if hasattr(image, "tobytes") else bytes(image)
-        golden = folder / f"{name}.png"
+        goldens = Path(directory) if directory is not None else folder
+        golden = goldens / f"{name}.png"
         if record:
-            folder.mkdir(parents=True, exist_ok=True)
+            goldens.mkdir(parents=True, exist_ok=True)
             png.write(golden, actual, width, height)
             pytest.fail(f"recorded the golden {golden} (--cameraview-record); run again without it to verify")
         if not golden.exists():

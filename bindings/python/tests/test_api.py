@@ -170,6 +170,15 @@ def test_egl_error_code():
     assert result.stdout.strip() == str(cameraview.EGL), result.stderr
 
 
+def test_a_missing_library_says_how_to_get_one():
+    script = "import cameraview"
+    environment = dict(os.environ, CAMERAVIEW_LIB="/nonexistent/libCameraViewC.so",
+                       PYTHONPATH=str(Path(cameraview.__file__).parents[1]))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment)
+    assert result.returncode != 0
+    assert "LibraryNotFound" in result.stderr and "swift build --product CameraViewC" in result.stderr and "CAMERAVIEW_LIB" in result.stderr
+
+
 def test_every_declared_function_is_in_the_header():
     header = (Path(cameraview.__file__).parents[3] / "Sources/CCameraView/include/cameraview.h").read_text()
     import re

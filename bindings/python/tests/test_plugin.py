@@ -23,7 +23,7 @@ TEST = textwrap.dedent("""
             view.set_options(filter="nearest")
             image = view.render_rgba(16, 8)
         image[0, 0, 0] ^= {flip}
-        assert_golden("g", image)
+        assert_golden("g", image, directory="goldens-of-this-test")
 
     def test_leaky(no_gpu_leaks):
         global leaked
