@@ -60,10 +60,18 @@ public final class CameraView: Sendable {
     /// with no placement to do, sampled nearest or bilinearly (at 1:1 bilinear keeps luma
     /// and interpolates chroma only, which the packed program does with fixed weights),
     /// whose width and strides are whole four-byte texels.
+    ///
+    /// It also draws `area` (or the automatic filter, which picks it there) at exactly half
+    /// the frame's size in both axes: each output texel then averages two luma texels of
+    /// two rows with fixed chroma weights; the output's width must be whole texels too.
     static func canUsePackedPath(_ layout: NV12Layout, options: RenderOptions) -> Bool {
-        let untransformed = !options.mirror && options.zoom == 1 && options.frameToOutput == nil && options.filter != .area
-            && (options.outputSize.map { $0 == PixelSize(width: layout.width, height: layout.height) } ?? true)
-        return untransformed && layout.width % 4 == 0 && layout.yStride % 4 == 0 && layout.uvStride % 4 == 0
+        guard !options.mirror, options.zoom == 1, options.frameToOutput == nil,
+              layout.width % 4 == 0, layout.yStride % 4 == 0, layout.uvStride % 4 == 0 else { return false }
+        let size = PixelSize(width: layout.width, height: layout.height)
+        let output = options.outputSize ?? size
+        if output == size { return options.filter != .area }
+        let half = output == PixelSize(width: size.width / 2, height: size.height / 2) && size.height % 2 == 0 && output.width % 4 == 0
+        return half && (options.filter == .area || options.filter == .automatic)
     }
 
     /// Uploads a frame in memory into the view's reusable plane textures.

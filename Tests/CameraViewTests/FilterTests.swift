@@ -100,6 +100,27 @@ import Testing
                 "\(color) 1/\(ratio): \(comparison)")
     }
 
+    /// Area at exactly half size takes the packed path (fixed box weights per siting):
+    /// held to the box model like any area render, by itself and as the automatic choice,
+    /// including a last block of rows that is only partly in the output.
+    @Test(arguments: cases)
+    func halfSizeAreaTakesThePackedPath(color: ColorDescription) throws {
+        let view = try CameraView()
+        defer { view.close() }
+        for (width, height) in [(48, 30), (96, 44)] {
+            let frame = try TestFrames.noise(layout: NV12Layout(width: width, height: height), color: color)
+            let options = RenderOptions(outputSize: PixelSize(width: width / 2, height: height / 2), filter: .area)
+            let image = try view.render(frame, options: options)
+            #expect(view.lastFrameTimings?.packed == true && view.lastFrameTimings?.filter == .area, "\(width)x\(height)")
+            let comparison = try ImageComparison(actual: image, expected: ExactModel.renderArea(frame, options: options), tolerance: 1)
+            #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001,
+                    "\(color) \(width)x\(height): \(comparison)")
+            var automatic = options
+            automatic.filter = .automatic
+            #expect(try view.render(frame, options: automatic) == image)
+        }
+    }
+
     /// A luma zone plate on a smooth colour ramp, shrunk 2x, 4x and 5x: the area filter
     /// matches the box-filtered model (at least 45 dB); nearest sampling aliases far below.
     @Test(arguments: [2, 4, 5])

@@ -33,6 +33,7 @@ struct ProgramVariant: Hashable {
     fileprivate func macros(packedRows: Int) -> [String] {
         switch (mode, filter) {
         case (.packedPlanes, .bilinear): ["ROWS \(packedRows)", "CHROMA_LINEAR"]
+        case (.packedPlanes, .area): ["ROWS \(packedRows)", "AREA_HALF"]
         case (.packedPlanes, _): ["ROWS \(packedRows)"]
         case (_, .bilinear): [mode.rawValue, "FILTER_BILINEAR"]
         case (_, .area): [mode.rawValue, "FILTER_AREA"]
@@ -70,6 +71,9 @@ final class NV12Program {
     let evenRowWeights: GLint
     let oddRowWeights: GLint
     let chromaLastRow: GLint
+    /// The packed half-size area variant.
+    let halfWeights: GLint
+    let lumaLastRow: GLint
 
     /// `packedRows`: rows per fragment of the packed program.
     init(variant: ProgramVariant, packedRows: Int, table: HandleTable, in scope: borrowing ContextScope) throws {
@@ -115,6 +119,8 @@ final class NV12Program {
         evenRowWeights = glGetUniformLocation(name, "u_evenRowWeights")
         oddRowWeights = glGetUniformLocation(name, "u_oddRowWeights")
         chromaLastRow = glGetUniformLocation(name, "u_chromaLastRow")
+        halfWeights = glGetUniformLocation(name, "u_halfWeights")
+        lumaLastRow = glGetUniformLocation(name, "u_lumaLastRow")
     }
 
     func release(in scope: borrowing ContextScope) { program.take()?.release(in: scope) }

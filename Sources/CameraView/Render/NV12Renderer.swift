@@ -48,6 +48,14 @@ enum NV12Renderer {
                 glUniform3f(program.evenRowWeights, weights.evenRow.x, weights.evenRow.y, weights.evenRow.z)
                 glUniform3f(program.oddRowWeights, weights.oddRow.x, weights.oddRow.y, weights.oddRow.z)
                 glUniform1i(program.chromaLastRow, GLint((planes.size.height + 1) / 2 - 1))
+            } else if program.variant.filter == .area {
+                // Chroma box j spans frame [2j + o - 1, 2j + o + 1) about its site o; an
+                // output pixel's 2x2 block [2i, 2i + 2) overlaps box i by 1 + o, box i + 1 by 1 - o.
+                let origin = color.chromaLocation.origin
+                glUniform4f(program.halfWeights, GLfloat((1 + origin.x) / 2), GLfloat((1 - origin.x) / 2),
+                            GLfloat((1 + origin.y) / 2), GLfloat((1 - origin.y) / 2))
+                glUniform1i(program.lumaLastRow, GLint(planes.size.height - 1))
+                glUniform1i(program.chromaLastRow, GLint((planes.size.height + 1) / 2 - 1))
             }
         } else {
             conversion.matrix.withColumnMajorFloats { glUniformMatrix3fv(program.yuvToRgb, 1, GLboolean(GL_FALSE), $0) }
