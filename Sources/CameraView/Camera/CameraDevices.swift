@@ -13,7 +13,6 @@ public struct CameraDeviceInfo: Sendable, Codable, Equatable {
     public let nv12Sizes: [PixelSize]
 }
 
-
 public enum CameraDevices {
     /// The capture devices under /dev (video*), in name order; devices that cannot be
     /// opened or are not streaming capture devices are left out.
@@ -35,11 +34,10 @@ public enum CameraDevices {
 
     private static func describe(_ fd: Int32, path: String) -> CameraDeviceInfo? {
         guard let capabilities = try? V4L2Capabilities(fd: fd, device: path), let type = capabilities.captureType else { return nil }
-        let formats = V4L2Format.pixelFormats(fd: fd, type: type)
-        let nv12 = [cv_V4L2_PIX_FMT_NV12, cv_V4L2_PIX_FMT_NV12M].first(where: formats.contains)
+        let nv12 = V4L2Format.nv12PixelFormat(fd: fd, type: type)
         return CameraDeviceInfo(
             path: path, driver: capabilities.driver, card: capabilities.card,
-            nv12Format: nv12.map(fourCC), multiplanar: type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE.rawValue,
+            nv12Format: nv12.map(fourCC), multiplanar: V4L2Format.isMultiplanar(type),
             nv12Sizes: nv12.map { sizes(fd: fd, pixelFormat: $0) } ?? [])
     }
 

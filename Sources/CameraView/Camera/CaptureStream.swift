@@ -95,8 +95,7 @@ final class CaptureStream {
     /// Waits up to `timeout` for the device to have a filled buffer (or an error to report).
     func waitReadable(timeout: Duration) throws -> Bool {
         var poller = pollfd(fd: queue.fd, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        let result = poll(&poller, 1, milliseconds)
+        let result = poll(&poller, 1, Int32(clamping: timeout.wholeMilliseconds))
         guard result >= 0 || errno == EINTR else { throw CameraViewError.io(operation: "poll", path: device, errno: errno) }
         return result > 0
     }
@@ -138,10 +137,7 @@ final class CaptureStream {
             throw CameraViewError.camera(device: device, problem: "returned buffer \(buffer.index) of \(slots.count)")
         }
         let used = format.isMultiplanar ? planes.map { Int($0.bytesused) } : [Int(buffer.bytesused)]
-        let needed = format.planes.count == 1
-            ? [format.planes[0].pitch * (format.size.height + (format.size.height + 1) / 2)]
-            : [format.planes[0].pitch * format.size.height, format.planes[1].pitch * ((format.size.height + 1) / 2)]
-        let intact = buffer.flags & UInt32(V4L2_BUF_FLAG_ERROR) == 0 && zip(used, needed).allSatisfy { $0 >= $1 }
+        let intact = buffer.flags & UInt32(V4L2_BUF_FLAG_ERROR) == 0 && zip(used, format.frameBytes).allSatisfy { $0 >= $1 }
         let nanoseconds = UInt64(max(0, buffer.timestamp.tv_sec)) * 1_000_000_000 + UInt64(max(0, buffer.timestamp.tv_usec)) * 1000
         return (Int(buffer.index), intact, buffer.sequence, nanoseconds)
     }
@@ -216,5 +212,12 @@ final class CaptureSlot {
     func release() {
         for fd in fds { fd.release() }
         for bo in bos { bo.release() }
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down.
+    var wholeMilliseconds: Int {
+        Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -14,9 +14,13 @@ struct V4L2Format: Equatable, Sendable {
     let size: PixelSize
     /// One memory plane (NV12: UV follows Y in the same buffer) or two (NV12M).
     let planes: [Plane]
+    /// The bytes a frame fills in each memory plane: a dequeued buffer holding fewer is broken.
+    let frameBytes: [Int]
     let color: ColorDescription
 
-    var isMultiplanar: Bool { type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE.rawValue }
+    var isMultiplanar: Bool { Self.isMultiplanar(type) }
+
+    static func isMultiplanar(_ type: UInt32) -> Bool { type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE.rawValue }
     var pixelFormatName: String { pixelFormat == cv_V4L2_PIX_FMT_NV12M ? "NV12M" : "NV12" }
 
     /// The frame in a buffer whose memory planes are `fds`.
@@ -36,15 +40,13 @@ struct V4L2Format: Equatable, Sendable {
         guard let type = capabilities.captureType else {
             throw CameraViewError.camera(device: device, problem: "not a streaming video capture device")
         }
-        let offered = pixelFormats(fd: fd, type: type)
-        guard let pixelFormat = [cv_V4L2_PIX_FMT_NV12, cv_V4L2_PIX_FMT_NV12M].first(where: offered.contains) else {
+        guard let pixelFormat = nv12PixelFormat(fd: fd, type: type) else {
             throw CameraViewError.camera(device: device, problem: "offers no NV12 format")
         }
         var format = v4l2_format()
         format.type = type
         try ioctl(fd, cv_VIDIOC_G_FMT, &format, "VIDIOC_G_FMT", device)
-        let multiplanar = type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE.rawValue
-        if multiplanar {
+        if isMultiplanar(type) {
             format.fmt.pix_mp.pixelformat = pixelFormat
             format.fmt.pix_mp.field = V4L2_FIELD_NONE.rawValue
             if let size { (format.fmt.pix_mp.width, format.fmt.pix_mp.height) = (UInt32(size.width), UInt32(size.height)) }
@@ -71,7 +73,7 @@ struct V4L2Format: Equatable, Sendable {
         type = format.type
         let planes: [Plane]
         let (width, height, colorspace, encoding, quantization): (UInt32, UInt32, UInt32, UInt32, UInt32)
-        if type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE.rawValue {
+        if Self.isMultiplanar(type) {
             let pix = format.fmt.pix_mp
             (pixelFormat, width, height) = (pix.pixelformat, pix.width, pix.height)
             (colorspace, encoding, quantization) = (pix.colorspace, UInt32(pix.ycbcr_enc), UInt32(pix.quantization))
@@ -89,12 +91,13 @@ struct V4L2Format: Equatable, Sendable {
         self.planes = planes
         color = Self.color(colorspace: colorspace, encoding: encoding, quantization: quantization)
         let chromaRows = (size.height + 1) / 2
-        let fits = switch planes.count {
-        case 1: planes[0].pitch >= size.width && planes[0].length >= planes[0].pitch * (size.height + chromaRows)
-        case 2: planes.allSatisfy { $0.pitch >= size.width } && planes[0].length >= planes[0].pitch * size.height
-            && planes[1].length >= planes[1].pitch * chromaRows
-        default: false
+        frameBytes = switch planes.count {
+        case 1: [planes[0].pitch * (size.height + chromaRows)]
+        case 2: [planes[0].pitch * size.height, planes[1].pitch * chromaRows]
+        default: []
         }
+        let fits = !frameBytes.isEmpty && planes.allSatisfy { $0.pitch >= size.width }
+            && zip(planes, frameBytes).allSatisfy { $0.length >= $1 }
         guard size.width > 0, size.height > 0, fits else {
             throw CameraViewError.camera(device: device, problem: "reports NV12 planes \(planes) that cannot hold \(size)")
         }
@@ -110,8 +113,14 @@ struct V4L2Format: Equatable, Sendable {
         return ColorDescription(matrix: bt709 ? .bt709 : .bt601, range: full ? .full : .limited)
     }
 
+    /// NV12, else NV12M, if the device offers either for buffers of `type`.
+    static func nv12PixelFormat(fd: Int32, type: UInt32) -> UInt32? {
+        let offered = pixelFormats(fd: fd, type: type)
+        return [cv_V4L2_PIX_FMT_NV12, cv_V4L2_PIX_FMT_NV12M].first(where: offered.contains)
+    }
+
     /// The pixel formats the device offers for buffers of `type`.
-    static func pixelFormats(fd: Int32, type: UInt32) -> Set<UInt32> {
+    private static func pixelFormats(fd: Int32, type: UInt32) -> Set<UInt32> {
         var formats: Set<UInt32> = []
         var description = v4l2_fmtdesc()
         description.type = type

@@ -119,7 +119,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
             if let frame { return frame }
             let left = deadline - clock.now
             guard left > .zero else {
-                throw CameraViewError.cameraTimeout(device: name, milliseconds: Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+                throw CameraViewError.cameraTimeout(device: name, milliseconds: timeout.wholeMilliseconds)
             }
             // Short waits, so a disconnect from another thread waits at most this long.
             _ = try lock.withLock { () throws -> Bool in

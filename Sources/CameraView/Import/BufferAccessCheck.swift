@@ -41,7 +41,8 @@ enum BufferAccessCheck {
     }
 }
 
-/// A file behind an fd, as the kernel names it: what access verdicts are cached by.
+/// A file behind an fd, as the kernel names it (st_dev, st_ino): what access verdicts and
+/// the import cache's buffer identities are keyed by.
 struct BufferFile: Hashable {
     let device: UInt64
     let inode: UInt64

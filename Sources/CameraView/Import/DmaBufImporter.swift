@@ -54,8 +54,7 @@ struct DmaBufImporter {
 /// matrix and range are baked into the image as hints).
 struct BufferIdentity: Hashable {
     struct Plane: Hashable {
-        let device: UInt64
-        let inode: UInt64
+        let file: BufferFile
         let offset: Int
         let pitch: Int
     }
@@ -67,11 +66,7 @@ struct BufferIdentity: Hashable {
 
     init(_ frame: DmaBufFrame, path: ImportPath) throws {
         func identify(_ plane: DmaBufPlane) throws -> Plane {
-            var info = stat()
-            guard fstat(plane.fd, &info) == 0 else {
-                throw CameraViewError.io(operation: "fstat", path: "fd \(plane.fd)", errno: errno)
-            }
-            return Plane(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), offset: plane.offset, pitch: plane.pitch)
+            Plane(file: try BufferFile(plane.fd), offset: plane.offset, pitch: plane.pitch)
         }
         (luma, chroma, self.path) = (try identify(frame.luma), try identify(frame.chroma), path)
         bakedColor = path == .external ? frame.color : nil

@@ -47,21 +47,22 @@ def no_gpu_leaks():
         pytest.fail("; ".join(problems))
 
 
+def pixel_errors(actual, expected):
+    """Each pixel's largest channel difference, for two equal-size RGBA byte strings."""
+    for pixel in range(0, len(actual), 4):
+        yield pixel, max(abs(a - e) for a, e in zip(actual[pixel:pixel + 4], expected[pixel:pixel + 4]))
+
+
 def compare(actual, expected, tolerance):
     """(differing pixels, max error) of two equal-size RGBA byte strings."""
-    differing, worst = 0, 0
-    for pixel in range(0, len(actual), 4):
-        error = max(abs(a - e) for a, e in zip(actual[pixel:pixel + 4], expected[pixel:pixel + 4]))
-        worst = max(worst, error)
-        differing += error > tolerance
-    return differing, worst
+    errors = [error for _, error in pixel_errors(actual, expected)]
+    return sum(error > tolerance for error in errors), max(errors, default=0)
 
 
 def diff_image(actual, expected, tolerance):
     """Agreeing pixels in dim grey, differing ones in red, brighter for larger errors."""
     out = bytearray(len(actual))
-    for pixel in range(0, len(actual), 4):
-        error = max(abs(a - e) for a, e in zip(actual[pixel:pixel + 4], expected[pixel:pixel + 4]))
+    for pixel, error in pixel_errors(actual, expected):
         if error > tolerance:
             out[pixel:pixel + 4] = bytes((min(255, 128 + error), 0, 0, 255))
         else:
