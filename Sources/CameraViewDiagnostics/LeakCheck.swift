@@ -19,6 +19,9 @@ public enum LeakCheck {
             case skippedRelease(HandleKind)
             /// Every deletion of the kind fails.
             case failedDeletion(HandleKind)
+            /// Every measured cycle keeps this many bytes allocated until the run ends: a
+            /// leak no handle table sees, which only the heap slope can catch.
+            case retainedBytes(Int)
         }
 
         public init(iterations: Int, warmup: Int = 100, framesPerCycle: Int = 1,
@@ -49,6 +52,8 @@ public enum LeakCheck {
         public let fdDelta: Int
         /// Least-squares slope of RSS over the measured iterations.
         public let rssSlopeBytesPerIteration: Double
+        /// Least-squares slope of the heap in use over the measured iterations.
+        public let heapSlopeBytesPerIteration: Double
         public let heapDeltaBytes: Int
         public let cycleMsMedian: Double
 
@@ -63,22 +68,24 @@ public enum LeakCheck {
             case droppedOwners = "dropped_owners"
             case fdDelta = "fd_delta"
             case rssSlopeBytesPerIteration = "rss_slope_bytes_per_iteration"
+            case heapSlopeBytesPerIteration = "heap_slope_bytes_per_iteration"
             case heapDeltaBytes = "heap_delta_bytes"
             case cycleMsMedian = "cycle_ms_median"
         }
 
         /// Whether anything leaked or was swept, a deletion failed, an fd stayed open, or
-        /// RSS grew faster than `maxSlope`.
+        /// RSS or the heap in use grew faster than `maxSlope`.
         public func leaked(maxSlope: Double) -> Bool {
             liveHandlesAfterClose > 0 || deviceHandleDelta != 0 || fdDelta != 0 || sweptAtClose > 0
-                || failedDeletions > 0 || droppedOwners > 0 || rssSlopeBytesPerIteration > maxSlope
+                || failedDeletions > 0 || droppedOwners > 0
+                || rssSlopeBytesPerIteration > maxSlope || heapSlopeBytesPerIteration > maxSlope
         }
     }
 
     /// Runs the loop; `progress` is called with the number of measured cycles done.
     public static func run(_ options: Options, progress: (Int) -> Void = { _ in }) throws -> Report {
         switch options.plantedBug {
-        case nil: try measure(options, progress: progress)
+        case nil, .retainedBytes: try measure(options, progress: progress)
         case .skippedRelease(let kind): try FaultInjection.skippingRelease(of: kind) { try measure(options, progress: progress) }.result
         case .failedDeletion(let kind): try FaultInjection.failingDeletions(of: kind) { try measure(options, progress: progress) }.result
         }
@@ -113,8 +120,12 @@ public enum LeakCheck {
 
         for _ in 0..<options.warmup { _ = try cycle() }
         let sampleEvery = max(1, options.iterations / 256)
-        var rssSamples: [(x: Double, y: Double)] = []
+        var rssSamples: [(x: Double, y: Double)] = [], heapSamples: [(x: Double, y: Double)] = []
         rssSamples.reserveCapacity(options.iterations / sampleEvery + 1)
+        heapSamples.reserveCapacity(options.iterations / sampleEvery + 1)
+        var retained: [UnsafeMutableRawPointer] = []
+        if case .retainedBytes = options.plantedBug { retained.reserveCapacity(options.iterations) }
+        defer { retained.forEach { free($0) } }
         var cycleMilliseconds = [Double](repeating: 0, count: options.iterations)
         var leftBehind: [HandleKind: Int] = [:]
         let deviceHandlesBefore = device?.handles.liveCount ?? 0
@@ -129,7 +140,11 @@ public enum LeakCheck {
             let left = try cycle()
             cycleMilliseconds[iteration] = (clock.now - start).milliseconds
             if !left.isEmpty { leftBehind.merge(left, uniquingKeysWith: max) }
+            if case .retainedBytes(let count) = options.plantedBug, let block = malloc(count) {
+                retained.append(memset(block, 1, count))
+            }
             if iteration % sampleEvery == 0 {
+                heapSamples.append((Double(iteration), Double(ProcessMemory.heapInUseBytes)))
                 rssSamples.append((Double(iteration), Double(ProcessMemory.residentBytes)))
                 progress(iteration + 1)
             }
@@ -151,6 +166,7 @@ public enum LeakCheck {
             droppedOwners: HandleTable.droppedOwnerCountInProcess - droppedBefore,
             fdDelta: fdDelta,
             rssSlopeBytesPerIteration: Statistics.leastSquaresSlope(rssSamples),
+            heapSlopeBytesPerIteration: Statistics.leastSquaresSlope(heapSamples),
             heapDeltaBytes: heapDelta,
             cycleMsMedian: Statistics.median(cycleMilliseconds))
     }

@@ -12,7 +12,7 @@ struct LeakCheckCommand: ParsableCommand {
         abstract: "Create a view, render, close and drop it N times; report what stayed behind.",
         discussion: """
             Exits 1 when a handle or an fd leaks, a close has to sweep up an object its owner never released, \
-            a deletion fails, or RSS grows faster than --max-slope bytes per iteration.
+            a deletion fails, or RSS or the heap in use grows faster than --max-slope bytes per iteration.
             """
     )
 
@@ -20,12 +20,13 @@ struct LeakCheckCommand: ParsableCommand {
     @Option(help: "Unmeasured cycles first (Mesa and Swift allocate lazily).") var warmup = 100
     @Option(help: "Frames rendered per cycle.") var framesPerCycle = 1
     @Option(help: "Frame size WxH.") var size = PixelSize(width: 320, height: 240)
-    @Option(help: "Largest RSS slope, in bytes per iteration, that still passes.") var maxSlope = 16.0
+    @Option(help: "Largest RSS or heap slope, in bytes per iteration, that still passes.") var maxSlope = 16.0
     @Flag(help: "Open and tear down the device every cycle too.") var reopenDevice = false
     @Flag(help: "Print JSON.") var json = false
     // Test hooks: plant a bug to show the report catches it.
     @Option(help: .hidden) var plantSkippedRelease: HandleKind?
     @Option(help: .hidden) var plantFailedDeletion: HandleKind?
+    @Option(help: .hidden) var plantRetainedBytes: Int?
 
     func validate() throws {
         guard iterations > 0, warmup >= 0, framesPerCycle >= 0 else {
@@ -40,6 +41,7 @@ struct LeakCheckCommand: ParsableCommand {
                 iterations: iterations, warmup: warmup, framesPerCycle: framesPerCycle, size: size, reopenDevice: reopenDevice)
             if let kind = plantSkippedRelease { options.plantedBug = .skippedRelease(kind) }
             if let kind = plantFailedDeletion { options.plantedBug = .failedDeletion(kind) }
+            if let count = plantRetainedBytes, count > 0 { options.plantedBug = .retainedBytes(count) }
             let report = try LeakCheck.run(options, progress: progress.update)
             progress.finish()
             if json {
@@ -53,6 +55,7 @@ struct LeakCheckCommand: ParsableCommand {
                 print("owners dropped unreleased: \(report.droppedOwners)")
                 print("fd delta:                  \(report.fdDelta)")
                 print("RSS slope:                 \(String(format: "%.3f", report.rssSlopeBytesPerIteration)) bytes/iteration")
+                print("heap slope:                \(String(format: "%.3f", report.heapSlopeBytesPerIteration)) bytes/iteration")
                 print("heap delta:                \(report.heapDeltaBytes) bytes")
                 print("cycle median:              \(String(format: "%.3f", report.cycleMsMedian)) ms")
             }

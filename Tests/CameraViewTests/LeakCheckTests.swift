@@ -24,6 +24,19 @@ import Testing
         for key in ["rss_slope_bytes_per_iteration", "heap_delta_bytes", "cycle_ms_median"] {
             #expect(report[key] is NSNumber, "missing \(key)")
         }
+        // The heap in use is exact, so unlike RSS its slope is held even over a short run.
+        let heapSlope = try #require(report["heap_slope_bytes_per_iteration"] as? Double)
+        #expect(heapSlope < 16, "the heap in use grew \(heapSlope) bytes per iteration")
+    }
+
+    /// A leak no handle table sees (1 KiB kept per cycle) is caught by the heap slope alone.
+    @Test func memoryKeptEveryCycleExitsOneOnTheHeapSlope() throws {
+        let (status, report) = try leakcheck(["--iterations", "500", "--warmup", "50", "--size", "96x64", "--plant-retained-bytes", "1024"])
+        #expect(status == 1)
+        #expect(report["live_handles_after_close"] as? Int == 0)
+        #expect(report["swept_at_close"] as? Int == 0)
+        let heapSlope = try #require(report["heap_slope_bytes_per_iteration"] as? Double)
+        #expect(heapSlope >= 1024, "1 KiB kept per cycle read as \(heapSlope) bytes per iteration")
     }
 
     /// Mesa 22.3 leaks on every eglTerminate that unloads its DRI driver (measured with the
