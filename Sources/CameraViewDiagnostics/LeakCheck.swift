@@ -52,9 +52,10 @@ public enum LeakCheck {
         public let fdDelta: Int
         /// Least-squares slope of RSS over the measured iterations.
         public let rssSlopeBytesPerIteration: Double
-        /// Least-squares slope of the heap in use over the measured iterations.
-        public let heapSlopeBytesPerIteration: Double
-        public let heapDeltaBytes: Int
+        /// Least-squares slope of the heap in use over the measured iterations; nil (and
+        /// the delta too) where the allocator is not glibc's.
+        public let heapSlopeBytesPerIteration: Double?
+        public let heapDeltaBytes: Int?
         public let cycleMsMedian: Double
 
         enum CodingKeys: String, CodingKey {
@@ -78,7 +79,7 @@ public enum LeakCheck {
         public func leaked(maxSlope: Double) -> Bool {
             liveHandlesAfterClose > 0 || deviceHandleDelta != 0 || fdDelta != 0 || sweptAtClose > 0
                 || failedDeletions > 0 || droppedOwners > 0
-                || rssSlopeBytesPerIteration > maxSlope || heapSlopeBytesPerIteration > maxSlope
+                || rssSlopeBytesPerIteration > maxSlope || (heapSlopeBytesPerIteration ?? 0) > maxSlope
         }
     }
 
@@ -144,13 +145,13 @@ public enum LeakCheck {
                 retained.append(memset(block, 1, count))
             }
             if iteration % sampleEvery == 0 {
-                heapSamples.append((Double(iteration), Double(ProcessMemory.heapInUseBytes)))
+                if let heap = ProcessMemory.heapInUseBytes { heapSamples.append((Double(iteration), Double(heap))) }
                 rssSamples.append((Double(iteration), Double(ProcessMemory.residentBytes)))
                 progress(iteration + 1)
             }
         }
         // Measured before anything else allocates: the report's own strings and arrays.
-        let heapDelta = ProcessMemory.heapInUseBytes - heapBefore
+        let heapDelta = ProcessMemory.heapInUseBytes.flatMap { after in heapBefore.map { after - $0 } }
         let fdDelta = ProcessMemory.openFDCount - fdsBefore
         progress(options.iterations)
         let deviceHandleDelta = (device?.handles.liveCount ?? 0) - deviceHandlesBefore
@@ -166,7 +167,7 @@ public enum LeakCheck {
             droppedOwners: HandleTable.droppedOwnerCountInProcess - droppedBefore,
             fdDelta: fdDelta,
             rssSlopeBytesPerIteration: Statistics.leastSquaresSlope(rssSamples),
-            heapSlopeBytesPerIteration: Statistics.leastSquaresSlope(heapSamples),
+            heapSlopeBytesPerIteration: heapDelta == nil ? nil : Statistics.leastSquaresSlope(heapSamples),
             heapDeltaBytes: heapDelta,
             cycleMsMedian: Statistics.median(cycleMilliseconds))
     }

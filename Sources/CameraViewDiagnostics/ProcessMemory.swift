@@ -6,9 +6,12 @@ import Foundation
 /// Memory and fd figures of this process, for leak checks.
 public enum ProcessMemory {
     /// Bytes the C heap has handed out and not freed, small blocks and mmapped ones (glibc
-    /// mallinfo2 uordblks + hblkhd): exact, whatever the page layout.
-    public static var heapInUseBytes: Int {
+    /// mallinfo2 uordblks + hblkhd): exact, whatever the page layout. Nil when the allocator
+    /// is not glibc's (AddressSanitizer's answers mallinfo2 with zeros), rather than a 0
+    /// that would pass any check.
+    public static var heapInUseBytes: Int? {
         let info = mallinfo2()
+        guard info.arena != 0 || info.hblkhd != 0 else { return nil }
         return Int(info.uordblks) + Int(info.hblkhd)
     }
 

@@ -55,8 +55,9 @@ struct LeakCheckCommand: ParsableCommand {
                 print("owners dropped unreleased: \(report.droppedOwners)")
                 print("fd delta:                  \(report.fdDelta)")
                 print("RSS slope:                 \(String(format: "%.3f", report.rssSlopeBytesPerIteration)) bytes/iteration")
-                print("heap slope:                \(String(format: "%.3f", report.heapSlopeBytesPerIteration)) bytes/iteration")
-                print("heap delta:                \(report.heapDeltaBytes) bytes")
+                let unavailable = "unavailable (the allocator is not glibc's)"
+                print("heap slope:                \(report.heapSlopeBytesPerIteration.map { String(format: "%.3f bytes/iteration", $0) } ?? unavailable)")
+                print("heap delta:                \(report.heapDeltaBytes.map { "\($0) bytes" } ?? unavailable)")
                 print("cycle median:              \(String(format: "%.3f", report.cycleMsMedian)) ms")
             }
             if report.leaked(maxSlope: maxSlope) { throw ExitCode.failure }
