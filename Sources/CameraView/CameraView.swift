@@ -48,30 +48,39 @@ public final class CameraView: Sendable {
 
     private func render<Result>(_ frame: NV12Frame, options: RenderOptions, finish: Finish<Result>) throws -> Result {
         let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
-        let packed = Self.canUsePackedPath(frame.layout, options: options)
-        return try render(size: size, color: frame.color, options: options,
-                          prepare: { try upload(frame, into: &$0, packed: packed, in: $1) }, finish: finish)
+        let packedMode = Self.packedMode(frame.layout, options: options)
+        return try render(size: size, color: frame.color, options: options, prepare: { state, scope in
+            let planes = try upload(frame, into: &state, packed: packedMode != nil, in: scope)
+            return packedMode.map { SampledPlanes(mode: $0, size: planes.size, luma: planes.luma, chroma: planes.chroma) } ?? planes
+        }, finish: finish)
     }
 
     /// Reads the drawn result (or presents it) with the context current.
     typealias Finish<Result> = (inout ViewState, PixelSize, borrowing ContextScope) throws -> Result
 
-    /// The fast path draws four pixels per fragment: for a frame read back at its own size
-    /// with no placement to do, sampled nearest or bilinearly (at 1:1 bilinear keeps luma
-    /// and interpolates chroma only, which the packed program does with fixed weights),
-    /// whose width and strides are whole four-byte texels.
-    ///
-    /// It also draws `area` (or the automatic filter, which picks it there) at exactly half
-    /// the frame's size in both axes: each output texel then averages two luma texels of
-    /// two rows with fixed chroma weights; the output's width must be whole texels too.
-    static func canUsePackedPath(_ layout: NV12Layout, options: RenderOptions) -> Bool {
+    /// The packed upload (four pixels per texel), when a frame's width and strides are whole
+    /// texels and no placement is to be done, and how it is drawn:
+    /// - `.packedPlanes`, four pixels per fragment into a packed target: a frame read back at
+    ///   its own size, sampled nearest or bilinearly (at 1:1 bilinear keeps luma and
+    ///   interpolates chroma only, with fixed weights); or `area` (or the automatic filter,
+    ///   which picks it there) at exactly half the frame's size in both axes, each output
+    ///   texel averaging two luma texels of two rows with fixed chroma weights, the output's
+    ///   width whole texels too.
+    /// - `.packedInput`, a pixel per fragment: `area` (or automatic) at exactly a quarter of
+    ///   the frame's size in both axes, a pixel's 4x4 luma block being one texel of each of
+    ///   four rows.
+    static func packedMode(_ layout: NV12Layout, options: RenderOptions) -> SamplingMode? {
         guard !options.mirror, options.zoom == 1, options.frameToOutput == nil,
-              layout.width % 4 == 0, layout.yStride % 4 == 0, layout.uvStride % 4 == 0 else { return false }
+              layout.width % 4 == 0, layout.yStride % 4 == 0, layout.uvStride % 4 == 0 else { return nil }
         let size = PixelSize(width: layout.width, height: layout.height)
         let output = options.outputSize ?? size
-        if output == size { return options.filter != .area }
-        let half = output == PixelSize(width: size.width / 2, height: size.height / 2) && size.height % 2 == 0 && output.width % 4 == 0
-        return half && (options.filter == .area || options.filter == .automatic)
+        if output == size { return options.filter != .area ? .packedPlanes : nil }
+        guard options.filter == .area || options.filter == .automatic else { return nil }
+        if output == PixelSize(width: size.width / 2, height: size.height / 2) && size.height % 2 == 0 && output.width % 4 == 0 {
+            return .packedPlanes
+        }
+        let quarter = output == PixelSize(width: size.width / 4, height: size.height / 4) && size.height % 4 == 0
+        return quarter ? .packedInput : nil
     }
 
     /// Uploads a frame in memory into the view's reusable plane textures.
@@ -221,7 +230,7 @@ public final class CameraView: Sendable {
                 let result = try finish(&state, outputSize, scope)
                 state.lastTimings = FrameTimings(
                     upload: uploaded - start, draw: drawn - uploaded, readback: clock.now - drawn,
-                    packed: planes.mode == .packedPlanes, filter: variant.filter)
+                    packed: planes.mode == .packedPlanes || planes.mode == .packedInput, filter: variant.filter)
                 return result
             }
         }
@@ -321,8 +330,9 @@ public final class CameraView: Sendable {
     }
 }
 
-/// Time spent per stage of one `render`, whether it took the packed fast path (four
-/// pixels per fragment: untransformed frames at their own size), and the filter it used
+/// Time spent per stage of one `render`, whether it took a packed fast path (the frame
+/// uploaded four pixels per texel: untransformed frames at their own size, and area at
+/// exactly half or a quarter of it; see README), and the filter it used
 /// (`RenderOptions.filter` resolved; never `.automatic`).
 public struct FrameTimings: Sendable, Equatable {
     public let upload: Duration

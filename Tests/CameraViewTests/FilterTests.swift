@@ -121,6 +121,29 @@ import Testing
         }
     }
 
+    /// Area at exactly a quarter size reads the packed upload a pixel at a time (one fetch
+    /// per row of each 4x4 luma block, chroma boxes weighted by siting and renormalised at
+    /// the plane's right and bottom edges): held to the box model, by itself and as the
+    /// automatic choice. 88x52 has a last chroma box past both edges; 96x40 a height
+    /// that is not whole packed-row blocks.
+    @Test(arguments: cases)
+    func quarterSizeAreaReadsThePackedUpload(color: ColorDescription) throws {
+        let view = try CameraView()
+        defer { view.close() }
+        for (width, height) in [(88, 52), (96, 40)] {
+            let frame = try TestFrames.noise(layout: NV12Layout(width: width, height: height), color: color)
+            let options = RenderOptions(outputSize: PixelSize(width: width / 4, height: height / 4), filter: .area)
+            let image = try view.render(frame, options: options)
+            #expect(view.lastFrameTimings?.packed == true && view.lastFrameTimings?.filter == .area, "\(width)x\(height)")
+            let comparison = try ImageComparison(actual: image, expected: ExactModel.renderArea(frame, options: options), tolerance: 1)
+            #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001,
+                    "\(color) \(width)x\(height): \(comparison)")
+            var automatic = options
+            automatic.filter = .automatic
+            #expect(try view.render(frame, options: automatic) == image)
+        }
+    }
+
     /// A luma zone plate on a smooth colour ramp, shrunk 2x, 4x and 5x: the area filter
     /// matches the box-filtered model (at least 45 dB); nearest sampling aliases far below.
     @Test(arguments: [2, 4, 5])

@@ -11,6 +11,9 @@ enum SamplingMode: String, CaseIterable, Sendable {
     /// Four pixels per RGBA8UI texel, several rows per fragment, into RGBA32UI targets:
     /// untransformed 1:1 frames (nv12_packed.frag).
     case packedPlanes = "PACKED_PLANES"
+    /// The packed upload's textures drawn a pixel at a time (nv12.frag): area at exactly a
+    /// quarter of the frame's size, one fetch per row of each pixel's 4x4 luma block.
+    case packedInput = "PACKED_INPUT"
 
     var textureTarget: GLenum {
         self == .externalImage ? GLenum(GL_TEXTURE_EXTERNAL_OES) : GLenum(GL_TEXTURE_2D)
@@ -35,6 +38,7 @@ struct ProgramVariant: Hashable {
         case (.packedPlanes, .bilinear): ["ROWS \(packedRows)", "CHROMA_LINEAR"]
         case (.packedPlanes, .area): ["ROWS \(packedRows)", "AREA_HALF"]
         case (.packedPlanes, _): ["ROWS \(packedRows)"]
+        case (.packedInput, _): [mode.rawValue]
         case (_, .bilinear): [mode.rawValue, "FILTER_BILINEAR"]
         case (_, .area): [mode.rawValue, "FILTER_AREA"]
         default: [mode.rawValue]
