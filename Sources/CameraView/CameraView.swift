@@ -193,10 +193,6 @@ public final class CameraView: Sendable {
             return try core.withContext(surface: destination.surface) { scope in
                 let clock = ContinuousClock()
                 let start = clock.now
-                // In a host's context, leave its state as it was.
-                let hostState = destination.isHost ? GLStateSnapshot(externalTextures: core.extensions.externalImages) : nil
-                hostState?.neutralize()
-                defer { hostState?.restore() }
                 let planes = try prepare(&state, scope)
                 let uploaded = clock.now
                 let framebuffer: GLuint

@@ -167,3 +167,69 @@ extension HostContextTests {
         try body(host, view)
     }
 }
+
+extension HostContextTests {
+    /// Every entry point that runs GL in a host's context, against a host whose pixel store
+    /// would move or cut every transfer (skip rows and pixels, row lengths, alignments),
+    /// with pixel buffers bound for both directions, another texture unit active and its own
+    /// renderbuffer bound: each renders exactly what the model says, reads and writes only
+    /// its own buffers (AddressSanitizer runs this in `scripts/sanitize-leaks`), and leaves
+    /// every piece of the host's state as it found it.
+    @Test(arguments: [PixelSize(width: 16, height: 16), PixelSize(width: 18, height: 10)], [true, false])
+    func everyEntryPointLeavesAHostileHostIntactAndRendersExactly(size: PixelSize, pixelBuffers: Bool) throws {
+        let owner = try RenderDevice.open()
+        defer { owner.close() }
+        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 40, height: 30))
+        defer { host.destroy() }
+        host.clutterState(pixelBuffers: pixelBuffers)
+        let before = host.stateSignature()
+        func expectHostIntact(_ step: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            host.makeCurrent()
+            let after = host.stateSignature()
+            let changed = before.keys.filter { before[$0] != after[$0] }.sorted()
+            #expect(changed.isEmpty, "\(step) changed the host's \(changed.map { "\($0): \(before[$0]!) -> \(after[$0]!)" })", sourceLocation: sourceLocation)
+        }
+        let frame = try TestFrames.noise(layout: NV12Layout(width: size.width, height: size.height))
+        let expected = ExactModel.render(frame)
+        func expectExact(_ image: RGBAImage, _ step: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let comparison = try ImageComparison(actual: image, expected: expected, tolerance: 1)
+            #expect(comparison.passed, "\(step): \(comparison)", sourceLocation: sourceLocation)
+        }
+
+        let device = try RenderDevice.adopting(display: host.display, context: host.context)
+        expectHostIntact("adopting the context")
+        let view = try CameraView(device: device)
+        expectHostIntact("creating a view")
+        try expectExact(view.render(frame, options: .exact), "render")
+        expectHostIntact("render")
+        var image = try RGBAImage(width: size.width, height: size.height, pixels: [UInt8](repeating: 7, count: size.width * size.height * 4))
+        try view.render(frame, into: &image, options: .exact)
+        try expectExact(image, "render(into:)")
+        expectHostIntact("render(into:)")
+        let file = try MemoryFile(frame.withUnsafeBytes { [UInt8]($0) })
+        let dmaBuf = DmaBufFrame(fd: file.fd, layout: frame.layout, bufferIndex: 0)
+        try expectExact(view.render(dmaBuf, options: .exact), "render(dma-buf)")
+        expectHostIntact("render(dma-buf)")
+        try view.render(dmaBuf, into: &image, options: .exact)
+        try expectExact(image, "render(dma-buf, into:)")
+        expectHostIntact("render(dma-buf, into:)")
+        let viewport = PixelRect(x: 2, y: 3, width: size.width, height: size.height)
+        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport, origin: .topLeft), options: .exact)
+        expectHostIntact("draw")
+        try view.draw(dmaBuf, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport, origin: .topLeft), options: .exact)
+        expectHostIntact("draw(dma-buf)")
+        let drawn = host.readPixels()
+        var region: [UInt8] = []
+        for row in viewport.y..<viewport.y + viewport.height {
+            let start = (row * host.size.width + viewport.x) * 4
+            region += drawn.pixels[start..<start + viewport.width * 4]
+        }
+        try expectExact(RGBAImage(width: size.width, height: size.height, pixels: region), "draw")
+        view.releaseFrameObjects()
+        expectHostIntact("releaseFrameObjects")
+        #expect(view.close().isClean)
+        expectHostIntact("closing the view")
+        #expect(device.close().isClean)
+        expectHostIntact("closing the device")
+    }
+}

@@ -47,18 +47,24 @@ public final class HostContext {
     /// The framebuffer's pixels, GL's bottom row first, with the host's state undisturbed.
     public func readPixels() -> RGBAImage {
         makeCurrent()
-        var readBinding: GLint = 0, packAlignment: GLint = 0, packBuffer: GLint = 0
+        // Every pack parameter, the read binding and the pack buffer, set for this read and put back.
+        let plain: [(name: Int32, value: GLint)] = [(GL_PACK_ROW_LENGTH, 0), (GL_PACK_SKIP_ROWS, 0), (GL_PACK_SKIP_PIXELS, 0), (GL_PACK_ALIGNMENT, 4)]
+        let saved = plain.map { name, value in
+            var old: GLint = 0
+            glGetIntegerv(GLenum(name), &old)
+            glPixelStorei(GLenum(name), value)
+            return (name: name, value: old)
+        }
+        var readBinding: GLint = 0, packBuffer: GLint = 0
         glGetIntegerv(GLenum(GL_READ_FRAMEBUFFER_BINDING), &readBinding)
-        glGetIntegerv(GLenum(GL_PACK_ALIGNMENT), &packAlignment)
         glGetIntegerv(GLenum(GL_PIXEL_PACK_BUFFER_BINDING), &packBuffer)
         glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), framebuffer)
-        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 4)
         glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), 0)
         var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
         glReadPixels(0, 0, GLsizei(size.width), GLsizei(size.height), GLenum(GL_RGBA), GLenum(GL_UNSIGNED_BYTE), &pixels)
         glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), GLuint(readBinding))
-        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), packAlignment)
         glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), GLuint(packBuffer))
+        for (name, value) in saved { glPixelStorei(GLenum(name), value) }
         return try! RGBAImage(width: size.width, height: size.height, pixels: pixels)
     }
 

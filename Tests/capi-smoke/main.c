@@ -153,6 +153,49 @@ static void check_dmabuf(cv_view *view) {
     if (drm >= 0) close(drm);
 }
 
+/* A host whose pixel store would move or cut every transfer, with pixel buffers bound for
+   both directions: cv_view_render_rgba writes exactly its image (the bytes after it stay
+   as they were), renders the frame, and leaves each of those settings as the host had it. */
+static void check_hostile_host(cv_view *hosted) {
+    static const GLenum names[] = {
+        GL_UNPACK_ROW_LENGTH, GL_UNPACK_IMAGE_HEIGHT, GL_UNPACK_SKIP_ROWS, GL_UNPACK_SKIP_PIXELS, GL_UNPACK_SKIP_IMAGES,
+        GL_UNPACK_ALIGNMENT, GL_PACK_ROW_LENGTH, GL_PACK_SKIP_ROWS, GL_PACK_SKIP_PIXELS, GL_PACK_ALIGNMENT,
+    };
+    static const GLint hostile[] = { 13, 7, 3, 5, 2, 8, 17, 4, 6, 2 };
+    enum { COUNT = sizeof names / sizeof names[0], GUARD = 1024 };
+    GLuint buffers[2];
+    glGenBuffers(2, buffers);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, buffers[0]);
+    glBufferData(GL_PIXEL_UNPACK_BUFFER, 64, NULL, GL_STATIC_DRAW);
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, buffers[1]);
+    glBufferData(GL_PIXEL_PACK_BUFFER, 64, NULL, GL_STATIC_DRAW);
+    for (int i = 0; i < COUNT; i++) glPixelStorei(names[i], hostile[i]);
+
+    uint8_t image[W * H * 4 + GUARD];
+    memset(image, 0xA5, sizeof image);
+    CHECK(cv_view_render_rgba(hosted, image, W * H * 4, W, H) == CV_OK, "cv_view_render_rgba on a hostile host failed");
+    int outside = 0, wrong = 0;
+    for (int i = W * H * 4; i < (int)sizeof image; i++) outside += image[i] != 0xA5;
+    for (int i = 0; i < W * H * 4; i++) wrong += image[i] != ((i % 4 == 3) ? 255 : 200);
+    CHECK(outside == 0, "cv_view_render_rgba wrote %d bytes past the image", outside);
+    CHECK(wrong == 0, "%d bytes of the image are not the grey frame", wrong);
+    for (int i = 0; i < COUNT; i++) {
+        GLint value = -1;
+        glGetIntegerv(names[i], &value);
+        CHECK(value == hostile[i], "pixel-store 0x%x is %d, the host set %d", names[i], value, hostile[i]);
+    }
+    GLint unpack = 0, pack = 0;
+    glGetIntegerv(GL_PIXEL_UNPACK_BUFFER_BINDING, &unpack);
+    glGetIntegerv(GL_PIXEL_PACK_BUFFER_BINDING, &pack);
+    CHECK(unpack == (GLint)buffers[0] && pack == (GLint)buffers[1], "the host's pixel buffer bindings changed");
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+    glDeleteBuffers(2, buffers);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 4);
+    for (int i = 0; i < COUNT; i++) if (names[i] != GL_UNPACK_ALIGNMENT && names[i] != GL_PACK_ALIGNMENT) glPixelStorei(names[i], 0);
+}
+
 int main(void) {
     uint8_t frame[W * H * 3 / 2];
     make_frame(frame);
@@ -210,6 +253,8 @@ int main(void) {
     glReadPixels(0, 0, 2 * W, H, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
     CHECK(pixels[0] == 0 && pixels[2] == 255, "the left half must keep the host's blue");
     CHECK(pixels[W * 4] == 200 && pixels[W * 4 + 1] == 200 && pixels[W * 4 + 2] == 200, "the right half must be the frame");
+
+    check_hostile_host(hosted);
 
     CHECK(cv_view_close(hosted) == CV_OK, "closing the hosted view failed");
     CHECK(cv_device_close(host) == CV_OK, "closing the host device failed");

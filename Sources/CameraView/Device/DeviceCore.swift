@@ -13,6 +13,8 @@ final class DeviceCore: @unchecked Sendable {
     let extensions: EGLExtensions
     /// The GBM device under a GBM-platform display (for test buffers and GBM surfaces).
     let gbmDevice: OpaquePointer?
+    /// Whether our work must restore the context's GL state (an adopted host's).
+    private let isolation: StateIsolation
     private let lock = Lock()
     private var isShutDown = false
     /// The display, context, GBM device and fd this device opened (none when adopted: the
@@ -30,11 +32,15 @@ final class DeviceCore: @unchecked Sendable {
     private init(adopting display: EGLDisplay, context: EGLContext, table: HandleTable) throws {
         (self.platform, self.display, self.context, self.table) = (.host, display, context, table)
         gbmDevice = nil
-        (info, programs) = try ContextScope.entering(display: display, context: context) { scope in
-            let info = Self.queryInfo(platform: .host, display: display, drmNode: nil)
-            return (info, try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope))
+        // Querying reads state only; compiling programs binds them, in the host's context.
+        info = try ContextScope.entering(display: display, context: context) { _ in
+            Self.queryInfo(platform: .host, display: display, drmNode: nil)
         }
         extensions = EGLExtensions(info: info)
+        isolation = .hostContext(externalTextures: extensions.externalImages)
+        programs = try ContextScope.entering(display: display, context: context, isolation: isolation) { [info] scope in
+            try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope)
+        }
     }
 
     static func open(candidates: [Platform]) throws -> DeviceCore {
@@ -63,6 +69,7 @@ final class DeviceCore: @unchecked Sendable {
                 return (info, try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope))
             }
             (self.platform, self.display, self.context, self.table) = (platform, display, contextPointer, table)
+            isolation = .ownContext
             extensions = EGLExtensions(info: info)
             gbmDevice = objects.gbmDevice?.raw
         } catch {
@@ -96,7 +103,11 @@ final class DeviceCore: @unchecked Sendable {
             eglVendor: eglString(EGL_VENDOR), eglVersion: eglString(EGL_VERSION),
             glRenderer: glString(GL_RENDERER), glVersion: glString(GL_VERSION),
             eglExtensions: eglString(EGL_EXTENSIONS).split(separator: " ").map(String.init),
-            glExtensions: glString(GL_EXTENSIONS).split(separator: " ").map(String.init),
+            // glGetString(GL_EXTENSIONS) is NULL in a desktop core profile (a host's context);
+            // the indexed query works there and in GLES 3 alike.
+            glExtensions: (0..<glInteger(GL_NUM_EXTENSIONS)).compactMap { index in
+                glGetStringi(GLenum(GL_EXTENSIONS), GLuint(index)).map { String(cString: $0) }
+            },
             maxTextureSize: glInteger(GL_MAX_TEXTURE_SIZE),
             maxRenderbufferSize: glInteger(GL_MAX_RENDERBUFFER_SIZE),
             maxDrawBuffers: min(glInteger(GL_MAX_DRAW_BUFFERS), glInteger(GL_MAX_COLOR_ATTACHMENTS)))
@@ -111,7 +122,8 @@ final class DeviceCore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !isShutDown else { throw CameraViewError.closed }
-        return try ContextScope.entering(display: display, context: context, surface: surface, failable: failable, body)
+        return try ContextScope.entering(
+            display: display, context: context, surface: surface, failable: failable, isolation: isolation, body)
     }
 
     /// The upload path's exact programs (per pixel and packed), compiled when the device
@@ -166,7 +178,7 @@ final class DeviceCore: @unchecked Sendable {
         self.programs.removeAll()
         var report = CloseReport.clean
         do {
-            report = try ContextScope.entering(display: display, context: context, failable: false) { scope in
+            report = try ContextScope.entering(display: display, context: context, failable: false, isolation: isolation) { scope in
                 for program in programs.values { program.release(in: scope) }
                 return table.sweep(contextCurrent: true) { $0.needsCurrentContext || $0 == .eglImage || $0 == .eglSurface }
             }

@@ -16,9 +16,11 @@ struct ContextScope: ~Copyable {
     /// current before (a host's own context, or none). `failable`: fault injection may
     /// fail the make-current step (not on teardown paths, where a failure is reported as
     /// failed deletions instead).
+    /// `isolation`: in a context someone else created, every piece of GL state our work
+    /// touches is captured first and put back after `body` (see `GLStateSnapshot`).
     static func entering<Result: ~Copyable>(
         display: EGLDisplay, context: EGLContext, surface: EGLSurface? = nil, failable: Bool = true,
-        _ body: (borrowing ContextScope) throws -> Result
+        isolation: StateIsolation = .ownContext, _ body: (borrowing ContextScope) throws -> Result
     ) throws -> Result {
         let previous = CurrentEGLState.capture()
         // A context already current here (a host drawing with its own surface) stays as it is.
@@ -30,9 +32,25 @@ struct ContextScope: ~Copyable {
             }
         }
         defer { if switching { previous.restore(releasing: display) } }
+        // The scope proves that the owner's context is current, not merely some context.
+        guard eglGetCurrentContext() == context else {
+            throw CameraViewError.egl(operation: "eglGetCurrentContext (not the device's context)", code: EGL_BAD_CONTEXT)
+        }
         GLCheck.discardPendingErrors()
+        guard case .hostContext(let externalTextures) = isolation else { return try body(ContextScope(display: display)) }
+        let hostState = GLStateSnapshot(externalTextures: externalTextures)
+        hostState.neutralize()
+        defer { hostState.restore() }
         return try body(ContextScope(display: display))
     }
+}
+
+/// Whether work in a context must leave its GL state as it found it.
+enum StateIsolation {
+    /// A context the device created: our code sets what it needs before each use.
+    case ownContext
+    /// A host's context: its state is captured and restored around our work.
+    case hostContext(externalTextures: Bool)
 }
 
 /// What a thread had current before the device borrowed it.

@@ -63,20 +63,15 @@ struct UploadedPlanes: ~Copyable {
         // Row lengths count texels: pitches are whole texels (validated, or chosen so).
         let lumaRowLength = try Self.rowLength(.luma, pitch: lumaPitch, texelBytes: lumaTexel.bytes)
         let chromaRowLength = try Self.rowLength(.chroma, pitch: chromaPitch, texelBytes: chromaTexel.bytes)
-        glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 1)
-        defer {
-            glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), 0)
-            glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 4)
-            glBindTexture(GLenum(GL_TEXTURE_2D), 0)
-        }
+        defer { glBindTexture(GLenum(GL_TEXTURE_2D), 0) }
         let (lumaFormat, chromaFormat) = packed ? (GL_RGBA_INTEGER, GL_RGBA_INTEGER) : (GL_RED_INTEGER, GL_RG_INTEGER)
         glBindTexture(GLenum(GL_TEXTURE_2D), self.luma.raw)
-        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), lumaRowLength)
+        PixelStore.forUpload(rowLength: lumaRowLength)
         glTexSubImage2D(
             GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(lumaTexel.width), GLsizei(size.height),
             GLenum(lumaFormat), GLenum(GL_UNSIGNED_BYTE), luma)
         glBindTexture(GLenum(GL_TEXTURE_2D), self.chroma.raw)
-        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), chromaRowLength)
+        PixelStore.forUpload(rowLength: chromaRowLength)
         glTexSubImage2D(
             GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(chromaTexel.width), GLsizei((size.height + 1) / 2),
             GLenum(chromaFormat), GLenum(GL_UNSIGNED_BYTE), chroma)

@@ -1,101 +1,121 @@
 import CEGL
 
-/// The GL state a view's draw touches, captured before drawing into a host's context and
-/// put back afterwards, so the host's bindings, switches and pixel-store settings survive.
-/// Fixed-size storage: a host draws every frame, and this allocates nothing.
+/// The GL state any of our work touches, captured before it runs in a context we did not
+/// create (an adopted host's) and put back afterwards, so the host's bindings, switches
+/// and pixel-store settings survive every entry point: device adoption, view creation,
+/// renders, draws and closes (`ContextScope.entering` applies it). Fixed-size storage: a
+/// host draws every frame, and this allocates nothing.
 struct GLStateSnapshot {
     /// Switches that would change our draw; off while we draw.
-    private static let switches: [GLenum] = [
-        GL_BLEND, GL_SCISSOR_TEST, GL_DEPTH_TEST, GL_STENCIL_TEST, GL_CULL_FACE,
-        GL_DITHER, GL_POLYGON_OFFSET_FILL, GL_SAMPLE_COVERAGE, GL_SAMPLE_ALPHA_TO_COVERAGE, GL_RASTERIZER_DISCARD,
-    ].map { GLenum($0) }
-    /// Pixel-store settings we set, restored with glPixelStorei.
-    private static let pixelStore: [GLenum] = [
-        GL_UNPACK_ROW_LENGTH, GL_UNPACK_ALIGNMENT, GL_UNPACK_SKIP_ROWS, GL_UNPACK_SKIP_PIXELS,
-        GL_PACK_ALIGNMENT, GL_PACK_ROW_LENGTH,
-    ].map { GLenum($0) }
+    private static let switches: InlineArray<10, GLenum> = [
+        GLenum(GL_BLEND), GLenum(GL_SCISSOR_TEST), GLenum(GL_DEPTH_TEST), GLenum(GL_STENCIL_TEST),
+        GLenum(GL_CULL_FACE), GLenum(GL_DITHER), GLenum(GL_POLYGON_OFFSET_FILL), GLenum(GL_SAMPLE_COVERAGE),
+        GLenum(GL_SAMPLE_ALPHA_TO_COVERAGE), GLenum(GL_RASTERIZER_DISCARD),
+    ]
+    /// Texture units our draws and texture set-up use (unit 0 is active while we work).
+    private static let units: InlineArray<2, GLenum> = [0, 1]
 
     private let externalTextures: Bool
-    private var enabled: UInt32 = 0
-    private var pixelStoreValues: (GLint, GLint, GLint, GLint, GLint, GLint) = (0, 0, 0, 0, 0, 0)
-    private var viewport: (GLint, GLint, GLint, GLint) = (0, 0, 0, 0)
-    private var colorMask: (GLboolean, GLboolean, GLboolean, GLboolean) = (0, 0, 0, 0)
-    private var drawFramebuffer: GLint = 0, readFramebuffer: GLint = 0, program: GLint = 0
-    private var vertexArray: GLint = 0, activeTexture: GLint = 0, unpackBuffer: GLint = 0, packBuffer: GLint = 0
-    /// Texture unit 0 and 1: 2D texture, external texture, sampler object.
-    private var unit0: (GLint, GLint, GLint) = (0, 0, 0), unit1: (GLint, GLint, GLint) = (0, 0, 0)
+    private var enabled: InlineArray<10, Bool> = .init(repeating: false)
+    private var pixelStore: InlineArray<10, GLint> = .init(repeating: 0)
+    private var viewport: InlineArray<4, GLint> = .init(repeating: 0)
+    private var colorMask: InlineArray<4, GLboolean> = .init(repeating: 0)
+    private var drawFramebuffer: GLint = 0, readFramebuffer: GLint = 0, renderbuffer: GLint = 0
+    private var program: GLint = 0, vertexArray: GLint = 0, activeTexture: GLint = 0
+    private var unpackBuffer: GLint = 0, packBuffer: GLint = 0
+    /// Per unit: 2D texture, external texture, sampler object.
+    private var textures: InlineArray<2, (GLint, GLint, GLint)> = .init(repeating: (0, 0, 0))
 
+    /// Captures the current context's state (`externalTextures`: whether
+    /// GL_TEXTURE_EXTERNAL_OES bindings exist there).
     init(externalTextures: Bool) {
         self.externalTextures = externalTextures
-        func integer(_ name: Int32) -> GLint {
-            var value: GLint = 0
-            glGetIntegerv(GLenum(name), &value)
-            return value
+        (drawFramebuffer, readFramebuffer) = (Self.integer(GL_DRAW_FRAMEBUFFER_BINDING), Self.integer(GL_READ_FRAMEBUFFER_BINDING))
+        renderbuffer = Self.integer(GL_RENDERBUFFER_BINDING)
+        (program, vertexArray) = (Self.integer(GL_CURRENT_PROGRAM), Self.integer(GL_VERTEX_ARRAY_BINDING))
+        activeTexture = Self.integer(GL_ACTIVE_TEXTURE)
+        (unpackBuffer, packBuffer) = (Self.integer(GL_PIXEL_UNPACK_BUFFER_BINDING), Self.integer(GL_PIXEL_PACK_BUFFER_BINDING))
+        withUnsafeMutableBytes(of: &viewport) { glGetIntegerv(GLenum(GL_VIEWPORT), $0.assumingMemoryBound(to: GLint.self).baseAddress) }
+        withUnsafeMutableBytes(of: &colorMask) { glGetBooleanv(GLenum(GL_COLOR_WRITEMASK), $0.assumingMemoryBound(to: GLboolean.self).baseAddress) }
+        for index in PixelStore.names.indices { pixelStore[index] = Self.integer(Int32(PixelStore.names[index])) }
+        for index in Self.switches.indices { enabled[index] = glIsEnabled(Self.switches[index]) == GLboolean(GL_TRUE) }
+        for index in Self.units.indices {
+            glActiveTexture(GLenum(GL_TEXTURE0) + Self.units[index])
+            textures[index] = (
+                Self.integer(GL_TEXTURE_BINDING_2D), externalTextures ? Self.integer(GL_TEXTURE_BINDING_EXTERNAL_OES) : 0,
+                Self.integer(GL_SAMPLER_BINDING))
         }
-        (drawFramebuffer, readFramebuffer) = (integer(GL_DRAW_FRAMEBUFFER_BINDING), integer(GL_READ_FRAMEBUFFER_BINDING))
-        (program, vertexArray) = (integer(GL_CURRENT_PROGRAM), integer(GL_VERTEX_ARRAY_BINDING))
-        activeTexture = integer(GL_ACTIVE_TEXTURE)
-        (unpackBuffer, packBuffer) = (integer(GL_PIXEL_UNPACK_BUFFER_BINDING), integer(GL_PIXEL_PACK_BUFFER_BINDING))
-        withUnsafeMutableBytes(of: &viewport) { glGetIntegerv(GLenum(GL_VIEWPORT), $0.bindMemory(to: GLint.self).baseAddress) }
-        withUnsafeMutableBytes(of: &colorMask) { glGetBooleanv(GLenum(GL_COLOR_WRITEMASK), $0.bindMemory(to: GLboolean.self).baseAddress) }
-        withUnsafeMutableBytes(of: &pixelStoreValues) { values in
-            let slots = values.bindMemory(to: GLint.self)
-            for (index, name) in Self.pixelStore.enumerated() { glGetIntegerv(name, slots.baseAddress! + index) }
-        }
-        for (bit, name) in Self.switches.enumerated() where glIsEnabled(name) == GLboolean(GL_TRUE) {
-            enabled |= 1 << UInt32(bit)
-        }
-        unit0 = textureUnit(0)
-        unit1 = textureUnit(1)
     }
 
-    private func textureUnit(_ unit: GLenum) -> (GLint, GLint, GLint) {
-        var binding: (GLint, GLint, GLint) = (0, 0, 0)
-        glActiveTexture(GLenum(GL_TEXTURE0) + unit)
-        glGetIntegerv(GLenum(GL_TEXTURE_BINDING_2D), &binding.0)
-        if externalTextures { glGetIntegerv(GLenum(GL_TEXTURE_BINDING_EXTERNAL_OES), &binding.1) }
-        glGetIntegerv(GLenum(GL_SAMPLER_BINDING), &binding.2)
-        return binding
+    private static func integer(_ name: Int32) -> GLint {
+        var value: GLint = 0
+        glGetIntegerv(GLenum(name), &value)
+        return value
     }
 
-    /// Leaves the context in the state our draw expects: no switches, plain pixel store,
-    /// no sampler objects, no pixel buffers, all colour channels written.
+    /// Leaves the context in the state our work expects: no switches, default pixel store,
+    /// no pixel buffers or sampler objects, texture unit 0 active, all channels written.
     func neutralize() {
-        for name in Self.switches { glDisable(name) }
+        for index in Self.switches.indices { glDisable(Self.switches[index]) }
         glColorMask(GLboolean(GL_TRUE), GLboolean(GL_TRUE), GLboolean(GL_TRUE), GLboolean(GL_TRUE))
-        glBindBuffer(GLenum(GL_PIXEL_UNPACK_BUFFER), 0)
-        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), 0)
-        glPixelStorei(GLenum(GL_UNPACK_SKIP_ROWS), 0)
-        glPixelStorei(GLenum(GL_UNPACK_SKIP_PIXELS), 0)
-        glBindSampler(0, 0)
-        glBindSampler(1, 0)
-    }
-
-    private func restoreTextureUnit(_ unit: GLenum, _ binding: (GLint, GLint, GLint)) {
-        glActiveTexture(GLenum(GL_TEXTURE0) + unit)
-        glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(binding.0))
-        if externalTextures { glBindTexture(GLenum(GL_TEXTURE_EXTERNAL_OES), GLuint(binding.1)) }
-        glBindSampler(unit, GLuint(binding.2))
+        PixelStore.setDefaults()
+        for index in Self.units.indices { glBindSampler(Self.units[index], 0) }
+        glActiveTexture(GLenum(GL_TEXTURE0))
     }
 
     func restore() {
-        restoreTextureUnit(0, unit0)
-        restoreTextureUnit(1, unit1)
-        for (bit, name) in Self.switches.enumerated() {
-            if enabled & (1 << UInt32(bit)) != 0 { glEnable(name) } else { glDisable(name) }
+        for index in Self.units.indices {
+            glActiveTexture(GLenum(GL_TEXTURE0) + Self.units[index])
+            glBindTexture(GLenum(GL_TEXTURE_2D), GLuint(textures[index].0))
+            if externalTextures { glBindTexture(GLenum(GL_TEXTURE_EXTERNAL_OES), GLuint(textures[index].1)) }
+            glBindSampler(Self.units[index], GLuint(textures[index].2))
         }
-        glColorMask(colorMask.0, colorMask.1, colorMask.2, colorMask.3)
-        var values = pixelStoreValues
-        withUnsafeBytes(of: &values) { stored in
-            for (index, name) in Self.pixelStore.enumerated() { glPixelStorei(name, stored.load(fromByteOffset: index * 4, as: GLint.self)) }
+        for index in Self.switches.indices {
+            if enabled[index] { glEnable(Self.switches[index]) } else { glDisable(Self.switches[index]) }
         }
+        glColorMask(colorMask[0], colorMask[1], colorMask[2], colorMask[3])
+        for index in PixelStore.names.indices { glPixelStorei(PixelStore.names[index], pixelStore[index]) }
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), GLuint(drawFramebuffer))
         glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), GLuint(readFramebuffer))
-        glViewport(viewport.0, viewport.1, viewport.2, viewport.3)
+        glBindRenderbuffer(GLenum(GL_RENDERBUFFER), GLuint(renderbuffer))
+        glViewport(viewport[0], viewport[1], viewport[2], viewport[3])
         glUseProgram(GLuint(program))
         glBindVertexArray(GLuint(vertexArray))
         glBindBuffer(GLenum(GL_PIXEL_UNPACK_BUFFER), GLuint(unpackBuffer))
         glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), GLuint(packBuffer))
         glActiveTexture(GLenum(activeTexture))
+    }
+}
+
+/// Every pixel-store parameter a transfer obeys, set in full before each of ours: a
+/// context may hold any value of any of them (a host's, or our previous transfer's).
+enum PixelStore {
+    /// The unpack parameters, then the pack parameters.
+    static let names: InlineArray<10, GLenum> = [
+        GLenum(GL_UNPACK_ROW_LENGTH), GLenum(GL_UNPACK_IMAGE_HEIGHT), GLenum(GL_UNPACK_SKIP_ROWS),
+        GLenum(GL_UNPACK_SKIP_PIXELS), GLenum(GL_UNPACK_SKIP_IMAGES), GLenum(GL_UNPACK_ALIGNMENT),
+        GLenum(GL_PACK_ROW_LENGTH), GLenum(GL_PACK_SKIP_ROWS), GLenum(GL_PACK_SKIP_PIXELS), GLenum(GL_PACK_ALIGNMENT),
+    ]
+    /// GL's initial values, in the order of `names`.
+    private static let defaults: InlineArray<10, GLint> = [0, 0, 0, 0, 0, 4, 0, 0, 0, 4]
+
+    static func setDefaults() {
+        for index in names.indices { glPixelStorei(names[index], defaults[index]) }
+        glBindBuffer(GLenum(GL_PIXEL_UNPACK_BUFFER), 0)
+        glBindBuffer(GLenum(GL_PIXEL_PACK_BUFFER), 0)
+    }
+
+    /// Uploads read client memory rows `rowLength` texels apart, byte-aligned, from the
+    /// first pixel on.
+    static func forUpload(rowLength: GLint) {
+        setDefaults()
+        glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 1)
+        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), rowLength)
+    }
+
+    /// Readbacks write client memory rows `rowLength` pixels apart, from the first on.
+    static func forReadback(rowLength: GLint) {
+        setDefaults()
+        glPixelStorei(GLenum(GL_PACK_ROW_LENGTH), rowLength)
     }
 }

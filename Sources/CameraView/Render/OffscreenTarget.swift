@@ -82,9 +82,7 @@ struct OffscreenTarget: ~Copyable {
     func readPixels(into pixels: UnsafeMutableRawBufferPointer, in scope: borrowing ContextScope) throws {
         precondition(pixels.count == size.width * size.height * 4, "readback buffer of the wrong size")
         glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), framebuffer.raw)
-        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 4)
         defer {
-            glPixelStorei(GLenum(GL_PACK_ROW_LENGTH), 0)
             glReadBuffer(GLenum(GL_COLOR_ATTACHMENT0))
             glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0)
         }
@@ -93,7 +91,7 @@ struct OffscreenTarget: ~Copyable {
         let rowBytes = size.width * 4
         // A packed texel's four uints are four RGBA8 pixels in memory order.
         let (format, type) = key.packing == .perPixel ? (GL_RGBA, GL_UNSIGNED_BYTE) : (GL_RGBA_INTEGER, GL_UNSIGNED_INT)
-        glPixelStorei(GLenum(GL_PACK_ROW_LENGTH), GLint(storage.width * rows))
+        PixelStore.forReadback(rowLength: GLint(storage.width * rows))
         for row in 0..<min(rows, size.height) {
             // Draw buffer `row` holds image rows row, row + rows, ...: only those that exist.
             let count = (size.height - row + rows - 1) / rows

@@ -6,7 +6,15 @@ import HostHarness
 /// must leave untouched.
 final class TestHost {
     private let host: HostContext
-    private var clutter: (program: GLuint, vertexArray: GLuint, textures: [GLuint], sampler: GLuint, buffer: GLuint) = (0, 0, [], 0, 0)
+    private var clutter: (program: GLuint, vertexArray: GLuint, textures: [GLuint], sampler: GLuint, buffers: [GLuint], renderbuffer: GLuint) = (0, 0, [], 0, [], 0)
+
+    /// Every pixel-store parameter, each at a value that moves or cuts a transfer: a view
+    /// that relied on GL's defaults would read or write outside its buffers.
+    static let hostilePixelStore: [(name: Int32, value: GLint)] = [
+        (GL_UNPACK_ROW_LENGTH, 13), (GL_UNPACK_IMAGE_HEIGHT, 7), (GL_UNPACK_SKIP_ROWS, 3), (GL_UNPACK_SKIP_PIXELS, 5),
+        (GL_UNPACK_SKIP_IMAGES, 2), (GL_UNPACK_ALIGNMENT, 8), (GL_PACK_ROW_LENGTH, 17), (GL_PACK_SKIP_ROWS, 4),
+        (GL_PACK_SKIP_PIXELS, 6), (GL_PACK_ALIGNMENT, 2),
+    ]
 
     var display: EGLDisplay { host.display }
     var context: EGLContext { host.context }
@@ -21,8 +29,10 @@ final class TestHost {
     func makeCurrent() { host.makeCurrent() }
     func readPixels() -> RGBAImage { host.readPixels() }
 
-    /// Binds and enables things a compositor might have in place mid-frame.
-    func clutterState() {
+    /// Binds and enables things a compositor might have in place mid-frame; with
+    /// `pixelBuffers`, pixel buffers of both directions too (a transfer under them goes to
+    /// the buffer, so the pixel-store values alone are tested without them).
+    func clutterState(pixelBuffers: Bool = true) {
         makeCurrent()
         var textures = [GLuint](repeating: 0, count: 3)
         glGenTextures(3, &textures)
@@ -30,14 +40,20 @@ final class TestHost {
             glActiveTexture(GLenum(GL_TEXTURE0) + GLenum(unit))
             glBindTexture(GLenum(GL_TEXTURE_2D), texture)
         }
-        var vertexArray: GLuint = 0, sampler: GLuint = 0, buffer: GLuint = 0
+        var vertexArray: GLuint = 0, sampler: GLuint = 0, buffers: [GLuint] = [0, 0], renderbuffer: GLuint = 0
         glGenVertexArrays(1, &vertexArray)
         glBindVertexArray(vertexArray)
         glGenSamplers(1, &sampler)
+        glBindSampler(0, sampler)
         glBindSampler(1, sampler)
-        glGenBuffers(1, &buffer)
-        glBindBuffer(GLenum(GL_PIXEL_UNPACK_BUFFER), buffer)
-        glBufferData(GLenum(GL_PIXEL_UNPACK_BUFFER), 64, nil, GLenum(GL_STATIC_DRAW))
+        glGenBuffers(2, &buffers)
+        for (target, buffer) in zip([GL_PIXEL_UNPACK_BUFFER, GL_PIXEL_PACK_BUFFER], buffers) {
+            glBindBuffer(GLenum(target), buffer)
+            glBufferData(GLenum(target), 64, nil, GLenum(GL_STATIC_DRAW))
+            if !pixelBuffers { glBindBuffer(GLenum(target), 0) }
+        }
+        glGenRenderbuffers(1, &renderbuffer)
+        glBindRenderbuffer(GLenum(GL_RENDERBUFFER), renderbuffer)
         let program = Self.linkedProgram()
         glUseProgram(program)
         glActiveTexture(GLenum(GL_TEXTURE2))
@@ -49,12 +65,10 @@ final class TestHost {
         glCullFace(GLenum(GL_FRONT_AND_BACK))
         glColorMask(GLboolean(GL_TRUE), GLboolean(GL_FALSE), GLboolean(GL_TRUE), GLboolean(GL_TRUE))
         glViewport(3, 5, 7, 11)
-        glPixelStorei(GLenum(GL_UNPACK_ROW_LENGTH), 13)
-        glPixelStorei(GLenum(GL_UNPACK_ALIGNMENT), 8)
-        glPixelStorei(GLenum(GL_PACK_ALIGNMENT), 2)
+        for (name, value) in Self.hostilePixelStore { glPixelStorei(GLenum(name), value) }
         glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0)
         glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), framebuffer)
-        clutter = (program, vertexArray, textures, sampler, buffer)
+        clutter = (program, vertexArray, textures, sampler, buffers, renderbuffer)
     }
 
     /// A linked (so bindable) program of the host's own: a view must put it back.
@@ -94,9 +108,10 @@ final class TestHost {
             "viewport": integers(GL_VIEWPORT, 4), "scissor box": integers(GL_SCISSOR_BOX, 4),
             "program": integers(GL_CURRENT_PROGRAM), "vertex array": integers(GL_VERTEX_ARRAY_BINDING),
             "active texture": integers(GL_ACTIVE_TEXTURE), "unpack buffer": integers(GL_PIXEL_UNPACK_BUFFER_BINDING),
-            "unpack row length": integers(GL_UNPACK_ROW_LENGTH), "unpack alignment": integers(GL_UNPACK_ALIGNMENT),
-            "pack alignment": integers(GL_PACK_ALIGNMENT), "blend dst": integers(GL_BLEND_DST_RGB),
+            "pack buffer": integers(GL_PIXEL_PACK_BUFFER_BINDING), "renderbuffer": integers(GL_RENDERBUFFER_BINDING),
+            "blend dst": integers(GL_BLEND_DST_RGB),
         ]
+        for (name, _) in Self.hostilePixelStore { signature["pixel store \(name)"] = integers(name) }
         for name in [GL_BLEND, GL_SCISSOR_TEST, GL_CULL_FACE, GL_DEPTH_TEST] {
             signature["enabled \(name)"] = [Int32(glIsEnabled(GLenum(name)))]
         }
@@ -119,7 +134,8 @@ final class TestHost {
             glDeleteTextures(GLsizei(textures.count), &textures)
             glDeleteVertexArrays(1, &clutter.vertexArray)
             glDeleteSamplers(1, &clutter.sampler)
-            glDeleteBuffers(1, &clutter.buffer)
+            glDeleteBuffers(GLsizei(clutter.buffers.count), &clutter.buffers)
+            glDeleteRenderbuffers(1, &clutter.renderbuffer)
             glUseProgram(0)
             glDeleteProgram(clutter.program)
         }

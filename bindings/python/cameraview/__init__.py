@@ -131,6 +131,16 @@ class Device(_Handle):
         _check(_lib.cv_device_open(ctypes.byref(handle)))
         self._handle = handle.value
 
+    @classmethod
+    def adopt(cls, egl_display, egl_context):
+        """A device over a host's own EGL display and context (addresses as ints): views on it
+        draw in that context and leave its GL state as it was. The host keeps owning both."""
+        device = cls.__new__(cls)
+        handle = ctypes.c_void_p()
+        _check(_lib.cv_device_adopt(egl_display, egl_context, ctypes.byref(handle)))
+        device._handle = handle.value
+        return device
+
     @property
     def live_handles(self):
         return _lib.cv_device_live_handles(self._require())
