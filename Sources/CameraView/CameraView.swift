@@ -151,7 +151,7 @@ public final class CameraView: Sendable {
                 try planes.upload(luma: luma, lumaPitch: frame.luma.pitch, chroma: chroma, chromaPitch: frame.chroma.pitch, in: scope)
             }
         }
-        state.uploadedBytes += frame.luma.pitch * frame.height + frame.chroma.pitch * ((frame.height + 1) / 2)
+        state.uploadedBytes += try frame.planeBytes
         return sampled
     }
 

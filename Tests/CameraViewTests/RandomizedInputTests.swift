@@ -108,5 +108,33 @@ import Testing
         #expect(lseek(file.fd, 0, SEEK_CUR) == 123, "validation puts the caller's file offset back")
         #expect(rejected > 1000 && rendered > 20, "rejected \(rejected), rendered \(rendered)")
     }
+
+    /// Frames of one or two rows pass validation with any pitch (only the last row must fit),
+    /// so every edge pitch and offset meets the mapped upload: each is a typed error or a
+    /// render, never an overflow trap (height 1, offset 1, pitch Int.max once trapped).
+    @Test func fewRowFramesWithEdgePitchesAndOffsetsNeverTrap() throws {
+        let view = try CameraView()
+        defer { view.close() }
+        let file = try MemoryFile([UInt8](repeating: 90, count: 256))
+        var (rejected, rendered) = (0, 0)
+        for height in [1, 2] {
+            for pitch in Self.edges {
+                for offset in Self.edges {
+                    let plane = DmaBufPlane(fd: file.fd, offset: offset, pitch: pitch)
+                    let chroma = DmaBufPlane(fd: file.fd, offset: 64, pitch: 8)
+                    for frame in [DmaBufFrame(width: 8, height: height, luma: plane, chroma: chroma),
+                                  DmaBufFrame(width: 8, height: height, luma: chroma, chroma: plane)] {
+                        do {
+                            _ = try view.render(frame)
+                            rendered += 1
+                        } catch is CameraViewError {
+                            rejected += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(rendered > 0 && rejected > 0, "rejected \(rejected), rendered \(rendered)")
+    }
 }
 

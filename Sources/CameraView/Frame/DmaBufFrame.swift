@@ -47,24 +47,43 @@ public struct DmaBufFrame: Sendable {
     /// covers its plane at its offset, pitch and height, so no import can read past a
     /// buffer. Every render and draw of the frame runs this first.
     public func validate() throws(CameraViewError) {
+        let ends = try planeEnds()
+        for (plane, value, end) in [(FrameLayoutError.Plane.luma, luma, ends.luma), (.chroma, chroma, ends.chroma)] {
+            let size = try value.bufferSize()
+            guard end <= size else { throw .invalidFrame(.planeOutOfBounds(plane: plane, end: end, bufferSize: size)) }
+        }
+    }
+
+    /// Where each plane's last byte ends in its buffer: its offset, the pitch times the rows
+    /// before the last, and the last row's bytes (the padding after it need not exist).
+    /// Every sum and product is checked, so a pitch or offset near `Int.max` is an error
+    /// here and never an overflow in whoever maps or uploads the planes.
+    func planeEnds() throws(CameraViewError) -> (luma: Int, chroma: Int) {
         guard width > 0, height > 0 else { throw .invalidFrame(.zeroSize(width: width, height: height)) }
         let chromaRowBytes = try NV12Layout.checked("UV row", NV12Layout.halfRoundedUp(width).multipliedReportingOverflow(by: 2))
-        for (plane, value, rows, rowBytes) in [
-            (FrameLayoutError.Plane.luma, luma, height, width),
-            (.chroma, chroma, NV12Layout.halfRoundedUp(height), chromaRowBytes),
-        ] {
+        func end(_ plane: FrameLayoutError.Plane, _ value: DmaBufPlane, rows: Int, rowBytes: Int) throws(CameraViewError) -> Int {
             guard value.offset >= 0 else { throw .invalidFrame(.negative(field: "\(plane.rawValue) offset", value: value.offset)) }
             guard value.pitch >= rowBytes else {
                 throw .invalidFrame(.strideTooSmall(plane: plane, stride: value.pitch, minimum: rowBytes))
             }
             let field = "\(plane.rawValue) plane"
             let span = try NV12Layout.checked(field, value.pitch.multipliedReportingOverflow(by: rows - 1))
-            let end = try NV12Layout.checked(field, value.offset.addingReportingOverflow(
+            return try NV12Layout.checked(field, value.offset.addingReportingOverflow(
                 NV12Layout.checked(field, span.addingReportingOverflow(rowBytes))))
-            let size = try value.bufferSize()
-            guard end <= size else { throw .invalidFrame(.planeOutOfBounds(plane: plane, end: end, bufferSize: size)) }
         }
+        let ends = (
+            luma: try end(.luma, luma, rows: height, rowBytes: width),
+            chroma: try end(.chroma, chroma, rows: NV12Layout.halfRoundedUp(height), rowBytes: chromaRowBytes))
         guard chroma.pitch % 2 == 0 else { throw .invalidFrame(.oddChromaStride(chroma.pitch)) }
+        return ends
+    }
+
+    /// The bytes an upload of the validated frame reads.
+    var planeBytes: Int {
+        get throws(CameraViewError) {
+            let ends = try planeEnds()
+            return (ends.luma - luma.offset) + (ends.chroma - chroma.offset)
+        }
     }
 }
 

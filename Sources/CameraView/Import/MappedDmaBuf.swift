@@ -9,9 +9,9 @@ enum MappedDmaBuf {
         of frame: DmaBufFrame, table: HandleTable,
         _ body: (_ luma: UnsafeRawPointer, _ chroma: UnsafeRawPointer) throws -> Result
     ) throws -> Result {
-        let luma = try map(frame.luma, length: frame.luma.offset + frame.luma.pitch * frame.height, table: table)
+        let (lumaLength, chromaLength) = try frame.planeEnds()
+        let luma = try map(frame.luma, length: lumaLength, table: table)
         let lumaBase = UnsafeRawPointer(luma.raw.baseAddress!)
-        let chromaLength = frame.chroma.offset + frame.chroma.pitch * ((frame.height + 1) / 2)
         var chroma: OwnedMapping?
         do {
             if frame.chroma.fd != frame.luma.fd || chromaLength > luma.raw.count {
