@@ -320,7 +320,7 @@ public final class CameraView: Sendable {
 
     deinit {
         if !isClosed {
-            log.error("\(handles.owner) dropped without close(); closing it now (a bug in the caller)")
+            HandleTable.noteDroppedWithoutClose(handles.owner)
             close()
         }
     }

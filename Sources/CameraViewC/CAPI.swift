@@ -58,6 +58,13 @@ private func calling(_ body: () throws -> Void) -> Int32 {
     }
 }
 
+/// A close whose report is not clean: the handle is gone, and the caller hears of the bug.
+private func unclean(_ report: CloseReport) throws {
+    guard !report.isClean else { return }
+    let parts = report.swept.map { "swept \($0)" } + report.failedDeletions.map(\.description)
+    throw CAPIError(code: Int32(CV_EUNCLEAN), message: parts.joined(separator: "; "))
+}
+
 private struct CAPIError: Error {
     let code: Int32
     let message: String
@@ -148,7 +155,7 @@ public func cv_device_egl_display(_ device: OpaquePointer?) -> UnsafeMutableRawP
 @_cdecl("cv_device_close")
 public func cv_device_close(_ device: OpaquePointer?) -> Int32 {
     calling {
-        try devices.remove(device).device.close()
+        try unclean(devices.remove(device).device.close())
     }
 }
 
@@ -325,9 +332,12 @@ public func cv_swept_in_process() -> Int { HandleTable.sweptCountInProcess }
 @_cdecl("cv_failed_deletions_in_process")
 public func cv_failed_deletions_in_process() -> Int { HandleTable.failedDeletionCountInProcess }
 
+@_cdecl("cv_dropped_in_process")
+public func cv_dropped_in_process() -> Int { HandleTable.droppedOwnerCountInProcess }
+
 @_cdecl("cv_view_close")
 public func cv_view_close(_ view: OpaquePointer?) -> Int32 {
     calling {
-        try views.remove(view).view.close()
+        try unclean(views.remove(view).view.close())
     }
 }

@@ -42,4 +42,6 @@ private func cameraviewHeaderMatchesTheImplementation() {
     same(&c17, &s17)
     var c18 = CCameraView.cv_view_last_import_path, s18 = CameraViewC.cv_view_last_import_path
     same(&c18, &s18)
+    var c19 = CCameraView.cv_dropped_in_process, s19 = CameraViewC.cv_dropped_in_process
+    same(&c19, &s19)
 }

@@ -48,7 +48,6 @@ struct LeakCheckCommand: ParsableCommand {
                 try printJSON(report)
             } else {
                 print("iterations:                \(report.iterations)")
-                print("live handles after close:  \(report.liveHandlesAfterClose) \(report.liveHandlesAfterCloseByKind)")
                 print("device handle delta:       \(report.deviceHandleDelta)")
                 print("swept at close:            \(report.sweptAtClose) \(report.sweptAtCloseByKind)")
                 print("failed deletions:          \(report.failedDeletions)")

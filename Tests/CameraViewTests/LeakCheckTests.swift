@@ -16,7 +16,6 @@ import Testing
         let (status, report) = try leakcheck(["--iterations", "500", "--warmup", "100", "--frames-per-cycle", "2", "--size", "96x64", "--max-slope", "1e12"])
         #expect(status == 0)
         #expect(report["iterations"] as? Int == 500)
-        #expect(report["live_handles_after_close"] as? Int == 0)
         #expect(report["fd_delta"] as? Int == 0)
         #expect(report["device_handle_delta"] as? Int == 0)
         #expect(report["swept_at_close"] as? Int == 0)
@@ -43,7 +42,6 @@ import Testing
     @Test func memoryKeptEveryCycleExitsOneOnTheHeapSlope() throws {
         let (status, report) = try leakcheck(["--iterations", "500", "--warmup", "50", "--size", "96x64", "--plant-retained-bytes", "1024"])
         #expect(status == 1)
-        #expect(report["live_handles_after_close"] as? Int == 0)
         #expect(report["swept_at_close"] as? Int == 0)
         if glibcHeapFigures {
             let heapSlope = try #require(report["heap_slope_bytes_per_iteration"] as? Double)
@@ -56,11 +54,12 @@ import Testing
     }
 
     /// Mesa 22.3 leaks on every eglTerminate that unloads its DRI driver (measured with the
-    /// pin removed: ~275 B per cycle, 82 kB over this run). Pinned, the heap stays flat.
+    /// pin removed: ~275 B per cycle, 82 kB over this run); the surfaceless display now
+    /// stays initialized, and its driver's caches fill over the first ~50 cycles (27-30 kB
+    /// more when only 20 are warm-up). Warm, the heap stays flat.
     @Test func reopeningTheDeviceEveryCycleDoesNotLeakInMesa() throws {
-        let (status, report) = try leakcheck(["--iterations", "300", "--warmup", "20", "--reopen-device", "--max-slope", "1e12"])
+        let (status, report) = try leakcheck(["--iterations", "300", "--warmup", "100", "--reopen-device", "--max-slope", "1e12"])
         #expect(status == 0)
-        #expect(report["live_handles_after_close"] as? Int == 0)
         #expect(report["fd_delta"] as? Int == 0)
         #expect(report["swept_at_close"] as? Int == 0)
         #expect(report["failed_deletions"] as? Int == 0)

@@ -39,7 +39,40 @@ import Testing
         #expect(result.status == 1)
         #expect(report["swept_at_close"] as? Int == 1)
         #expect(report["swept_at_close_by_kind"] as? [String: Int] == ["texture": 1])
-        #expect(report["live_handles_after_close"] as? Int == 0)
+    }
+
+    /// The device's own deletions (its programs, its context) that fail are in the report
+    /// its last close returns, one per object it held. In a process of its own, so that
+    /// this close is the device's last.
+    @Test func aDevicesOwnFailedDeletionsAreInItsLastCloseReport() async {
+        await #expect(processExitsWith: .success) {
+            for kind in [HandleKind.program, .eglContext] {
+                let (result, findings) = try LedgerAudit.recording {
+                    try FaultInjection.failingDeletions(of: kind) {
+                        let device = try RenderDevice.open()
+                        let held = device.handles.liveCount(of: kind)
+                        return (device.close(), held)
+                    }
+                }
+                let ((report, held), injected) = result
+                #expect(injected && held > 0)
+                #expect(report.failedDeletions.map(\.record.kind) == Array(repeating: kind, count: held), "\(kind): \(report)")
+                #expect(findings.failedDeletions == report.failedDeletions)
+            }
+        }
+    }
+
+    /// The same through `camview leakcheck --reopen-device`: each cycle's last close fails
+    /// to delete the device's programs, and the report counts them and exits 1.
+    @Test func leakcheckCountsTheDevicesOwnFailedDeletions() throws {
+        let result = try TestProcess.capture(TestPaths.camview, [
+            "leakcheck", "--json", "--iterations", "3", "--warmup", "0", "--size", "32x16", "--reopen-device",
+            "--plant-failed-deletion", "program",
+        ])
+        let report = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        #expect(result.status == 1)
+        let failed = try #require(report["failed_deletions"] as? Int)
+        #expect(failed >= 3 * 2, "two programs or more per device, three devices: \(failed)")
     }
 
     @Test func failedDeletionsAreReturnedByCloseAndCounted() throws {

@@ -6,6 +6,7 @@
 #include <GLES3/gl3.h>
 #include <fcntl.h>
 #include <gbm.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,29 @@ static void check_hostile_host(cv_view *hosted) {
     for (int i = 0; i < COUNT; i++) if (names[i] != GL_UNPACK_ALIGNMENT && names[i] != GL_PACK_ALIGNMENT) glPixelStorei(names[i], 0);
 }
 
+static void *close_view(void *view) {
+    return (void *)(intptr_t)cv_view_close(view);
+}
+
+/* A hosted view closed on a thread that cannot make the host's context current (this
+   thread holds it): its GL objects are not deleted in a context it cannot reach, the handle
+   ends all the same, and the close says so with CV_EUNCLEAN and the objects by name. */
+static long check_unclean_close(cv_device *host) {
+    cv_view *view = NULL;
+    CHECK(cv_view_create(host, &view) == CV_OK, "cv_view_create on the host failed");
+    long failed_before = cv_failed_deletions_in_process();
+    long held = cv_view_live_handles(view);
+    pthread_t thread;
+    void *result = NULL;
+    pthread_create(&thread, NULL, close_view, view);
+    pthread_join(thread, &result);
+    CHECK((intptr_t)result == CV_EUNCLEAN, "closing where the context is out of reach returned %d, not CV_EUNCLEAN", (int)(intptr_t)result);
+    CHECK(cv_failed_deletions_in_process() == failed_before + held, "%ld failed deletions for the %ld objects left",
+          cv_failed_deletions_in_process() - failed_before, held);
+    CHECK(cv_view_close(view) == CV_ECLOSED, "the unclean close still ends the handle");
+    return held;
+}
+
 int main(void) {
     uint8_t frame[W * H * 3 / 2];
     make_frame(frame);
@@ -255,6 +279,7 @@ int main(void) {
     CHECK(pixels[W * 4] == 200 && pixels[W * 4 + 1] == 200 && pixels[W * 4 + 2] == 200, "the right half must be the frame");
 
     check_hostile_host(hosted);
+    long unreachable = check_unclean_close(host);
 
     CHECK(cv_view_close(hosted) == CV_OK, "closing the hosted view failed");
     CHECK(cv_device_close(host) == CV_OK, "closing the host device failed");
@@ -284,7 +309,8 @@ int main(void) {
     CHECK(cv_device_egl_display(device) == NULL, "a closed device has no display");
     CHECK(cv_live_handles_in_process() == 0, "%ld objects left after closing everything", cv_live_handles_in_process());
     CHECK(cv_swept_in_process() == 0, "%ld objects swept at close", cv_swept_in_process());
-    CHECK(cv_failed_deletions_in_process() == 0, "%ld failed deletions", cv_failed_deletions_in_process());
+    CHECK(cv_failed_deletions_in_process() == unreachable, "%ld failed deletions", cv_failed_deletions_in_process());
+    CHECK(cv_dropped_in_process() == 0, "%ld objects dropped without close", cv_dropped_in_process());
     CHECK(cv_view_close(NULL) == CV_EINVAL, "a null handle must be rejected");
 
     if (failures) return 1;

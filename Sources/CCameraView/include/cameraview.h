@@ -27,7 +27,9 @@ enum {
     CV_EGLES = -3,    /* a GL call failed */
     CV_ENOFRAME = -4, /* nothing submitted yet */
     CV_ECLOSED = -5,  /* the handle was closed (or never issued) */
-    CV_EOTHER = -6
+    CV_EOTHER = -6,
+    CV_EUNCLEAN = -7  /* a close ended its handle, but swept objects its owner never
+                         released or a deletion failed (cv_last_error names them): a bug */
 };
 
 enum { CV_BT601 = 0, CV_BT709 = 1 };
@@ -110,6 +112,9 @@ long cv_live_handles_in_process(void);
  * that failed (or could not run), over the whole process: both 0 in a correct program. */
 long cv_swept_in_process(void);
 long cv_failed_deletions_in_process(void);
+/* Library objects (views, devices, sources) dropped without their close: 0 in a correct
+ * program (the Python binding's safety net closes what it drops, and counts nothing here). */
+long cv_dropped_in_process(void);
 int cv_view_close(cv_view *view);
 
 /* What the calling thread's last call that failed said, or "" when its last call

@@ -187,7 +187,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
 
     deinit {
         if !isClosed {
-            log.error("V4L2Source(\(name)) dropped without close(); closing it now (a bug in the caller)")
+            HandleTable.noteDroppedWithoutClose("V4L2Source(\(name))")
             close()
         }
     }

@@ -59,7 +59,7 @@ final class DeviceCore: @unchecked Sendable {
     private init(platform: Platform, table: HandleTable) throws {
         var objects = try DisplayOpener.open(platform, table: table)
         do {
-            guard let display = objects.display?.raw else { throw PlatformFailure("no display") }
+            guard let display = objects.display else { throw PlatformFailure("no display") }
             let context = try Self.makeContext(display: display, table: table)
             let contextPointer = context.raw
             objects.context = consume context
@@ -187,6 +187,9 @@ final class DeviceCore: @unchecked Sendable {
             for program in programs.values { program.abandon() }
         }
         objects.take()?.release()
-        return report.merged(with: table.close(contextCurrent: false))
+        // Every deletion of the device that failed: its programs', its context's, its
+        // display's, its GBM device's and fd's, not only the sweeps'.
+        let swept = report.merged(with: table.close(contextCurrent: false)).swept
+        return CloseReport(swept: swept, failedDeletions: table.failedDeletions)
     }
 }

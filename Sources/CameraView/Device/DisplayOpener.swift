@@ -1,21 +1,15 @@
 import CEGL
 import Glibc
 
-/// Opens one platform's display, recording each fd, GBM device and initialized display
-/// in the device's table as owners; a failure releases what was made before it.
+/// Opens one platform's display, recording each fd, GBM device and display it may
+/// terminate in the device's table as owners; a failure releases what was made before it.
 enum DisplayOpener {
     static func open(_ platform: Platform, table: HandleTable) throws -> DeviceObjects {
         switch platform {
         case .surfaceless:
-            var objects = DeviceObjects()
-            let display = eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_SURFACELESS_MESA), cv_EGL_DEFAULT_DISPLAY, nil)
-            objects.display = try initialize(display, table: table)
-            return objects
+            return try openShared(EGLenum(EGL_PLATFORM_SURFACELESS_MESA), native: cv_EGL_DEFAULT_DISPLAY, table: table)
         case .device:
-            var objects = DeviceObjects()
-            let display = eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_DEVICE_EXT), try firstEGLDevice(), nil)
-            objects.display = try initialize(display, table: table)
-            return objects
+            return try openShared(EGLenum(EGL_PLATFORM_DEVICE_EXT), native: try firstEGLDevice(), table: table)
         case .gbm:
             return try openGBM(table: table)
         case .host:
@@ -33,6 +27,28 @@ enum DisplayOpener {
         return (primary + render).map { "/dev/dri/" + $0 }
     }
 
+    /// A platform whose display EGL hands to every caller of the process with the same
+    /// native display: a host may have initialized it too, and eglInitialize is not
+    /// reference counted, so our eglTerminate would end the host's use of it. Where EGL
+    /// offers EGL_KHR_display_reference, a display of our own that tracks references is
+    /// asked for and terminated as usual; elsewhere (Mesa 22.3) the shared display is
+    /// initialized once and kept so for the process.
+    private static func openShared(_ platform: EGLenum, native: UnsafeMutableRawPointer?, table: HandleTable) throws -> DeviceObjects {
+        var objects = DeviceObjects()
+        if EGLClientExtensions.displayReference {
+            let attributes: [EGLAttrib] = [EGLAttrib(EGL_TRACK_REFERENCES_KHR), EGLAttrib(EGL_TRUE), EGLAttrib(EGL_NONE)]
+            let display = try platformDisplay(eglGetPlatformDisplay(platform, native, attributes))
+            objects.displayInitialization = try initialize(display, table: table)
+            objects.display = display
+        } else {
+            let display = try platformDisplay(eglGetPlatformDisplay(platform, native, nil))
+            try table.initializeShared(display)
+            DriverPin.pinLoadedDrivers()
+            objects.display = display
+        }
+        return objects
+    }
+
     private static func openGBM(table: HandleTable) throws -> DeviceObjects {
         guard let node = drmNodes().first else {
             throw PlatformFailure("no DRM node in /dev/dri")
@@ -45,7 +61,10 @@ enum DisplayOpener {
             let gbm = try table.createGBMDevice(fd: fdNumber, node: node)
             let native = UnsafeMutableRawPointer(gbm.raw)
             objects.gbmDevice = consume gbm
-            objects.display = try initialize(eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_GBM_KHR), native, nil), table: table)
+            // The display of our own GBM device: nobody else gets it from EGL.
+            let display = try platformDisplay(eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_GBM_KHR), native, nil))
+            objects.displayInitialization = try initialize(display, table: table)
+            objects.display = display
             return objects
         } catch {
             objects.release()
@@ -66,10 +85,14 @@ enum DisplayOpener {
         return devices[0]
     }
 
-    private static func initialize(_ display: EGLDisplay?, table: HandleTable) throws -> OwnedEGLDisplay {
+    private static func platformDisplay(_ display: EGLDisplay?) throws -> EGLDisplay {
         guard let display else {
             throw CameraViewError.egl(operation: "eglGetPlatformDisplay", code: eglGetError())
         }
+        return display
+    }
+
+    private static func initialize(_ display: EGLDisplay, table: HandleTable) throws -> OwnedEGLDisplay {
         let initialized = try table.initialize(display)
         DriverPin.pinLoadedDrivers()
         return initialized

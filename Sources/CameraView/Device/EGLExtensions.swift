@@ -19,3 +19,14 @@ struct EGLExtensions: @unchecked Sendable {
         externalImages = info.glExtensions.contains("GL_OES_EGL_image_external_essl3")
     }
 }
+
+/// Client extensions (those of EGL_NO_DISPLAY), read once per process.
+enum EGLClientExtensions {
+    private static let names: Set<Substring> = {
+        Set((eglQueryString(cv_EGL_NO_DISPLAY, EGL_EXTENSIONS).map { String(cString: $0) } ?? "").split(separator: " "))
+    }()
+
+    /// EGL_KHR_display_reference: displays asked for with EGL_TRACK_REFERENCES_KHR count
+    /// their initializations, so terminating ours leaves other users' in place.
+    static var displayReference: Bool { names.contains("EGL_KHR_display_reference") }
+}

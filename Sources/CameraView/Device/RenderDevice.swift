@@ -24,8 +24,11 @@ public final class RenderDevice: Sendable {
 
     private init(core: DeviceCore) { self.core = core }
 
-    /// The EGL display, for a host that creates its own context beside ours (it must
-    /// hold a device reference while it uses the display: the last close terminates it).
+    /// The EGL display, for a host that creates its own context beside ours. A surfaceless
+    /// or device-platform display is the one EGL hands every caller and stays initialized
+    /// for the process (without EGL_KHR_display_reference nothing can end our use of it
+    /// alone); a GBM display is our own GBM device's, terminated with the last reference,
+    /// so a host must hold a reference while it uses that one.
     public var eglDisplay: UnsafeMutableRawPointer { core.display }
 
     /// Another reference to the same device, with its own `close()`.
@@ -65,7 +68,7 @@ public final class RenderDevice: Sendable {
 
     deinit {
         if isOpen.withLock({ $0 }) {
-            log.error("RenderDevice reference dropped without close(); releasing it now (a bug in the caller)")
+            HandleTable.noteDroppedWithoutClose("RenderDevice reference")
             DeviceRegistry.release(core)
         }
     }

@@ -13,6 +13,18 @@ extension HandleTable {
         }
     }
 
+    /// Initializes a display EGL shares process-wide without reference counting. It is
+    /// never terminated (that would end every other user's initialization too) and so is
+    /// no object of any table: like the pinned DRI driver, it lives as long as the process.
+    /// A failure goes through the fault-injection checkpoint like a creation.
+    func initializeShared(_ display: EGLDisplay) throws {
+        try FaultInjection.checkpoint(kind: .eglDisplay, operation: "eglInitialize")
+        var major: EGLint = 0, minor: EGLint = 0
+        guard eglInitialize(display, &major, &minor) == EGL_TRUE else {
+            throw CameraViewError.egl(operation: "eglInitialize", code: eglGetError())
+        }
+    }
+
     /// A GLES 3.0 context with no config (EGL_KHR_no_config_context: FBO rendering only).
     func createContext(on display: EGLDisplay, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedEGLContext {
         try create(EGLContextKind.self, display: display, operation: "eglCreateContext", file: file, line: line, function: function) {

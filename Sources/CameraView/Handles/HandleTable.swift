@@ -49,7 +49,8 @@ public final class HandleTable: Sendable {
     public var droppedOwnerCount: Int { state.withLock { $0.droppedOwners } }
 
     /// Across every table in the process: live objects (0 when everything is closed),
-    /// sweeps, failed deletions and dropped owners (0 in a correct program).
+    /// sweeps, failed deletions and dropped owners or objects dropped without `close()`
+    /// (0 in a correct program).
     public static var liveCountInProcess: Int { process.withLock { $0.live } }
     public static var sweptCountInProcess: Int { process.withLock { $0.swept } }
     public static var failedDeletionCountInProcess: Int { process.withLock { $0.failed } }
@@ -94,6 +95,15 @@ public final class HandleTable: Sendable {
         Self.process.withLock { $0.dropped += 1 }
         LedgerAudit.noteDropped(record)
         log.error("\(owner): the owner of \(record) was dropped without release")
+    }
+
+    /// A library object (a view, a device reference, a camera, a buffer) dropped without
+    /// `close()`: its `deinit` closes it; the drop itself is a caller's bug, counted with
+    /// the dropped owners (what C and Python callers read) and logged.
+    static func noteDroppedWithoutClose(_ what: String) {
+        process.withLock { $0.dropped += 1 }
+        LedgerAudit.noteUnclosed(what)
+        log.error("\(what) dropped without close(); closing it now (a bug in the caller)")
     }
 
     /// Deletes whatever is left, newest first, counting each as a sweep. GL objects are

@@ -9,11 +9,14 @@ public enum LedgerAudit {
         public internal(set) var failedDeletions: [FailedDeletion] = []
         /// Descriptions of the objects whose owners were dropped without release.
         public internal(set) var droppedOwners: [HandleRecord] = []
+        /// Library objects (views, device references, cameras, buffers) dropped without
+        /// `close()`, which their `deinit` then closed.
+        public internal(set) var unclosedObjects: [String] = []
         /// Objects still live, when the recording ended, in the tables (views, devices)
         /// created while it ran: empty once everything made there is closed.
         public internal(set) var liveAfter: [HandleRecord] = []
 
-        public var isClean: Bool { swept.isEmpty && failedDeletions.isEmpty && droppedOwners.isEmpty }
+        public var isClean: Bool { swept.isEmpty && failedDeletions.isEmpty && droppedOwners.isEmpty && unclosedObjects.isEmpty }
 
         /// Swept objects by kind.
         public var sweptByKind: [HandleKind: Int] {
@@ -25,6 +28,7 @@ public enum LedgerAudit {
             if !swept.isEmpty { parts.append("\(swept.count) swept at close (\(swept.map(\.description).joined(separator: "; ")))") }
             if !failedDeletions.isEmpty { parts.append("\(failedDeletions.count) failed deletions (\(failedDeletions.map(\.description).joined(separator: "; ")))") }
             if !droppedOwners.isEmpty { parts.append("\(droppedOwners.count) owners dropped without release (\(droppedOwners.map(\.description).joined(separator: "; ")))") }
+            if !unclosedObjects.isEmpty { parts.append("\(unclosedObjects.count) dropped without close() (\(unclosedObjects.joined(separator: "; ")))") }
             if !liveAfter.isEmpty { parts.append("\(liveAfter.count) still live (\(liveAfter.map(\.description).joined(separator: "; ")))") }
             return parts.isEmpty ? "clean" : parts.joined(separator: "; ")
         }
@@ -63,4 +67,5 @@ public enum LedgerAudit {
     static func noteSwept(_ record: HandleRecord) { collector?.findings.withLock { $0.swept.append(record) } }
     static func noteFailed(_ failed: FailedDeletion) { collector?.findings.withLock { $0.failedDeletions.append(failed) } }
     static func noteDropped(_ record: HandleRecord) { collector?.findings.withLock { $0.droppedOwners.append(record) } }
+    static func noteUnclosed(_ what: String) { collector?.findings.withLock { $0.unclosedObjects.append(what) } }
 }

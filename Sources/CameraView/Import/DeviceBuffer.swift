@@ -90,7 +90,7 @@ public final class DeviceBuffer: Sendable {
 
     deinit {
         if objects.withLock({ $0?.fd.raw != nil }) {
-            log.error("DeviceBuffer dropped without close(); releasing it now (a bug in the caller)")
+            HandleTable.noteDroppedWithoutClose("DeviceBuffer")
             close()
         }
     }

@@ -17,7 +17,7 @@ from ._library import LibraryNotFound
 
 _lib = _library.load()
 
-OK, EINVAL, EGL, EGLES, ENOFRAME, ECLOSED, EOTHER = 0, -1, -2, -3, -4, -5, -6
+OK, EINVAL, EGL, EGLES, ENOFRAME, ECLOSED, EOTHER, EUNCLEAN = 0, -1, -2, -3, -4, -5, -6, -7
 _MATRICES = {"bt601": 0, "bt709": 1}
 _RANGES = {"full": 0, "limited": 1}
 _FITS = {"contain": 0, "cover": 1, "stretch": 2}
@@ -56,7 +56,13 @@ class Closed(CameraViewError):
     pass
 
 
-_ERRORS = {EINVAL: InvalidArgument, EGL: EGLFailure, EGLES: GLESFailure, ENOFRAME: NoFrame, ECLOSED: Closed}
+class UncleanClose(CameraViewError):
+    """A close ended its handle but swept objects its owner never released, or a deletion
+    failed: a bug in CameraView, named in `message`."""
+
+
+_ERRORS = {EINVAL: InvalidArgument, EGL: EGLFailure, EGLES: GLESFailure, ENOFRAME: NoFrame, ECLOSED: Closed,
+           EUNCLEAN: UncleanClose}
 
 
 def last_error():
@@ -89,6 +95,15 @@ def failed_deletions_in_process():
     return _lib.cv_failed_deletions_in_process()
 
 
+_dropped_here = 0
+
+
+def dropped_in_process():
+    """Views and devices dropped without close() (this binding's safety net closed them),
+    and the library's own objects dropped unreleased: 0 in a correct program."""
+    return _dropped_here + _lib.cv_dropped_in_process()
+
+
 class _Handle:
     """A C handle closed exactly once, by close(), a with block or, as a safety net, __del__."""
 
@@ -112,6 +127,8 @@ class _Handle:
 
     def __del__(self):
         if self._handle is not None:
+            global _dropped_here
+            _dropped_here += 1
             warnings.warn(f"unclosed {type(self).__name__}; close it or use a with block", ResourceWarning, stacklevel=2)
             self.close()
 
@@ -260,5 +277,6 @@ def _buffer_address(data):
 
 __all__ = [
     "CameraView", "Device", "CameraViewError", "InvalidArgument", "EGLFailure", "GLESFailure", "NoFrame", "Closed",
-    "LibraryNotFound", "last_error", "live_handles_in_process", "swept_in_process", "failed_deletions_in_process",
+    "LibraryNotFound", "UncleanClose", "last_error", "live_handles_in_process", "swept_in_process",
+    "failed_deletions_in_process", "dropped_in_process",
 ]

@@ -75,6 +75,7 @@ def _declare(lib):
         "cv_live_handles_in_process": (ctypes.c_long, []),
         "cv_swept_in_process": (ctypes.c_long, []),
         "cv_failed_deletions_in_process": (ctypes.c_long, []),
+        "cv_dropped_in_process": (ctypes.c_long, []),
         "cv_view_close": (ctypes.c_int, [handle]),
         "cv_last_error": (ctypes.c_char_p, []),
     }

@@ -6,7 +6,7 @@
   golden instead and fails the test, saying which file it wrote. On a mismatch,
   NAME.actual.png, NAME.expected.png and NAME.diff.png go to `.test-artifacts/golden`
   (or $CAMERAVIEW_ARTIFACTS).
-- `no_gpu_leaks`: fails a test that leaves live handles, sweeps, failed deletions or open
+- `no_gpu_leaks`: fails a test that leaves live handles, sweeps, failed deletions, dropped views or open
   fds behind.
 """
 import os
@@ -28,11 +28,12 @@ def _open_fds():
 
 @pytest.fixture
 def no_gpu_leaks():
-    before = (cameraview.live_handles_in_process(), cameraview.swept_in_process(),
-              cameraview.failed_deletions_in_process(), _open_fds())
+    def counts():
+        return (cameraview.live_handles_in_process(), cameraview.swept_in_process(),
+                cameraview.failed_deletions_in_process(), _open_fds(), cameraview.dropped_in_process())
+    before = counts()
     yield
-    after = (cameraview.live_handles_in_process(), cameraview.swept_in_process(),
-             cameraview.failed_deletions_in_process(), _open_fds())
+    after = counts()
     problems = []
     if after[0] != before[0]:
         problems.append(f"{after[0] - before[0]} live GPU objects left")
@@ -40,6 +41,8 @@ def no_gpu_leaks():
         problems.append(f"{after[1] - before[1]} objects swept at close (leaked by their owner)")
     if after[2] != before[2]:
         problems.append(f"{after[2] - before[2]} failed deletions")
+    if after[4] != before[4]:
+        problems.append(f"{after[4] - before[4]} views or devices dropped without close()")
     opened = after[3] - before[3]
     if opened:
         problems.append(f"fds left open: {sorted(opened)}")

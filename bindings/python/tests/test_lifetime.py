@@ -9,7 +9,8 @@ import cameraview
 from model import gradient
 
 
-def test_a_dropped_view_is_freed_at_once_and_warns(no_gpu_leaks):
+def test_a_dropped_view_is_freed_at_once_warns_and_is_counted():
+    dropped = cameraview.dropped_in_process()
     with cameraview.Device() as device:
         gc.disable()
         try:
@@ -22,6 +23,7 @@ def test_a_dropped_view_is_freed_at_once_and_warns(no_gpu_leaks):
                 del view
             assert reference() is None, "something still holds the view"
             assert cameraview.live_handles_in_process() < before, "its objects were released"
+            assert cameraview.dropped_in_process() == dropped + 1, "the drop is a bug, and counted"
         finally:
             gc.enable()
 
