@@ -70,23 +70,27 @@ import Testing
     @Test func everyCreationCanFailCleanly() async {
         // In a process of its own: it counts process-wide fds, handles or device references.
         await #expect(processExitsWith: .success) {
-            let (points, kinds) = try FaultInjectionTests.walk(.creation)
-            print("fault-injection walk 1 (host): \(points) creations")
-            // open (display, context, 2 shaders x2, 2 programs), views (vertex arrays), renders
-            // (fds, mappings, textures, renderbuffers, framebuffers), the adopted context's programs.
-            #expect(points >= 40, "the walk covered only \(points) creations")
-            // Failures while opening the device arrive wrapped, with the driver's code.
-            #expect(kinds.isSuperset(of: ["gl", "io", "platform: EGL_BAD_ALLOC", "platform: GL_OUT_OF_MEMORY"]), "\(kinds)")
+            try await LedgerChecks.inChild {
+                let (points, kinds) = try FaultInjectionTests.walk(.creation)
+                print("fault-injection walk 1 (host): \(points) creations")
+                // open (display, context, 2 shaders x2, 2 programs), views (vertex arrays), renders
+                // (fds, mappings, textures, renderbuffers, framebuffers), the adopted context's programs.
+                #expect(points >= 40, "the walk covered only \(points) creations")
+                // Failures while opening the device arrive wrapped, with the driver's code.
+                #expect(kinds.isSuperset(of: ["gl", "io", "platform: EGL_BAD_ALLOC", "platform: GL_OUT_OF_MEMORY"]), "\(kinds)")
+            }
         }
     }
 
     @Test func everyStepAfterACreationCanFailCleanly() async {
         // In a process of its own: it counts process-wide fds, handles or device references.
         await #expect(processExitsWith: .success) {
-            let (points, kinds) = try FaultInjectionTests.walk(.step)
-            print("fault-injection walk 2 (host): \(points) steps")
-            #expect(points >= 30, "the walk covered only \(points) steps")
-            #expect(kinds.isSuperset(of: ["gl", "egl", "io", "platform: EGL_BAD_ALLOC", "platform: GL_OUT_OF_MEMORY"]), "\(kinds)")
+            try await LedgerChecks.inChild {
+                let (points, kinds) = try FaultInjectionTests.walk(.step)
+                print("fault-injection walk 2 (host): \(points) steps")
+                #expect(points >= 30, "the walk covered only \(points) steps")
+                #expect(kinds.isSuperset(of: ["gl", "egl", "io", "platform: EGL_BAD_ALLOC", "platform: GL_OUT_OF_MEMORY"]), "\(kinds)")
+            }
         }
     }
 

@@ -24,9 +24,7 @@ import Testing
                 #expect(view.handles.liveCountsByKind == [.texture: 2, .framebuffer: 1, .renderbuffer: renderbuffers, .vertexArray: 1])
             }
         }
-        view.close()
-        #expect(view.handles.liveCount == 0)
-        #expect(view.handles.records.isEmpty)
+        #expect(view.close().isClean, "every object was released by its owner")
     }
 
     @Test func texturesAreCreatedOncePerFrameSizeAndReused() throws {
@@ -43,19 +41,18 @@ import Testing
         #expect(Set(textures).isDisjoint(with: first.filter { $0.kind == .texture }), "a new size replaces the textures")
     }
 
-    /// The device's own table empties when its last reference closes. The `device`
-    /// platform is used by this test alone, so no other test holds a reference to it.
-    @Test func deviceTableIsEmptyAfterLastReferenceCloses() throws {
+    /// The device's own objects are released by their owners when its last reference
+    /// closes. The `device` platform is used by this test alone, so no other test holds a
+    /// reference to it.
+    @Test func theLastReferenceReleasesTheDevicesObjects() throws {
         let device = try RenderDevice.open(platform: .device)
         let table = device.handles
         let view = try CameraView(device: device)
         _ = try view.render(TestFrames.gradient(width: 32, height: 32))
-        view.close()
-        #expect(view.handles.liveCount == 0)
+        #expect(view.close().isClean)
         #expect(table.liveCount(of: .eglContext) == 1, "the device outlives the view while referenced")
         #expect(table.liveCount(of: .program) == 3, "the exact per-pixel and packed programs, and the packed one with interpolated chroma that the default 1:1 render compiled")
-        device.close()
-        #expect(table.liveCount == 0, "left: \(table.records)")
+        #expect(device.close().isClean, "the device's owners released its objects")
         device.close()
         #expect(throws: CameraViewError.closed) { try device.newReference() }
     }
@@ -63,31 +60,38 @@ import Testing
     @Test func thousandCreateRenderCloseCyclesLeaveNothing() async {
         // In a process of its own: it counts process-wide fds, handles or device references.
         await #expect(processExitsWith: .success) {
-            let device = try RenderDevice.open()
-            defer { device.close() }
-            let frame = try TestFrames.gradient(width: 64, height: 48)
-            let expected = ExactModel.render(frame)
-            let deviceObjects = device.handles.records
-            // Warm up: Mesa and Swift allocate lazily on first use.
-            for _ in 0..<5 { try cycle() }
-            let fdsBefore = OpenFDs.current
-            for iteration in 0..<1000 {
-                let view = try cycle()
-                guard view.handles.liveCount == 0 else {
-                    Issue.record("cycle \(iteration) left \(view.handles.records)")
-                    return
+            try await LedgerChecks.inChild {
+                let device = try RenderDevice.open()
+                defer { device.close() }
+                let frame = try TestFrames.gradient(width: 64, height: 48)
+                let expected = ExactModel.render(frame)
+                let deviceObjects = device.handles.records
+                // Warm up: Mesa and Swift allocate lazily on first use.
+                for _ in 0..<5 { try cycle() }
+                let fdsBefore = OpenFDs.current
+                for iteration in 0..<1000 {
+                    guard try cycle() else {
+                        Issue.record("cycle \(iteration) did not close cleanly")
+                        return
+                    }
                 }
-            }
-            #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
-            #expect(device.handles.records == deviceObjects, "views must not add to the device's table")
+                #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
+                #expect(device.handles.records == deviceObjects, "views must not add to the device's table")
 
-            @discardableResult
-            func cycle() throws -> CameraView {
-                let view = try CameraView(device: device)
-                let image = try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: 64, height: 48), filter: .nearest))
-                view.close()
-                #expect(image == expected)
-                return view
+                /// One view's life; true when the view held exactly what one frame needs before its
+
+                /// close and the close swept nothing and failed nothing.
+
+                @discardableResult
+                func cycle() throws -> Bool {
+                    let view = try CameraView(device: device)
+                    let image = try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: 64, height: 48), filter: .nearest))
+                    let held = view.handles.liveCountsByKind
+                    #expect(held == [.texture: 2, .framebuffer: 1, .renderbuffer: device.info.packedRows, .vertexArray: 1], "\(held)")
+                    let clean = view.close().isClean
+                    #expect(image == expected)
+                    return clean && held.values.reduce(0, +) == 4 + device.info.packedRows
+                }
             }
         }
     }
@@ -95,24 +99,25 @@ import Testing
     @Test func viewsOnManyThreadsShareTheDevice() async {
         // In a process of its own: it counts process-wide fds, handles or device references.
         await #expect(processExitsWith: .success) {
-            let frame = try TestFrames.gradient(width: 80, height: 60)
-            let expected = ExactModel.render(frame)
-            let referencesBefore = RenderDevice.openReferenceCount
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        for _ in 0..<25 {
-                            let view = try CameraView()
-                            let image = try view.render(frame, options: .exact)
-                            view.close()
-                            #expect(image == expected)
-                            #expect(view.handles.liveCount == 0)
+            try await LedgerChecks.inChild {
+                let frame = try TestFrames.gradient(width: 80, height: 60)
+                let expected = ExactModel.render(frame)
+                let referencesBefore = RenderDevice.openReferenceCount
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask {
+                            for _ in 0..<25 {
+                                let view = try CameraView()
+                                let image = try view.render(frame, options: .exact)
+                                #expect(view.close().isClean)
+                                #expect(image == expected)
+                            }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
+                #expect(RenderDevice.openReferenceCount == referencesBefore)
             }
-            #expect(RenderDevice.openReferenceCount == referencesBefore)
         }
     }
 
@@ -120,43 +125,52 @@ import Testing
         let view = try CameraView()
         let frame = try TestFrames.gradient(width: 16, height: 16)
         _ = try view.render(frame)
-        view.close()
-        view.close()
+        #expect(view.close().isClean)
+        #expect(view.close().isClean, "a second close does nothing")
         #expect(view.isClosed)
         #expect(throws: CameraViewError.closed) { try view.render(frame) }
-        #expect(view.handles.liveCount == 0)
     }
 
     @Test func droppingAViewWithoutCloseCleansUpAndLogsTheCallerBug() async {
         // In a process of its own: it counts process-wide fds, handles or device references.
         await #expect(processExitsWith: .success) {
-            CapturedLog.installed
-            let device = try RenderDevice.open()
-            defer { device.close() }
-            let referencesBefore = RenderDevice.openReferenceCount
-            var table: HandleTable?
-            do {
-                let view = try CameraView(device: device)
-                _ = try view.render(TestFrames.gradient(width: 16, height: 16))
-                table = view.handles
-                #expect(RenderDevice.openReferenceCount == referencesBefore + 1)
+            try await LedgerChecks.inChild {
+                CapturedLog.installed
+                let device = try RenderDevice.open()
+                defer { device.close() }
+                let referencesBefore = RenderDevice.openReferenceCount
+                var table: HandleTable?
+                let dropped = HandleTable.droppedOwnerCountInProcess
+                // The planted drop is recorded here, away from the child's own check.
+                let (_, findings) = try LedgerAudit.recording {
+                    let view = try CameraView(device: device)
+                    _ = try view.render(TestFrames.gradient(width: 16, height: 16))
+                    table = view.handles
+                    #expect(RenderDevice.openReferenceCount == referencesBefore + 1)
+                }
+                #expect(RenderDevice.openReferenceCount == referencesBefore)
+                let owner = try #require(table?.owner)
+                #expect(findings.unclosedObjects == [owner], "\(findings)")
+                #expect(findings.swept.isEmpty && findings.failedDeletions.isEmpty && findings.droppedOwners.isEmpty,
+                        "deinit's close releases every object through its owner: \(findings)")
+                #expect(HandleTable.droppedOwnerCountInProcess == dropped + 1, "counted for C and Python callers")
+                #expect(CapturedLog.messages(containing: "\(owner) dropped without close()").count == 1)
             }
-            #expect(RenderDevice.openReferenceCount == referencesBefore)
-            #expect(table?.liveCount == 0)
-            let owner = try #require(table?.owner)
-            #expect(CapturedLog.messages(containing: "\(owner) dropped without close()").count == 1)
         }
     }
 
     @Test func droppingADeviceReferenceWithoutCloseIsLoggedAndReleased() async {
         // In a process of its own: it counts process-wide fds, handles or device references.
         await #expect(processExitsWith: .success) {
-            CapturedLog.installed
-            let before = CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count
-            let referencesBefore = RenderDevice.openReferenceCount
-            do { _ = try RenderDevice.open() }
-            #expect(RenderDevice.openReferenceCount == referencesBefore)
-            #expect(CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count == before + 1)
+            try await LedgerChecks.inChild {
+                CapturedLog.installed
+                let before = CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count
+                let referencesBefore = RenderDevice.openReferenceCount
+                let (_, findings) = try LedgerAudit.recording { _ = try RenderDevice.open() }
+                #expect(findings.unclosedObjects == ["RenderDevice reference"], "\(findings)")
+                #expect(RenderDevice.openReferenceCount == referencesBefore)
+                #expect(CapturedLog.messages(containing: "RenderDevice reference dropped without close()").count == before + 1)
+            }
         }
     }
 
@@ -204,9 +218,8 @@ import Testing
                     do { _ = try view.render(frame) } catch CameraViewError.closed { return }
                 }
             }()
-            view.close()
+            #expect(view.close().isClean)
             try await rendering
-            #expect(view.handles.liveCount == 0)
         }
     }
 
@@ -216,25 +229,27 @@ import Testing
     @Test func newReferenceRacingCloseNeverCountsTowardANewerDevice() async {
         // In a process of its own: it counts process-wide device references.
         await #expect(processExitsWith: .success) {
-            for _ in 0..<200 {
-                let device = try RenderDevice.open(platform: .device)
-                let taken = TakenReferences()
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { device.close() }
-                    for _ in 0..<4 {
-                        group.addTask {
-                            if let reference = try? device.newReference() { taken.append(reference) }
+            try await LedgerChecks.inChild {
+                for _ in 0..<200 {
+                    let device = try RenderDevice.open(platform: .device)
+                    let taken = TakenReferences()
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { device.close() }
+                        for _ in 0..<4 {
+                            group.addTask {
+                                if let reference = try? device.newReference() { taken.append(reference) }
+                            }
                         }
                     }
+                    let newer = try RenderDevice.open(platform: .device)
+                    let references = taken.all
+                    // Each taken reference holds the device it came from: closing them all and
+                    // the newer one must bring the count to exactly 0.
+                    #expect(RenderDevice.openReferenceCount == references.count + 1)
+                    references.forEach { $0.close() }
+                    newer.close()
+                    #expect(RenderDevice.openReferenceCount == 0)
                 }
-                let newer = try RenderDevice.open(platform: .device)
-                let references = taken.all
-                // Each taken reference holds the device it came from: closing them all and
-                // the newer one must bring the count to exactly 0.
-                #expect(RenderDevice.openReferenceCount == references.count + 1)
-                references.forEach { $0.close() }
-                newer.close()
-                #expect(RenderDevice.openReferenceCount == 0)
             }
         }
     }

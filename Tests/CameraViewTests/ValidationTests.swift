@@ -65,18 +65,20 @@ import Testing
     @Test func missingOrShortFilesCloseTheirFD() async {
         // In a process of its own: it counts process-wide fds, handles or device references.
         await #expect(processExitsWith: .success) {
-            let fdsBefore = OpenFDs.current
-            let layout = try NV12Layout(width: 640, height: 480)
-            #expect(throws: CameraViewError.io(operation: "open", path: "/nonexistent.nv12", errno: ENOENT)) {
-                try NV12Frame(contentsOf: "/nonexistent.nv12", layout: layout)
+            try await LedgerChecks.inChild {
+                let fdsBefore = OpenFDs.current
+                let layout = try NV12Layout(width: 640, height: 480)
+                #expect(throws: CameraViewError.io(operation: "open", path: "/nonexistent.nv12", errno: ENOENT)) {
+                    try NV12Frame(contentsOf: "/nonexistent.nv12", layout: layout)
+                }
+                let short = TestPaths.scratch + "/short-\(UUID().uuidString).nv12"
+                #expect(FileManager.default.createFile(atPath: short, contents: Data(count: 1000)))
+                defer { try? FileManager.default.removeItem(atPath: short) }
+                #expect(throws: CameraViewError.invalidFrame(.bufferShorterThanLayout(bytes: 1000, bufferSize: 460_800))) {
+                    try NV12Frame(contentsOf: short, layout: layout)
+                }
+                #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
             }
-            let short = TestPaths.scratch + "/short-\(UUID().uuidString).nv12"
-            #expect(FileManager.default.createFile(atPath: short, contents: Data(count: 1000)))
-            defer { try? FileManager.default.removeItem(atPath: short) }
-            #expect(throws: CameraViewError.invalidFrame(.bufferShorterThanLayout(bytes: 1000, bufferSize: 460_800))) {
-                try NV12Frame(contentsOf: short, layout: layout)
-            }
-            #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
         }
     }
 
