@@ -162,8 +162,9 @@ public final class CameraView: Sendable {
         guard BufferAccessCheck.applies(to: info), let node = info.drmNode else { return nil }
         for fd in Set([frame.luma.fd, frame.chroma.fd]) {
             let file = try BufferFile(fd)
-            let verdict = state.accessVerdicts[file] ?? BufferAccessCheck.denial(of: fd, node: node, table: handles).map { .denied($0) } ?? .readable
-            state.accessVerdicts[file] = verdict
+            let verdict = state.accessVerdicts.value(for: file)
+                ?? BufferAccessCheck.denial(of: fd, node: node, table: handles).map { .denied($0) } ?? .readable
+            _ = state.accessVerdicts.insert(verdict, for: file)
             if case .denied(let reason) = verdict { return reason }
         }
         return nil

@@ -13,8 +13,9 @@ struct ViewState: ~Copyable {
     var lastTimings: FrameTimings?
     var lastImportPath: ImportPath?
     var lastImportFallback: String?
-    /// Which foreign buffers the device can read, by file (see `BufferAccessCheck`).
-    var accessVerdicts: [BufferFile: BufferAccessVerdict] = [:]
+    /// Which foreign buffers the device can read, by file (see `BufferAccessCheck`); as
+    /// many files as the importer keeps buffers.
+    var accessVerdicts = RecentlyUsedCache<BufferFile, BufferAccessVerdict>(capacity: DmaBufImporter.capacity)
     var uploadedBytes = 0
 
     /// The vertex array's name while open, 0 once closed.
@@ -28,7 +29,7 @@ struct ViewState: ~Copyable {
     var isOpen: Bool { vertexArrayName != 0 }
 
     mutating func releaseFrameObjects(in scope: borrowing ContextScope) {
-        accessVerdicts.removeAll()
+        _ = accessVerdicts.removeAll()
         importer.releaseAll(in: scope)
         planes.take()?.release(in: scope)
     }

@@ -1,4 +1,4 @@
-import CameraView
+@testable import CameraView
 import Foundation
 import Testing
 
@@ -67,6 +67,38 @@ struct DmaBufVMTests {
         buffers.forEach { $0.close() }
         #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
         #expect(device.handles.liveCount(of: .gbmBo) == 0 && device.handles.liveCount(of: .fd) == 1, "only the DRM node stays open")
+    }
+
+    /// A producer whose buffer index keeps growing (the C API accepts any): the view keeps
+    /// at most `DmaBufImporter.capacity` imported buffers, so its fds and objects stay
+    /// bounded over 10,000 distinct indices, and every frame still renders right.
+    @Test func tenThousandDistinctBufferIndicesKeepFDsAndObjectsBounded() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let source = try TestFrames.noise(layout: NV12Layout(width: 16, height: 16))
+        let buffer = try DeviceBuffer(copying: source, on: device)
+        defer { buffer.close() }
+        let expected = try renderPerPixel(source)
+        let view = try CameraView(device: device, importPath: .forced(.perPlane))
+        let fdsBefore = OpenFDs.current
+        var mostLive = 0, mostFDs = 0
+        for index in 0..<10_000 {
+            let frame = DmaBufFrame(width: 16, height: 16, luma: buffer.frame.luma, chroma: buffer.frame.chroma, bufferIndex: index)
+            let image = try view.render(frame, options: .exact)
+            if index % 1000 == 0 {
+                #expect(image == expected, "index \(index)")
+                mostFDs = max(mostFDs, OpenFDs.opened(since: fdsBefore).count)
+            }
+            mostLive = max(mostLive, view.handles.liveCount)
+        }
+        // Per cached buffer: one dup'd fd, two images, two textures; and the view's target,
+        // its vertex array.
+        let capacity = DmaBufImporter.capacity
+        #expect(mostFDs <= capacity && view.handles.liveCount(of: .fd) == capacity, "fds: \(mostFDs)")
+        #expect(mostLive <= 5 * capacity + 3, "live objects: \(mostLive)")
+        #expect(view.importStatistics == (20_000, 20_000 - 2 * capacity))
+        #expect(view.close().isClean)
+        #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
     }
 
     @Test func aBufferIndexThatNamesAnotherBufferIsReimported() throws {

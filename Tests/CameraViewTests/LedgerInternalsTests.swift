@@ -57,6 +57,28 @@ import Testing
         #expect(table.liveCount == 0)
         #expect(try ProcessMaps.count(containing: "buffer-") == mappingsBefore, "the mapping is gone from the process")
     }
+
+    /// The cache behind the dma-buf importer and the buffer-access verdicts, fed 10,000
+    /// distinct buffer indices as a producer with an ever-growing index would: each new
+    /// index dups an fd as the importer does, and what is kept (fds, live handles) never
+    /// exceeds the cache's capacity; the least recently used entry goes first.
+    @Test func tenThousandDistinctBufferIndicesKeepABoundedSet() throws {
+        let table = HandleTable(owner: "test")
+        var cache = RecentlyUsedCache<Int, OwnerBox<FDKind>>(capacity: DmaBufImporter.capacity)
+        var mostLive = 0
+        for index in 0..<10_000 {
+            if index % 3 == 0 { _ = cache.value(for: 0) }  // buffer 0 keeps being drawn
+            if cache.value(for: index) == nil {
+                for evicted in cache.insert(OwnerBox(try table.duplicate(STDIN_FILENO)), for: index) { evicted.release() }
+            }
+            mostLive = max(mostLive, table.liveCount)
+        }
+        #expect(mostLive == DmaBufImporter.capacity, "at most one fd per cached buffer")
+        #expect(cache.value(for: 0) != nil, "the buffer in steady use is never the one evicted")
+        #expect(cache.value(for: 9_999) != nil && cache.value(for: 1) == nil)
+        for entry in cache.removeAll() { entry.release() }
+        #expect(table.close(contextCurrent: false).isClean)
+    }
 }
 
 /// Lines of /proc/self/maps: an independent view of what is mapped.

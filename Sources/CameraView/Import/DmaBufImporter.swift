@@ -3,9 +3,13 @@ import Glibc
 
 /// A view's zero-copy imports: EGLImages and their textures, cached per ring buffer so
 /// steady-state rendering creates none. A buffer index that now names another buffer
-/// replaces its entry; a new frame size drops them all; close() releases everything.
+/// replaces its entry; a new frame size drops them all; past `capacity` buffers the least
+/// recently drawn one is released (a producer whose indices keep growing would otherwise
+/// hold an fd, images and textures per index); close() releases everything.
 struct DmaBufImporter {
-    private var entries: [Int: ImportedBuffer] = [:]
+    /// More buffers than any ring we meet holds (V4L2 drivers allocate up to 32).
+    static let capacity = 32
+    private var entries = RecentlyUsedCache<Int, ImportedBuffer>(capacity: capacity)
     private var size: PixelSize?
     private(set) var imagesCreated = 0
     private(set) var imagesDestroyed = 0
@@ -19,27 +23,24 @@ struct DmaBufImporter {
             releaseAll(in: scope)
             size = frame.size
         }
-        if let entry = entries[frame.bufferIndex] {
-            if entry.identity == identity { return entry.sampled }
-            release(entry, in: scope)
-            entries[frame.bufferIndex] = nil
-        }
+        if let entry = entries.value(for: frame.bufferIndex), entry.identity == identity { return entry.sampled }
         let entry = try ImportedBuffer(frame, path: path, identity: identity, core: core, table: table, in: scope)
         imagesCreated += entry.imageCount
-        entries[frame.bufferIndex] = entry
+        for replaced in entries.insert(entry, for: frame.bufferIndex) { release(replaced, in: scope) }
         return entry.sampled
     }
 
+    /// Buffers imported and kept (at most `capacity`).
+    var cachedBufferCount: Int { entries.count }
+
     mutating func releaseAll(in scope: borrowing ContextScope) {
-        for entry in entries.values { release(entry, in: scope) }
-        entries.removeAll()
+        for entry in entries.removeAll() { release(entry, in: scope) }
         size = nil
     }
 
     /// See `Owned.abandon`.
     mutating func abandonAll() {
-        for entry in entries.values { entry.abandon() }
-        entries.removeAll()
+        for entry in entries.removeAll() { entry.abandon() }
         size = nil
     }
 
