@@ -21,12 +21,7 @@ enum AtomicFile {
 
     /// Writes `bytes` to `path` atomically.
     static func write(_ bytes: [UInt8], to path: String) throws {
-        try write(to: path) { temporaryPath in
-            guard let file = fopen(temporaryPath, "wbe") else { throw CameraViewError.io(operation: "open", path: path, errno: errno) }
-            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-            let failure = written == bytes.count ? 0 : errno
-            guard fclose(file) == 0, failure == 0 else { throw CameraViewError.io(operation: "write", path: path, errno: failure == 0 ? errno : failure) }
-        }
+        try write(to: path) { try writeFile(bytes, to: $0, naming: path) }
     }
 }
 

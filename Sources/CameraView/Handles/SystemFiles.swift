@@ -1,5 +1,8 @@
 import Glibc
 
+// Files opened and closed within one call (a listing, a read, a write): no object outlives
+// the call, so none is recorded, but the raw calls sit here with the owners' layer.
+
 /// The names in a directory (no "." or ".."), unsorted; empty when it cannot be read.
 func directoryEntries(_ path: String) -> [String] {
     guard let directory = opendir(path) else { return [] }
@@ -28,4 +31,14 @@ func readFile(_ path: String) throws -> [UInt8] {
     }
     guard ferror(file) == 0 else { throw CameraViewError.io(operation: "read", path: path, errno: errno) }
     return bytes
+}
+
+/// Writes `bytes` to a new file at `path`; errors name `naming` (the file the caller means).
+func writeFile(_ bytes: [UInt8], to path: String, naming: String) throws {
+    guard let file = fopen(path, "wbe") else { throw CameraViewError.io(operation: "open", path: naming, errno: errno) }
+    let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+    let failure = written == bytes.count ? 0 : errno
+    guard fclose(file) == 0, failure == 0 else {
+        throw CameraViewError.io(operation: "write", path: naming, errno: failure == 0 ? errno : failure)
+    }
 }
