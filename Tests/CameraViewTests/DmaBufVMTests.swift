@@ -155,39 +155,42 @@ struct FaultInjectionVMTests {
         try hostView.draw(buffer.frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 40, height: 30)))
     }
 
-    private static func walk(steps: Bool) throws -> Int {
-        try openImportPresentClose()
-        let fdsBefore = OpenFDs.current
-        let handlesBefore = HandleTable.liveCountInProcess
-        var k = 1
-        while true {
-            var thrown: (any Error)?
-            let (injected, findings) = LedgerAudit.recording {
-                let run = { do { try Self.openImportPresentClose() } catch { thrown = error } }
-                return steps ? FaultInjection.failing(step: k, run).injected : FaultInjection.failing(creation: k, run).injected
+    /// Every walk over the device paths, the stream starts of both camera buffer modes and
+    /// the camera listing; then the creation sites that only a DRM device or a camera
+    /// reaches against the sites they reached (the host's walks reach the others).
+    @Test func everyDevicePathCanFailCleanlyAtEverySite() throws {
+        var reached = Set<CreationSite>()
+        for walk in FaultInjectionTests.Walk.allCases {
+            let (points, _, sites) = try FaultInjectionTests.walk(walk, absorbing: true, Self.openImportPresentClose)
+            reached.formUnion(sites)
+            print("fault-injection walk \(walk) (VM): \(points) points")
+            switch walk {
+            case .creation, .afterCreation: #expect(points >= 60, "the \(walk) walk covered only \(points) creations")
+            case .step: #expect(points >= 50, "the step walk covered only \(points) steps")
+            // Frame release, view closes, the surface's close, the device's shutdown.
+            case .teardown: #expect(points >= 4, "the teardown walk covered only \(points) make-currents")
             }
-            LedgerChecks.expectNothingLeft(findings, "k=\(k)")
-            #expect(HandleTable.liveCountInProcess == handlesBefore, "k=\(k): handles left")
-            #expect(OpenFDs.opened(since: fdsBefore).isEmpty, "k=\(k): fds left")
-            #expect(RenderDevice.openReferenceCount == 0, "k=\(k): device references left")
-            guard injected else {
-                #expect(thrown == nil, "k=\(k): \(String(describing: thrown))")
-                return k - 1
-            }
-            #expect(thrown == nil || thrown is CameraViewError, "k=\(k): \(String(describing: thrown))")
-            k += 1
         }
+        reached.formUnion(try V4L2VMTests.streamStartWalks())
+        reached.formUnion(Self.cameraListingWalk())
+        let unreached = CreationSites.unreached(CreationSites.deviceOnly, by: reached)
+        let count = CreationSites.deviceOnly.count
+        print("fault-injection sites (VM): \(count - unreached.count) / \(count) device sites reached")
+        #expect(unreached.isEmpty, "device creation sites no VM walk reaches: \(unreached)")
     }
 
-    @Test func everyDevicePathCreationCanFailCleanly() throws {
-        let points = try Self.walk(steps: false)
-        print("fault-injection walk 1 (VM): \(points) creations")
-        #expect(points >= 60, "the walk covered only \(points) creations")
-    }
-
-    @Test func everyDevicePathStepCanFailCleanly() throws {
-        let points = try Self.walk(steps: true)
-        print("fault-injection walk 2 (VM): \(points) steps")
-        #expect(points >= 50, "the walk covered only \(points) steps")
+    /// Each camera's open in the listing failed in turn: that camera is left out, nothing
+    /// is left open.
+    private static func cameraListingWalk() -> Set<CreationSite> {
+        let everyCamera = CameraDevices.list()
+        var sites = Set<CreationSite>()
+        for k in 1... {
+            let (result, findings) = LedgerAudit.recording { FaultInjection.failing(creation: k) { CameraDevices.list() } }
+            sites.formUnion(findings.sitesReached)
+            LedgerChecks.expectNothingLeft(findings, "listing k=\(k)")
+            guard result.injected else { break }
+            #expect(result.result.count == everyCamera.count - 1, "listing k=\(k): \(result.result.map(\.path))")
+        }
+        return sites
     }
 }

@@ -82,18 +82,24 @@ struct V4L2VMTests {
     }
 
     /// Every creation of a stream start (fd, buffers, our bos and their fds, streaming)
-    /// failed in turn: a typed error each time and nothing left.
-    @Test func everyCreationOfAStreamStartCanFailCleanly() throws {
+    /// failed in turn, in both buffer modes: a typed error each time and nothing left.
+    /// Run by `FaultInjectionVMTests`, which checks the sites it reaches.
+    static func streamStartWalks() throws -> Set<CreationSite> {
         let device = try RenderDevice.open()
         defer { device.close() }
+        var sites = Set<CreationSite>()
         for buffers in V4L2Source.Buffers.allCases {
             let source = try V4L2Source(device: device, configuration: .init(device: "/dev/video0", size: Self.sizes[0], buffers: buffers))
             var k = 1
             while true {
                 var thrown: (any Error)?
-                let injected = FaultInjection.failing(creation: k) {
-                    do { try source.connect() } catch { thrown = error }
-                }.injected
+                let (injected, findings) = LedgerAudit.recording {
+                    FaultInjection.failing(creation: k) {
+                        do { try source.connect() } catch { thrown = error }
+                    }.injected
+                }
+                sites.formUnion(findings.sitesReached)
+                LedgerChecks.expectClean(findings)
                 source.disconnect()
                 #expect(source.handles.liveCount == 0, "\(buffers) k=\(k): \(source.handles.records)")
                 guard injected else {
@@ -107,6 +113,7 @@ struct V4L2VMTests {
             #expect(k > 6, "the walk covered only \(k - 1) creations")
             #expect(source.close().isClean)
         }
+        return sites
     }
 
     /// The camera goes away mid-stream (vivid unbound from its driver): a typed error,

@@ -14,8 +14,8 @@ struct ContextScope: ~Copyable {
     /// Makes `context` current on this thread (drawing to `surface`, or surfaceless) unless
     /// it already is, runs `body` with the scope, then restores whatever the thread had
     /// current before (a host's own context, or none). `failable`: fault injection may
-    /// fail the make-current step (not on teardown paths, where a failure is reported as
-    /// failed deletions instead).
+    /// fail the make-current step as a step; on teardown paths (`false`) only a teardown
+    /// walk fails it, and a failure there is reported as failed deletions.
     /// `isolation`: in a context someone else created, every piece of GL state our work
     /// touches is captured first and put back after `body` (see `GLStateSnapshot`).
     static func entering<Result: ~Copyable>(
@@ -26,7 +26,7 @@ struct ContextScope: ~Copyable {
         // A context already current here (a host drawing with its own surface) stays as it is.
         let switching = previous.context != context || (surface != nil && previous.draw != surface)
         if switching {
-            if failable { try FaultInjection.step(operation: "eglMakeCurrent", kind: .eglContext) }
+            if failable { try FaultInjection.step(operation: "eglMakeCurrent", kind: .eglContext) } else { try FaultInjection.teardownStep() }
             guard eglMakeCurrent(display, surface, surface, context) == EGL_TRUE else {
                 throw CameraViewError.egl(operation: "eglMakeCurrent", code: eglGetError())
             }

@@ -17,8 +17,8 @@ extension HandleTable {
     /// never terminated (that would end every other user's initialization too) and so is
     /// no object of any table: like the pinned DRI driver, it lives as long as the process.
     /// A failure goes through the fault-injection checkpoint like a creation.
-    func initializeShared(_ display: EGLDisplay) throws {
-        try FaultInjection.checkpoint(kind: .eglDisplay, operation: "eglInitialize")
+    func initializeShared(_ display: EGLDisplay, file: String = #fileID, line: Int = #line, function: String = #function) throws {
+        try FaultInjection.checkpoint(kind: .eglDisplay, operation: "eglInitialize", site: CreationSite(file: file, line: line, function: function))
         var major: EGLint = 0, minor: EGLint = 0
         guard eglInitialize(display, &major, &minor) == EGL_TRUE else {
             throw CameraViewError.egl(operation: "eglInitialize", code: eglGetError())

@@ -8,11 +8,19 @@ import Glibc
 /// - `failing(step:)` makes the k-th step after a creation fail (the call that fills,
 ///   attaches, links, makes current, maps or syncs), so the cleanup of objects that were
 ///   already created runs;
+/// - `failing(afterCreation:)` makes the k-th creation succeed and then fail, as any step
+///   right after it would: the new object is deleted where it was made and its caller
+///   unwinds what it made before, at every creation site alike;
+/// - `failing(teardown:)` makes the k-th make-current of a teardown (a close, a device's
+///   shutdown, a surface's close, a frame release) fail, as when a host thread holds the
+///   context: GL objects come back as failed deletions, everything else is released;
 /// - `skippingRelease(of:)` and `failingDeletions(of:)` plant the bugs the ledger must
 ///   expose (a forgotten release, a failed delete).
 public enum FaultInjection {
     final class Plan: Sendable {
-        enum Target: Sendable { case creation(Int), step(Int), skipRelease(HandleKind), failDeletion(HandleKind) }
+        enum Target: Sendable {
+            case creation(Int), step(Int), afterCreation(Int), teardown(Int), skipRelease(HandleKind), failDeletion(HandleKind)
+        }
         let target: Target
         let count = Locked(0)
         let injected = Locked(false)
@@ -41,6 +49,16 @@ public enum FaultInjection {
         try run(Plan(.step(step)), body)
     }
 
+    /// Runs `body` with the `creation`-th creation (1-based) succeeding and then failing.
+    public static func failing<Result>(afterCreation creation: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+        try run(Plan(.afterCreation(creation)), body)
+    }
+
+    /// Runs `body` with the `teardown`-th make-current of a teardown (1-based) failing.
+    public static func failing<Result>(teardown: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+        try run(Plan(.teardown(teardown)), body)
+    }
+
     /// Runs `body` with the first owner release of `kind` skipped, as if its owner forgot
     /// it: the object stays in the ledger until `close()` sweeps it.
     public static func skippingRelease<Result>(of kind: HandleKind, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
@@ -57,9 +75,24 @@ public enum FaultInjection {
         return (result, plan.injected.withLock { $0 })
     }
 
-    static func checkpoint(kind: HandleKind, operation: String) throws {
+    /// Before each creation: the site is noted for the walks' coverage, and the creation
+    /// may be made to fail.
+    static func checkpoint(kind: HandleKind, operation: String, site: CreationSite) throws {
+        LedgerAudit.noteReached(site)
         guard let plan, case .creation(let number) = plan.target, plan.hit(number) else { return }
         throw simulatedFailure(kind: kind, operation: operation)
+    }
+
+    /// After each successful creation: the failure to throw once the new object is deleted.
+    static func failureAfterCreation(kind: HandleKind, operation: String) -> CameraViewError? {
+        guard let plan, case .afterCreation(let number) = plan.target, plan.hit(number) else { return nil }
+        return simulatedFailure(kind: kind, operation: "the step after \(operation)")
+    }
+
+    /// A teardown's make-current (which production code never fails on purpose).
+    static func teardownStep() throws {
+        guard let plan, case .teardown(let number) = plan.target, plan.hit(number) else { return }
+        throw CameraViewError.egl(operation: "eglMakeCurrent (teardown)", code: EGL_BAD_ACCESS)
     }
 
     /// A step after a creation: `kind` picks the error a driver would report.

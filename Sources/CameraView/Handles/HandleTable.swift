@@ -64,7 +64,7 @@ public final class HandleTable: Sendable {
     func admit(
         _ kind: HandleKind, operation: String, site: CreationSite, _ make: () throws -> (raw: UInt64, auxiliary: UInt64)
     ) throws -> HandleRecord {
-        try FaultInjection.checkpoint(kind: kind, operation: operation)
+        try FaultInjection.checkpoint(kind: kind, operation: operation, site: site)
         let (raw, auxiliary) = try make()
         let record = HandleRecord(serial: SerialCounter.handles.next(), kind: kind, raw: raw, auxiliary: auxiliary, site: site)
         state.withLock { $0.live[record.serial] = record }

@@ -16,6 +16,10 @@ public enum LedgerAudit {
         /// created while it ran: empty once everything made there is closed.
         public internal(set) var liveAfter: [HandleRecord] = []
 
+        /// Every creation site a creation was attempted at (whether it succeeded): what a
+        /// fault walk reached. Not a finding.
+        public internal(set) var sitesReached: Set<CreationSite> = []
+
         public var isClean: Bool { swept.isEmpty && failedDeletions.isEmpty && droppedOwners.isEmpty && unclosedObjects.isEmpty }
 
         /// Swept objects by kind.
@@ -68,4 +72,5 @@ public enum LedgerAudit {
     static func noteFailed(_ failed: FailedDeletion) { collector?.findings.withLock { $0.failedDeletions.append(failed) } }
     static func noteDropped(_ record: HandleRecord) { collector?.findings.withLock { $0.droppedOwners.append(record) } }
     static func noteUnclosed(_ what: String) { collector?.findings.withLock { $0.unclosedObjects.append(what) } }
+    static func noteReached(_ site: CreationSite) { collector?.findings.withLock { _ = $0.sitesReached.insert(site) } }
 }

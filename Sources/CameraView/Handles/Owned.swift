@@ -63,7 +63,12 @@ extension HandleTable {
         _ make: () throws -> Kind.Raw
     ) throws -> Owned<Kind> {
         let display = scope.display
-        return try admitted(kind, display: display, operation: operation, site: CreationSite(file: file, line: line, function: function), make)
+        let owned = try admitted(kind, display: display, operation: operation, site: CreationSite(file: file, line: line, function: function), make)
+        if let failure = FaultInjection.failureAfterCreation(kind: Kind.kind, operation: operation) {
+            owned.release(in: scope)
+            throw failure
+        }
+        return owned
     }
 
     /// Creates an object that needs no context with `make` and records it.
@@ -72,7 +77,12 @@ extension HandleTable {
         file: String = #fileID, line: Int = #line, function: String = #function,
         _ make: () throws -> Kind.Raw
     ) throws -> Owned<Kind> {
-        try admitted(kind, display: display, operation: operation, site: CreationSite(file: file, line: line, function: function), make)
+        let owned = try admitted(kind, display: display, operation: operation, site: CreationSite(file: file, line: line, function: function), make)
+        if let failure = FaultInjection.failureAfterCreation(kind: Kind.kind, operation: operation) {
+            owned.release()
+            throw failure
+        }
+        return owned
     }
 
     private func admitted<Kind: TrackedKind>(

@@ -1,0 +1,57 @@
+import CameraView
+import Foundation
+
+/// Every place the library creates a tracked object: each call, outside the owners' layer,
+/// of one of the typed constructors (the non-private functions of `Handles/*Objects.swift`)
+/// on a handle table, as `CreationSite`'s file and line name it. A fault walk reaches a site
+/// when a creation is attempted there; the walks together must reach all of them.
+enum CreationSites {
+    struct Site: Hashable, CustomStringConvertible {
+        let file: String
+        let line: Int
+        /// The source line, for messages.
+        let text: String
+
+        static func == (a: Site, b: Site) -> Bool { a.file == b.file && a.line == b.line }
+        func hash(into hasher: inout Hasher) { hasher.combine(file); hasher.combine(line) }
+        var description: String { "\(file):\(line) \(text)" }
+    }
+
+    static let all: Set<Site> = {
+        let sources = TestPaths.packageRoot + "/Sources/CameraView"
+        let handles = sources + "/Handles"
+        var constructors: Set<String> = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: handles)) ?? [] where name.hasSuffix("Objects.swift") {
+            let text = (try? String(contentsOfFile: handles + "/" + name, encoding: .utf8)) ?? ""
+            for match in text.matches(of: /\n    func ([A-Za-z]+)\(/) { constructors.insert(String(match.1)) }
+        }
+        var sites: Set<Site> = []
+        let files = FileManager.default.enumerator(atPath: sources)?.compactMap { $0 as? String } ?? []
+        for path in files where path.hasSuffix(".swift") && !path.hasPrefix("Handles/") {
+            let text = (try? String(contentsOfFile: sources + "/" + path, encoding: .utf8)) ?? ""
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                for match in line.matches(of: /(?:^|[^A-Za-z0-9_])(?:table|handles)\.([A-Za-z]+)\(/) where constructors.contains(String(match.1)) {
+                    let file = "CameraView/" + (path.split(separator: "/").last.map(String.init) ?? path)
+                    sites.insert(Site(file: file, line: index + 1, text: line.trimmingCharacters(in: .whitespaces)))
+                }
+            }
+        }
+        return sites
+    }()
+
+    /// The sites only a DRM device or a camera reaches (GBM, dma-buf imports, V4L2): the
+    /// VM's walks must reach these, the host's walks all the others.
+    static let deviceOnly: Set<Site> = all.filter { site in
+        let files = ["GBMSurface.swift", "CaptureStream.swift", "DeviceBuffer.swift", "DmaBufImporter.swift",
+                     "BufferAccessCheck.swift", "CameraDevices.swift"]
+        // The GBM platform's node, GBM device and owned display.
+        return files.contains { site.file.hasSuffix("/" + $0) }
+            || (site.file.hasSuffix("/DisplayOpener.swift") && !site.text.contains("initializeShared"))
+    }
+
+    /// The sites among `expected` no walk reached; `reached` as the ledger recorded them.
+    static func unreached(_ expected: Set<Site>, by reached: Set<CreationSite>) -> [Site] {
+        let seen = Set(reached.map { "\($0.file):\($0.line)" })
+        return expected.filter { !seen.contains("\($0.file):\($0.line)") }.sorted { "\($0)" < "\($1)" }
+    }
+}
