@@ -97,15 +97,19 @@ public final class CameraView: Sendable {
     /// device can, else mapped and uploaded. The buffers are checked to cover every plane
     /// before anything is imported.
     public func render(_ frame: DmaBufFrame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
-        try frame.validate()
-        return try render(frame, path: importPath(), options: options, finish: Self.readBack)
+        try frame.withLiveBuffers {
+            try frame.validate()
+            return try render(frame, path: importPath(), options: options, finish: Self.readBack)
+        }
     }
 
     /// Converts a dma-buf frame like `render(_:options:)`, reading it back into `image`
     /// (its storage reused when the size fits; unspecified after an error).
     public func render(_ frame: DmaBufFrame, into image: inout RGBAImage, options: RenderOptions = RenderOptions()) throws {
-        try frame.validate()
-        try render(frame, path: importPath(), options: options) { try Self.readBack(&$0, $1, into: &image, in: $2) }
+        try frame.withLiveBuffers {
+            try frame.validate()
+            try render(frame, path: importPath(), options: options) { try Self.readBack(&$0, $1, into: &image, in: $2) }
+        }
     }
 
     /// The path this view's dma-buf frames take on its device.

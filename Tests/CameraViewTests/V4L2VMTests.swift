@@ -116,6 +116,30 @@ struct V4L2VMTests {
         return sites
     }
 
+    /// A frame kept past its stream: after a disconnect and a new connect the next queue
+    /// may hand out the same fd numbers for buffers the driver now owns. The old frame is
+    /// refused as stale, and nothing is imported or uploaded for it; the new one renders.
+    @Test(arguments: V4L2Source.Buffers.allCases)
+    func aFrameKeptPastItsStreamNeverReadsTheNextStreamsBuffers(buffers: V4L2Source.Buffers) throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let source = try V4L2Source(device: device, configuration: .init(device: "/dev/video0", size: Self.sizes[0], buffers: buffers))
+        defer { source.close() }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        try source.connect()
+        guard case .dmaBuf(let old) = try source.next(timeout: .seconds(20)).content else { Issue.record("not a dma-buf frame"); return }
+        _ = try view.render(old)
+        source.disconnect()
+        try source.connect()
+        guard case .dmaBuf(let new) = try source.next(timeout: .seconds(20)).content else { Issue.record("not a dma-buf frame"); return }
+        print("stale frame test (\(buffers.rawValue)): old fd \(old.luma.fd), new fd \(new.luma.fd)")
+        let (imports, uploaded) = (view.importStatistics, view.uploadedByteCount)
+        #expect(throws: CameraViewError.staleFrame(bufferIndex: old.bufferIndex)) { try view.render(old) }
+        #expect(view.importStatistics == imports && view.uploadedByteCount == uploaded, "nothing was read for the stale frame")
+        _ = try view.render(new)
+    }
+
     /// The camera goes away mid-stream (vivid unbound from its driver): a typed error,
     /// the stream's objects released, no hang; it comes back when vivid is bound again.
     @Test func aCameraThatDisappearsGivesATypedErrorAndLeavesNothing() throws {

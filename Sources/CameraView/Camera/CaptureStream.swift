@@ -18,6 +18,8 @@ final class CaptureStream {
     private var fd: OwnedFD?
     private var buffers: OwnedV4L2Buffers?
     private var streaming: OwnedV4L2Streaming?
+    /// Held by every frame of this stream's buffers; ended before they are released.
+    let lease = BufferLease()
 
     /// Opens `configuration.device`, negotiates NV12, allocates and queues the buffers and
     /// starts streaming; on any failure releases what it made and throws.
@@ -44,7 +46,7 @@ final class CaptureStream {
                 throw CameraViewError.camera(device: device, problem: "granted \(granted) buffers; streaming needs at least 2")
             }
             for index in 0..<granted {
-                let slot = CaptureSlot(index: index, format: format)
+                let slot = CaptureSlot(index: index, format: format, lease: lease)
                 slots.append(slot)
                 switch mode {
                 case .exported: try slot.export(queue, device: device, table: table)
@@ -101,6 +103,8 @@ final class CaptureStream {
     }
 
     func release() {
+        // Frames of these buffers in flight finish first; any kept after are stale.
+        lease.end()
         streaming.take()?.release()
         held = nil
         for slot in slots where mode == .exported { slot.release() }
@@ -152,12 +156,13 @@ final class CaptureSlot {
     private var bos: [OwnerBox<GBMBoKind>] = []
     private var lengths: [Int] = []
 
-    init(index: Int, format: V4L2Format) {
-        self.index = index
-        self.format = format
+    private let lease: BufferLease
+
+    init(index: Int, format: V4L2Format, lease: BufferLease) {
+        (self.index, self.format, self.lease) = (index, format, lease)
     }
 
-    var frame: DmaBufFrame { format.frame(fds: fds.map(\.raw), bufferIndex: index) }
+    var frame: DmaBufFrame { format.frame(fds: fds.map(\.raw), bufferIndex: index, lease: lease) }
 
     /// The driver's buffer, exported plane by plane.
     func export(_ queue: V4L2Queue, device: String, table: HandleTable) throws {

@@ -23,13 +23,13 @@ struct V4L2Format: Equatable, Sendable {
     static func isMultiplanar(_ type: UInt32) -> Bool { type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE.rawValue }
     var pixelFormatName: String { pixelFormat == cv_V4L2_PIX_FMT_NV12M ? "NV12M" : "NV12" }
 
-    /// The frame in a buffer whose memory planes are `fds`.
-    func frame(fds: [Int32], bufferIndex: Int) -> DmaBufFrame {
+    /// The frame in a buffer whose memory planes are `fds`, alive while `lease` is.
+    func frame(fds: [Int32], bufferIndex: Int, lease: BufferLease) -> DmaBufFrame {
         let luma = DmaBufPlane(fd: fds[0], offset: 0, pitch: planes[0].pitch)
         let chroma = planes.count > 1
             ? DmaBufPlane(fd: fds[1], offset: 0, pitch: planes[1].pitch)
             : DmaBufPlane(fd: fds[0], offset: planes[0].pitch * size.height, pitch: planes[0].pitch)
-        return DmaBufFrame(width: size.width, height: size.height, luma: luma, chroma: chroma, color: color, bufferIndex: bufferIndex)
+        return DmaBufFrame(width: size.width, height: size.height, luma: luma, chroma: chroma, color: color, bufferIndex: bufferIndex, lease: lease)
     }
 
     /// Sets NV12 (or NV12M) at `size` (nil: the device's current size) on the capture

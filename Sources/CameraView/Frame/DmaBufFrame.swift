@@ -23,6 +23,8 @@ public struct DmaBufFrame: Sendable {
     public let chroma: DmaBufPlane
     public var color: ColorDescription
     public let bufferIndex: Int
+    /// Set when the library owns the buffers (see `BufferLease`); the caller's otherwise.
+    let lease: BufferLease?
 
     /// Both planes in one buffer (VisionIPC's layout): Y at offset 0, UV at `layout.uvOffset`.
     public init(fd: Int32, layout: NV12Layout, color: ColorDescription = .default, bufferIndex: Int = 0) {
@@ -36,10 +38,23 @@ public struct DmaBufFrame: Sendable {
     /// Planes in one buffer or two, each at its own offset and pitch.
     public init(width: Int, height: Int, luma: DmaBufPlane, chroma: DmaBufPlane,
                 color: ColorDescription = .default, bufferIndex: Int = 0) {
-        (self.width, self.height, self.luma, self.chroma) = (width, height, luma, chroma)
-        self.color = color
-        self.bufferIndex = bufferIndex
+        self.init(width: width, height: height, luma: luma, chroma: chroma, color: color, bufferIndex: bufferIndex, lease: nil)
     }
+
+    init(width: Int, height: Int, luma: DmaBufPlane, chroma: DmaBufPlane, color: ColorDescription, bufferIndex: Int, lease: BufferLease?) {
+        (self.width, self.height, self.luma, self.chroma) = (width, height, luma, chroma)
+        (self.color, self.bufferIndex, self.lease) = (color, bufferIndex, lease)
+    }
+
+    /// Runs `body` (a render of the frame) with its buffers alive throughout; throws
+    /// `staleFrame` when the library has released them.
+    func withLiveBuffers<Result>(_ body: () throws -> Result) throws -> Result {
+        guard let lease else { return try body() }
+        return try lease.whileLive(bufferIndex: bufferIndex, body)
+    }
+
+    /// Whether the buffers are still there to be read (always, for the caller's own).
+    var isLive: Bool { lease?.isLive ?? true }
 
     var size: PixelSize { PixelSize(width: width, height: height) }
 

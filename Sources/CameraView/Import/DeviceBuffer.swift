@@ -6,8 +6,10 @@ import Glibc
 /// its bo and fd are recorded in the device's table. `close()` is idempotent.
 public final class DeviceBuffer: Sendable {
     /// The frame as it lies in the buffer: Y rows, then UV rows, at the buffer's stride.
+    /// Refused as stale (`CameraViewError.staleFrame`) once the buffer is closed.
     public let frame: DmaBufFrame
     private let objects: Locked<BufferObjects?>
+    private let lease = BufferLease()
     private let device: RenderDevice
 
     /// The bo and its exported fd: the fd closed before the bo is destroyed.
@@ -51,7 +53,7 @@ public final class DeviceBuffer: Sendable {
                 width: layout.width, height: layout.height,
                 luma: DmaBufPlane(fd: fd.raw, offset: 0, pitch: stride),
                 chroma: DmaBufPlane(fd: fd.raw, offset: stride * layout.height, pitch: stride),
-                color: source.color, bufferIndex: bufferIndex)
+                color: source.color, bufferIndex: bufferIndex, lease: lease)
             objects = Locked(BufferObjects(bo: bo, fd: fd))
             self.device = reference
         } catch {
@@ -80,6 +82,7 @@ public final class DeviceBuffer: Sendable {
 
     /// Closes the fd and destroys the bo. Idempotent.
     public func close() {
+        lease.end()
         let wasOpen = objects.withLock { objects in
             guard let released = objects.take() else { return false }
             released.release()

@@ -45,9 +45,11 @@ extension CameraView {
     /// the GPU has finished reading the buffer (glFinish): its producer (a camera's queue,
     /// a VisionIPC ring) may refill it as soon as this returns.
     public func draw(_ frame: DmaBufFrame, into target: HostFramebuffer, options: RenderOptions = RenderOptions()) throws {
-        try frame.validate()
-        let path = try importPath()
-        try render(size: frame.size, color: frame.color, options: options, destination: .host(target),
-                   prepare: { try prepare(frame, path: path, into: &$0, in: $1) }, finish: { _, _, _ in glFinish() })
+        try frame.withLiveBuffers {
+            try frame.validate()
+            let path = try importPath()
+            try render(size: frame.size, color: frame.color, options: options, destination: .host(target),
+                       prepare: { try prepare(frame, path: path, into: &$0, in: $1) }, finish: { _, _, _ in glFinish() })
+        }
     }
 }

@@ -20,6 +20,12 @@ public struct StreamFrame: Sendable {
         self.content = content
     }
 
+    /// False once the frame's library-owned buffers were released (see `BufferLease`).
+    var isLive: Bool {
+        guard case .dmaBuf(let frame) = content else { return true }
+        return frame.isLive
+    }
+
     var size: PixelSize {
         switch content {
         case .memory(let frame): PixelSize(width: frame.layout.width, height: frame.layout.height)

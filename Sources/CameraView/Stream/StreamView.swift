@@ -38,7 +38,8 @@ public final class StreamView: Sendable {
     public var swapCount: Int { state.withLock { $0.swaps } }
 
     /// Polls the sources and returns the frame to show now: the newest received, or the
-    /// last one again when nothing new came (nil before the first).
+    /// last one again when nothing new came (nil before the first, and once the last one's
+    /// buffers went with their stream: a camera that failed or was let go).
     @discardableResult
     public func update(now: ContinuousClock.Instant = .now) -> StreamFrame? {
         state.withLock { state in
@@ -52,9 +53,9 @@ public final class StreamView: Sendable {
                 return frame
             }
             if !state.connected {
-                guard state.lastAttempt.map({ now - $0 >= reconnectInterval }) ?? true else { return state.latest }
+                guard state.lastAttempt.map({ now - $0 >= reconnectInterval }) ?? true else { return Self.shown(&state) }
                 state.lastAttempt = now
-                guard (try? state.current.connect()) != nil else { return state.latest }
+                guard (try? state.current.connect()) != nil else { return Self.shown(&state) }
                 state.connected = true
             }
             do {
@@ -63,8 +64,14 @@ public final class StreamView: Sendable {
                 state.connected = false
                 state.lastAttempt = now
             }
-            return state.latest
+            return Self.shown(&state)
         }
+    }
+
+    /// The latest frame, forgotten once its buffers are gone.
+    private static func shown(_ state: inout State) -> StreamFrame? {
+        if state.latest?.isLive == false { state.latest = nil }
+        return state.latest
     }
 
     /// Connects `source` if needed and takes its newest frame, if any.

@@ -42,6 +42,9 @@ public enum CameraViewError: Error, Equatable, Sendable {
     case camera(device: String, problem: String)
     /// No frame came from the camera within the wait.
     case cameraTimeout(device: String, milliseconds: Int)
+    /// A frame of library-owned buffers (a camera's, a device buffer's) that were released
+    /// since: its fds may name other buffers now, so it is not read.
+    case staleFrame(bufferIndex: Int)
 }
 
 extension CameraViewError: CustomStringConvertible {
@@ -70,6 +73,7 @@ extension CameraViewError: CustomStringConvertible {
         case let .incompleteFramebuffer(framebuffer, status): "framebuffer \(framebuffer) cannot be drawn into: \(status)"
         case let .camera(device, problem): "camera \(device): \(problem)"
         case let .cameraTimeout(device, milliseconds): "camera \(device): no frame within \(milliseconds) ms"
+        case .staleFrame(let index): "the frame's buffers (buffer \(index)) were released with their stream or owner; take a new frame"
         }
     }
 }
