@@ -101,6 +101,24 @@ struct DmaBufVMTests {
         #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
     }
 
+    /// A GBM buffer its owner forgot is swept when the device closes, while the GBM device
+    /// it was made on still exists (destroying it afterwards was a use after free).
+    @Test func aForgottenBoIsSweptBeforeItsGBMDeviceGoes() async {
+        await #expect(processExitsWith: .success) {
+            try await LedgerChecks.inChild {
+                let (report, findings) = try LedgerAudit.recording {
+                    try FaultInjection.skippingRelease(of: .gbmBo) {
+                        let device = try RenderDevice.open(platform: .gbm)
+                        try DeviceBuffer(copying: TestFrames.gradient(width: 16, height: 16), on: device).close()
+                        return device.close()
+                    }.result
+                }
+                #expect(report.swept.map(\.kind) == [.gbmBo] && report.failedDeletions.isEmpty, "\(report)")
+                #expect(findings.swept.map(\.kind) == [.gbmBo])
+            }
+        }
+    }
+
     @Test func aBufferIndexThatNamesAnotherBufferIsReimported() throws {
         let device = try RenderDevice.open()
         defer { device.close() }

@@ -58,6 +58,25 @@ import Testing
         #expect(try ProcessMaps.count(containing: "buffer-") == mappingsBefore, "the mapping is gone from the process")
     }
 
+    /// A deletion that glDelete* would ignore silently (run where the current context does
+    /// not know the object, a bug of the caller's scope) is reported as failed, not as done.
+    @Test func aDeletionInAContextThatDoesNotKnowTheObjectIsAFailure() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let host = try TestHost(displayOwner: device, size: PixelSize(width: 4, height: 4))
+        defer { host.destroy() }
+        let table = HandleTable(owner: "test")
+        let (_, findings) = try LedgerAudit.recording {
+            try device.core.withContext { scope in
+                let program = try table.makeProgram(in: scope)
+                host.makeCurrent()  // the scope's context is no longer the current one
+                program.release(in: scope)
+            }
+        }
+        #expect(findings.failedDeletions.map(\.record.kind) == [.program])
+        #expect(findings.failedDeletions.first?.reason.contains("is no object of the current context") == true, "\(findings)")
+    }
+
     /// The cache behind the dma-buf importer and the buffer-access verdicts, fed 10,000
     /// distinct buffer indices as a producer with an ever-growing index would: each new
     /// index dups an fd as the importer does, and what is kept (fds, live handles) never

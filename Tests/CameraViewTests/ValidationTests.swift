@@ -120,4 +120,28 @@ import Testing
             try RenderDevice.open(platform: .gbm)
         }
     }
+
+    /// Camera configurations that V4L2's 32-bit fields cannot hold are typed errors when the
+    /// source is made, before any device is touched (they used to trap in a conversion).
+    @Test func cameraConfigurationsOutOfRangeAreTypedErrors() throws {
+        let bad: [V4L2Source.Configuration] = [
+            .init(device: "/dev/video0", size: PixelSize(width: -640, height: 480), buffers: .exported),
+            .init(device: "/dev/video0", size: PixelSize(width: Int.max, height: 480), buffers: .exported),
+            .init(device: "/dev/video0", size: PixelSize(width: 640, height: 0), buffers: .exported),
+            .init(device: "/dev/video0", fps: 0, buffers: .exported),
+            .init(device: "/dev/video0", fps: -30, buffers: .exported),
+            .init(device: "/dev/video0", fps: Int.max, buffers: .exported),
+            .init(device: "/dev/video0", buffers: .exported, bufferCount: 0),
+            .init(device: "/dev/video0", buffers: .exported, bufferCount: -1),
+            .init(device: "/dev/video0", buffers: .exported, bufferCount: Int.max),
+        ]
+        for configuration in bad {
+            #expect {
+                _ = try V4L2Source(configuration: configuration)
+            } throws: { error in
+                guard case .camera(let device, _) = error as? CameraViewError else { return false }
+                return device == "/dev/video0"
+            }
+        }
+    }
 }

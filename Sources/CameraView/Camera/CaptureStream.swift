@@ -183,6 +183,9 @@ final class CaptureSlot {
             let fd = try table.exportWritableFD(of: boPointer, what: "capture buffer \(index)")
             let length = Int(lseek(fd.raw, 0, SEEK_END))
             fds.append(OwnerBox(fd))
+            guard length >= 0, length <= Int(UInt32.max) else {
+                throw CameraViewError.io(operation: "lseek (buffer size)", path: "capture buffer \(index)", errno: errno)
+            }
             lengths.append(length)
         }
     }

@@ -37,6 +37,17 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
             self.buffers = buffers
             self.bufferCount = bufferCount
         }
+
+        /// Sizes, rates and counts the V4L2 structures can hold (they are 32-bit): anything
+        /// else is a typed error here rather than a trap in a conversion later.
+        func validate() throws(CameraViewError) {
+            func refuse(_ problem: String) -> CameraViewError { .camera(device: device, problem: problem) }
+            if let size, !(1...Int(UInt32.max)).contains(size.width) || !(1...Int(UInt32.max)).contains(size.height) {
+                throw refuse("size \(size) is not a size a camera can have")
+            }
+            if let fps, !(1...1000).contains(fps) { throw refuse("\(fps) frames per second is not a rate to ask for (1 to 1000)") }
+            guard (1...32).contains(bufferCount) else { throw refuse("\(bufferCount) buffers is not a queue (1 to 32)") }
+        }
     }
 
     /// What a stream negotiated.
@@ -70,6 +81,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
     /// A source on `device` (for zero-copy buffers: its GBM device), taking its own device
     /// reference; nothing is opened until `connect()`.
     public init(device: RenderDevice? = nil, configuration: Configuration) throws {
+        try configuration.validate()
         let reference = try device?.newReference() ?? RenderDevice.open()
         guard configuration.buffers == .exported || reference.core.gbmDevice != nil else {
             reference.close()

@@ -180,7 +180,8 @@ final class DeviceCore: @unchecked Sendable {
         do {
             report = try ContextScope.entering(display: display, context: context, failable: false, isolation: isolation) { scope in
                 for program in programs.values { program.release(in: scope) }
-                return table.sweep(contextCurrent: true) { $0.needsCurrentContext || $0 == .eglImage || $0 == .eglSurface }
+                // Whatever depends on the display, the GBM device or the DRM fd goes before them.
+                return table.sweep(contextCurrent: true) { $0.needsCurrentContext || $0.dependsOnDevice }
             }
         } catch {
             log.error("\(table.owner): cannot make the context current to delete its objects (\(error))")

@@ -86,13 +86,18 @@ enum DeviceRegistry {
         var references: Int
     }
 
-    /// Our own devices by platform; adopted host contexts by context pointer.
+    /// Our own devices by platform; adopted host contexts by display and context (a
+    /// context pointer alone may be reused by another display's context once destroyed).
     private enum Key: Hashable {
         case platform(Platform)
-        case host(context: UInt)
+        case host(display: UInt, context: UInt)
 
         init(_ core: DeviceCore) {
-            self = core.platform == .host ? .host(context: UInt(bitPattern: core.context)) : .platform(core.platform)
+            self = core.platform == .host ? .host(display: core.display, context: core.context) : .platform(core.platform)
+        }
+
+        static func host(display: EGLDisplay, context: EGLContext) -> Key {
+            .host(display: UInt(bitPattern: display), context: UInt(bitPattern: context))
         }
     }
 
@@ -112,7 +117,7 @@ enum DeviceRegistry {
 
     static func acquireHost(display: EGLDisplay, context: EGLContext) throws -> DeviceCore {
         try entries.withLock { entries in
-            if let core = join(.host(context: UInt(bitPattern: context)), in: &entries) { return core }
+            if let core = join(.host(display: display, context: context), in: &entries) { return core }
             let core = try DeviceCore.adopting(display: display, context: context)
             entries[Key(core)] = Entry(core: core, references: 1)
             return core

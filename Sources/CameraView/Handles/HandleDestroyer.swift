@@ -11,6 +11,11 @@ enum HandleDestroyer {
         let pointer = UnsafeMutableRawPointer(bitPattern: UInt(record.raw))
         let display = UnsafeMutableRawPointer(bitPattern: UInt(record.auxiliary))
         var name = GLuint(truncatingIfNeeded: record.raw)
+        // Programs, shaders and syncs exist from their creation on: one that the current
+        // context does not know is another context's (or gone), and is not deleted here.
+        if [.program, .shader, .sync].contains(record.kind), !exists(record.kind, name: name, sync: OpaquePointer(pointer)) {
+            return "not deleted: \(record.kind) \(name) is no object of the current context"
+        }
         switch record.kind {
         case .fd:
             // On Linux the fd is gone even when close reports EINTR.
@@ -54,7 +59,38 @@ enum HandleDestroyer {
         }
         guard record.kind.needsCurrentContext else { return nil }
         let code = glGetError()
-        return code == GLenum(GL_NO_ERROR) ? nil : "glDelete failed: \(GLErrorName.name(of: code))"
+        guard code == GLenum(GL_NO_ERROR) else { return "glDelete failed: \(GLErrorName.name(of: code))" }
+        // glDelete* reports nothing for a name it ignored: ask whether the object is gone
+        // (shaders attached to a program and programs in use are only flagged for deletion,
+        // GL_DELETE_STATUS, and go with their user).
+        guard exists(record.kind, name: name, sync: OpaquePointer(pointer)) else { return nil }
+        let flagged: Bool = switch record.kind {
+        case .shader: deleteStatus(glGetShaderiv, name)
+        case .program: deleteStatus(glGetProgramiv, name)
+        default: false
+        }
+        return flagged ? nil : "glDelete left the object in place"
+    }
+
+    private static func exists(_ kind: HandleKind, name: GLuint, sync: OpaquePointer?) -> Bool {
+        let answer: GLboolean = switch kind {
+        case .texture: glIsTexture(name)
+        case .framebuffer: glIsFramebuffer(name)
+        case .renderbuffer: glIsRenderbuffer(name)
+        case .buffer: glIsBuffer(name)
+        case .vertexArray: glIsVertexArray(name)
+        case .sync: glIsSync(sync)
+        case .shader: glIsShader(name)
+        case .program: glIsProgram(name)
+        default: GLboolean(GL_FALSE)
+        }
+        return answer == GLboolean(GL_TRUE)
+    }
+
+    private static func deleteStatus(_ query: (GLuint, GLenum, UnsafeMutablePointer<GLint>?) -> Void, _ name: GLuint) -> Bool {
+        var status: GLint = 0
+        query(name, GLenum(GL_DELETE_STATUS), &status)
+        return status == GL_TRUE
     }
 
     private static func eglResult(_ operation: String, _ result: EGLBoolean) -> String? {

@@ -36,4 +36,13 @@ public enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
         default: false
         }
     }
+
+    /// Objects made on a device's display, GBM device or DRM fd: a sweep deletes them while
+    /// those still exist (destroying a bo after its GBM device is a use after free).
+    var dependsOnDevice: Bool {
+        switch self {
+        case .eglImage, .eglSurface, .gbmBo, .gbmSurface, .gbmMapping, .gemHandle: true
+        default: false
+        }
+    }
 }

@@ -107,7 +107,8 @@ extension CameraView {
         guard let gbm = core.gbmDevice else {
             throw CameraViewError.needsGBMPlatform(what: "GBM surfaces", platform: device.platform)
         }
-        guard size.width > 0, size.height > 0 else { throw CameraViewError.invalidOutputSize(width: size.width, height: size.height) }
+        // Positive and within the device's limits, so every conversion to GBM's 32 bits holds.
+        try core.info.checkFits(size)
         let objects = try state.withLock { state in
             guard state.isOpen else { throw CameraViewError.closed }
             let (config, format, bgra) = try Self.windowConfig(display: core.display)
