@@ -52,5 +52,18 @@ import Testing
             }
         }
     }
-}
 
+    /// The bound client API is per thread: a desktop-GL host's thread keeps EGL_OPENGL_API
+    /// after we make our GLES context on it. In a child process so that the device is
+    /// opened (not joined) here.
+    @Test func openingADeviceLeavesTheThreadsBoundAPI() async {
+        await #expect(processExitsWith: .success) {
+            try await LedgerChecks.inChild {
+                try #require(eglBindAPI(EGLenum(EGL_OPENGL_API)) == EGL_TRUE)
+                let device = try RenderDevice.open(platform: .surfaceless)
+                #expect(eglQueryAPI() == EGLenum(EGL_OPENGL_API), "bound API 0x\(String(eglQueryAPI(), radix: 16))")
+                #expect(device.close().isClean)
+            }
+        }
+    }
+}

@@ -79,7 +79,11 @@ final class DeviceCore: @unchecked Sendable {
         self.objects = consume objects
     }
 
+    /// A GLES context; the thread's bound API (per thread: a desktop-GL host's may be
+    /// EGL_OPENGL_API) is put back afterwards.
     private static func makeContext(display: EGLDisplay, table: HandleTable) throws -> OwnedEGLContext {
+        let previousAPI = eglQueryAPI()
+        defer { if previousAPI != EGLenum(EGL_OPENGL_ES_API) { eglBindAPI(previousAPI) } }
         guard eglBindAPI(EGLenum(EGL_OPENGL_ES_API)) == EGL_TRUE else {
             throw CameraViewError.egl(operation: "eglBindAPI", code: eglGetError())
         }
