@@ -166,9 +166,13 @@ public final class CameraView: Sendable {
         guard BufferAccessCheck.applies(to: info), let node = info.drmNode else { return nil }
         for fd in Set([frame.luma.fd, frame.chroma.fd]) {
             let file = try BufferFile(fd)
-            let verdict = state.accessVerdicts.value(for: file)
-                ?? BufferAccessCheck.denial(of: fd, node: node, table: handles).map { .denied($0) } ?? .readable
-            _ = state.accessVerdicts.insert(verdict, for: file)
+            let verdict: BufferAccessVerdict
+            if let known = state.accessVerdicts.value(for: file) {
+                verdict = known
+            } else {
+                verdict = BufferAccessCheck.denial(of: fd, node: node, table: handles).map { .denied($0) } ?? .readable
+                _ = state.accessVerdicts.insert(verdict, for: file)
+            }
             if case .denied(let reason) = verdict { return reason }
         }
         return nil

@@ -30,9 +30,6 @@ struct DmaBufImporter {
         return entry.sampled
     }
 
-    /// Buffers imported and kept (at most `capacity`).
-    var cachedBufferCount: Int { entries.count }
-
     mutating func releaseAll(in scope: borrowing ContextScope) {
         for entry in entries.removeAll() { release(entry, in: scope) }
         size = nil

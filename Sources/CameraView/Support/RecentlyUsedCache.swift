@@ -11,7 +11,6 @@ struct RecentlyUsedCache<Key: Hashable, Value> {
         self.capacity = capacity
     }
 
-    var count: Int { entries.count }
     var values: [Value] { entries.values.map(\.value) }
 
     /// The value for `key`, now the most recently used.
