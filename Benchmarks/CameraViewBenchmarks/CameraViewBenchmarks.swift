@@ -15,15 +15,15 @@ let benchmarks: @Sendable () -> Void = {
     let frame = NV12Frame.synthetic(layout: layout)
     let device = try! RenderDevice.open()
     let view = Held<CameraView>(), host = Held<DrawingHost>(), buffer = Held<DeviceBuffer>()
-    let image = Held<RGBAImage>()
+    let image = Held<RenderTarget>()
 
     // Into a reused image, as a steady stream renders: CameraView itself allocates nothing.
     Benchmark("upload + draw + readback, 1928x1208") { benchmark in
-        for _ in benchmark.scaledIterations { try view.value!.render(frame, into: &image.value!) }
-        blackHole(image.value)
+        for _ in benchmark.scaledIterations { try view.value!.render(.memory(frame), into: &image.value!) }
+        blackHole(image.value?.image)
     } setup: {
         view.value = try CameraView(device: device)
-        image.value = try RGBAImage(width: layout.width, height: layout.height)
+        image.value = RenderTarget.image()
     } teardown: {
         view.take()?.close()
         _ = image.take()
@@ -31,7 +31,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("upload + draw, no readback, 1928x1208") { benchmark in
         for _ in benchmark.scaledIterations {
-            try host.value!.view.draw(frame, into: host.value!.target)
+            try host.value!.draw(.memory(frame))
             glFinish()
         }
     } setup: {
@@ -42,12 +42,12 @@ let benchmarks: @Sendable () -> Void = {
 
     if (try? device.importCapabilities().perPlane) == true {
         Benchmark("dma-buf import + draw + readback, 1928x1208") { benchmark in
-            for _ in benchmark.scaledIterations { try view.value!.render(buffer.value!.frame, into: &image.value!) }
-            blackHole(image.value)
+            for _ in benchmark.scaledIterations { try view.value!.render(.dmaBuf(buffer.value!.frame), into: &image.value!) }
+            blackHole(image.value?.image)
         } setup: {
             view.value = try CameraView(device: device)
             buffer.value = try DeviceBuffer(copying: frame, on: device)
-            image.value = try RGBAImage(width: layout.width, height: layout.height)
+            image.value = RenderTarget.image()
         } teardown: {
             view.take()?.close()
             buffer.take()?.close()
@@ -76,7 +76,11 @@ final class DrawingHost {
     private let host: HostContext
     private let adopted: RenderDevice
 
-    var target: HostFramebuffer { host.target }
+    /// Draws `frame` over the host's whole framebuffer.
+    func draw(_ frame: Frame) throws {
+        var target = host.target
+        try view.render(frame, into: &target)
+    }
 
     init(device: RenderDevice, size layout: NV12Layout) throws {
         host = try HostContext(displayOwner: device, size: PixelSize(width: layout.width, height: layout.height))

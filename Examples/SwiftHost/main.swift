@@ -33,10 +33,10 @@ glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), GLenum(GL_COLOR_ATTACHMENT0), 
 // The host's context, adopted: CameraView draws into the host's framebuffer in it.
 let host = try RenderDevice.adopting(display: display, context: context)
 let left = try CameraView(device: host), right = try CameraView(device: host)
-try left.draw(flatFrame(width: 64, height: 48, luma: 60),
-              into: HostFramebuffer(framebuffer: framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 48)))
-try right.draw(flatFrame(width: 64, height: 48, luma: 200),
-               into: HostFramebuffer(framebuffer: framebuffer, viewport: PixelRect(x: 64, y: 0, width: 64, height: 48)))
+var leftHalf = RenderTarget.host(HostFramebuffer(framebuffer: framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 48)))
+var rightHalf = RenderTarget.host(HostFramebuffer(framebuffer: framebuffer, viewport: PixelRect(x: 64, y: 0, width: 64, height: 48)))
+try left.render(.memory(flatFrame(width: 64, height: 48, luma: 60)), into: &leftHalf)
+try right.render(.memory(flatFrame(width: 64, height: 48, luma: 200)), into: &rightHalf)
 
 var pixels = [UInt8](repeating: 0, count: width * height * 4)
 glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), framebuffer)

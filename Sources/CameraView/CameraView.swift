@@ -32,84 +32,18 @@ public final class CameraView: Sendable {
         self.importPreference = importPath
     }
 
-    /// Converts `frame` to RGBA at `options.outputSize` (default: the frame's size) and
-    /// reads it back into a new image.
-    public func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
-        try render(frame, options: options, finish: Self.readBack)
+    /// Converts `frame` to RGBA into `target`, placed and sampled by `options`: the one
+    /// render. An image target's pixels are unspecified after an error.
+    public func render(_ frame: Frame, into target: inout RenderTarget, options: RenderOptions = RenderOptions()) throws {
+        try render(frame, into: &target, options: options, forcedPath: nil)
     }
 
-    /// Converts `frame` like `render(_:options:)`, reading it back into `image`: its pixel
-    /// storage is reused when it already has the output size (a steady stream of frames
-    /// then allocates nothing in Swift), else replaced. After an error its pixels are
-    /// unspecified.
-    public func render(_ frame: NV12Frame, into image: inout RGBAImage, options: RenderOptions = RenderOptions()) throws {
-        try render(frame, options: options) { try Self.readBack(&$0, $1, into: &image, in: $2) }
-    }
-
-    private func render<Result>(_ frame: NV12Frame, options: RenderOptions, finish: Finish<Result>) throws -> Result {
-        let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
-        let packedMode = Self.packedMode(frame.layout, options: options)
-        return try render(size: size, color: frame.color, options: options, prepare: { state, scope in
-            let planes = try upload(frame, into: &state, packed: packedMode != nil, in: scope)
-            return packedMode.map { SampledPlanes(mode: $0, size: planes.size, luma: planes.luma, chroma: planes.chroma) } ?? planes
-        }, finish: finish)
-    }
-
-    /// Reads the drawn result (or presents it) with the context current.
-    typealias Finish<Result> = (inout ViewState, PixelSize, borrowing ContextScope) throws -> Result
-
-    /// The packed upload (four pixels per texel), when a frame's width and strides are whole
-    /// texels and no placement is to be done, and how it is drawn:
-    /// - `.packedPlanes`, four pixels per fragment into a packed target: a frame read back at
-    ///   its own size, sampled nearest or bilinearly (at 1:1 bilinear keeps luma and
-    ///   interpolates chroma only, with fixed weights); or `area` (or the automatic filter,
-    ///   which picks it there) at exactly half the frame's size in both axes, each output
-    ///   texel averaging two luma texels of two rows with fixed chroma weights, the output's
-    ///   width whole texels too.
-    /// - `.packedInput`, a pixel per fragment: `area` (or automatic) at exactly a quarter of
-    ///   the frame's size in both axes, a pixel's 4x4 luma block being one texel of each of
-    ///   four rows.
-    static func packedMode(_ layout: NV12Layout, options: RenderOptions) -> SamplingMode? {
-        guard !options.mirror, options.zoom == 1, options.frameToOutput == nil,
-              layout.width % 4 == 0, layout.yStride % 4 == 0, layout.uvStride % 4 == 0 else { return nil }
-        let size = PixelSize(width: layout.width, height: layout.height)
-        let output = options.outputSize ?? size
-        if output == size { return options.filter != .area ? .packedPlanes : nil }
-        guard options.filter == .area || options.filter == .automatic else { return nil }
-        if output == PixelSize(width: size.width / 2, height: size.height / 2) && size.height % 2 == 0 && output.width % 4 == 0 {
-            return .packedPlanes
-        }
-        let quarter = output == PixelSize(width: size.width / 4, height: size.height / 4) && size.height % 4 == 0
-        return quarter ? .packedInput : nil
-    }
-
-    /// Uploads a frame in memory into the view's reusable plane textures.
-    func upload(
-        _ frame: NV12Frame, into state: inout ViewState, packed: Bool = false, in scope: borrowing ContextScope
-    ) throws -> SampledPlanes {
-        let key = GPUObjectKey(size: PixelSize(width: frame.layout.width, height: frame.layout.height), packing: packing(packed))
-        let sampled = try state.uploadPlanes(key, table: handles, in: scope) { try $0.upload(frame, in: scope) }
-        state.uploadedBytes += frame.layout.bufferSize
-        return sampled
-    }
-
-    /// Converts a dma-buf frame: imported as EGLImages (cached per ring buffer) where the
-    /// device can, else mapped and uploaded. The buffers are checked to cover every plane
-    /// before anything is imported.
-    public func render(_ frame: DmaBufFrame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
-        try frame.withLiveBuffers {
-            try frame.validate()
-            return try render(frame, path: importPath(), options: options, finish: Self.readBack)
-        }
-    }
-
-    /// Converts a dma-buf frame like `render(_:options:)`, reading it back into `image`
-    /// (its storage reused when the size fits; unspecified after an error).
-    public func render(_ frame: DmaBufFrame, into image: inout RGBAImage, options: RenderOptions = RenderOptions()) throws {
-        try frame.withLiveBuffers {
-            try frame.validate()
-            try render(frame, path: importPath(), options: options) { try Self.readBack(&$0, $1, into: &image, in: $2) }
-        }
+    /// Converts `frame` into a new image of `size` (nil: the frame's size).
+    public func render(_ frame: Frame, size: PixelSize? = nil, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
+        var target = RenderTarget.image(size: size)
+        try render(frame, into: &target, options: options)
+        guard let image = target.image else { throw CameraViewError.closed }
+        return image
     }
 
     /// The path this view's dma-buf frames take on its device.
@@ -129,34 +63,142 @@ public final class CameraView: Sendable {
         }
     }
 
-    /// Renders a validated dma-buf frame through `path`, whatever the device's check said
-    /// (the check itself uses this).
-    func render<Result>(_ frame: DmaBufFrame, path: ImportPath, options: RenderOptions, finish: Finish<Result>) throws -> Result {
-        try render(size: frame.size, color: frame.color, options: options,
-                   prepare: { try prepare(frame, path: path, into: &$0, in: $1) }, finish: finish)
+    /// The render: a dma-buf frame's buffers are checked to cover every plane before
+    /// anything reads them, and held alive throughout; the plan decides the rest.
+    /// `forcedPath` takes dma-buf frames along that path whatever the device's check said
+    /// (the check itself uses it).
+    func render(_ frame: Frame, into target: inout RenderTarget, options: RenderOptions, forcedPath: ImportPath?) throws {
+        let core = device.core
+        // A host's framebuffer name means something only in the host's context.
+        if target.isHost, core.platform != .host { throw CameraViewError.hostDrawNeedsAdoptedDevice }
+        try core.info.checkFits(target.outputSize(frame: frame.size))
+        try core.info.checkFits(frame.size)
+        var requestedPath: ImportPath?
+        if case .dmaBuf(let dmaBuf) = frame {
+            try dmaBuf.validate()
+            requestedPath = try forcedPath ?? importPath()
+        }
+        try frame.withLiveBuffers {
+            try state.withLock { state in
+                guard state.isOpen else { throw CameraViewError.closed }
+                if case .surface(let surface, _) = target.destination, state.surfaces[ObjectIdentifier(surface.objects)] == nil {
+                    throw CameraViewError.closed
+                }
+                let surface = if case .surface(let surface, _) = target.destination { surface.objects.eglSurface } else { EGLSurface?.none }
+                try core.withContext(surface: surface) { scope in
+                    try convert(frame, requestedPath: requestedPath, into: &target, options: options, state: &state, in: scope)
+                }
+            }
+        }
     }
 
-    /// Puts a validated dma-buf frame into textures along `path`.
-    func prepare(
-        _ frame: DmaBufFrame, path requested: ImportPath, into state: inout ViewState, in scope: borrowing ContextScope
-    ) throws -> SampledPlanes {
+    /// Plans the render, puts the frame into textures, draws and finishes the target.
+    private func convert(
+        _ frame: Frame, requestedPath: ImportPath?, into target: inout RenderTarget, options: RenderOptions,
+        state: inout ViewState, in scope: borrowing ContextScope
+    ) throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let path = try requestedPath.map { try importRoute(for: frame, requested: $0, state: &state) }
+        let plan = try ConversionPlan(frame: frame, importPath: path, target: target, options: options, packedRows: device.core.info.packedRows)
+        let planes = try prepare(frame, plan: plan, state: &state, in: scope)
+        let uploaded = clock.now
+        let framebuffer: GLuint, viewport: PixelRect
+        switch target.destination {
+        case .image:
+            try state.prepareTarget(GPUObjectKey(size: plan.outputSize, packing: plan.targetPacking), table: handles, in: scope)
+            guard let name = state.target?.framebufferName else { throw CameraViewError.closed }
+            (framebuffer, viewport) = (name, PixelRect(x: 0, y: 0, width: plan.viewportSize.width, height: plan.viewportSize.height))
+        case .surface:
+            (framebuffer, viewport) = (0, PixelRect(x: 0, y: 0, width: plan.outputSize.width, height: plan.outputSize.height))
+        case .host(let host):
+            (framebuffer, viewport) = (GLuint(host.framebuffer), host.viewport)
+        }
+        try NV12Renderer.draw(
+            program: device.core.program(plan.variant, in: scope), planes: planes, uniforms: plan.uniforms,
+            vertexArray: state.vertexArrayName, framebuffer: framebuffer, viewport: viewport)
+        // Our readbacks need the pixels now; a host presents on its own schedule, but a
+        // dma-buf's producer (a camera's queue, a VisionIPC ring) may refill the buffer as
+        // soon as the render returns.
+        if !target.isHost || path != nil { glFinish() }
+        let drawn = clock.now
+        try finish(&target, plan: plan, state: &state, in: scope)
+        state.lastTimings = FrameTimings(
+            upload: uploaded - start, draw: drawn - uploaded, readback: clock.now - drawn,
+            packed: plan.isPacked, filter: plan.variant.filter)
+    }
+
+    /// The path a dma-buf frame takes: the requested one, unless the device cannot read
+    /// the frame's buffers (then mapped and uploaded; the reason is kept).
+    private func importRoute(for frame: Frame, requested: ImportPath, state: inout ViewState) throws -> ImportPath {
+        guard case .dmaBuf(let dmaBuf) = frame else { return requested }
         var path = requested
         state.lastImportFallback = nil
-        if path != .mappedUpload, let denial = try accessDenial(of: frame, state: &state) {
+        if path != .mappedUpload, let denial = try accessDenial(of: dmaBuf, state: &state) {
             (path, state.lastImportFallback) = (.mappedUpload, denial)
         }
         state.lastImportPath = path
-        guard path == .mappedUpload else {
-            return try state.importer.textures(for: frame, path: path, core: device.core, table: handles, in: scope)
-        }
-        let key = GPUObjectKey(size: frame.size, packing: .perPixel)
-        let sampled = try state.uploadPlanes(key, table: handles, in: scope) { planes in
-            try MappedDmaBuf.withPlanes(of: frame, table: handles) { luma, chroma in
-                try planes.upload(luma: luma, lumaPitch: frame.luma.pitch, chroma: chroma, chromaPitch: frame.chroma.pitch, in: scope)
+        return path
+    }
+
+    /// Puts the frame into textures along the plan's route.
+    private func prepare(
+        _ frame: Frame, plan: ConversionPlan, state: inout ViewState, in scope: borrowing ContextScope
+    ) throws -> PlaneTextures {
+        switch (frame, plan.route) {
+        case (.memory(let nv12), .upload(let packing)):
+            let planes = try state.uploadPlanes(GPUObjectKey(size: plan.frameSize, packing: packing), table: handles, in: scope) {
+                try $0.upload(nv12, in: scope)
             }
+            state.uploadedBytes += nv12.layout.bufferSize
+            return planes
+        case (.dmaBuf(let dmaBuf), .upload(let packing)):
+            let planes = try state.uploadPlanes(GPUObjectKey(size: plan.frameSize, packing: packing), table: handles, in: scope) { planes in
+                try MappedDmaBuf.withPlanes(of: dmaBuf, table: handles) { luma, chroma in
+                    try planes.upload(luma: luma, lumaPitch: dmaBuf.luma.pitch, chroma: chroma, chromaPitch: dmaBuf.chroma.pitch, in: scope)
+                }
+            }
+            state.uploadedBytes += try dmaBuf.planeBytes
+            return planes
+        case (.dmaBuf(let dmaBuf), .imported(let path)):
+            return try state.importer.textures(for: dmaBuf, path: path, core: device.core, table: handles, in: scope)
+        case (.memory, .imported):
+            preconditionFailure("a frame in memory is never imported")
         }
-        state.uploadedBytes += try frame.planeBytes
-        return sampled
+    }
+
+    /// Reads an image target back, or presents a surface and reads or exports its front buffer.
+    private func finish(
+        _ target: inout RenderTarget, plan: ConversionPlan, state: inout ViewState, in scope: borrowing ContextScope
+    ) throws {
+        switch target.destination {
+        case .image:
+            guard state.target != nil else { throw CameraViewError.closed }
+            let size = plan.outputSize
+            if var image = target.image.take(), image.size == size, image.pixels.count == size.width * size.height * 4 {
+                try image.pixels.withUnsafeMutableBytes { try state.target!.readPixels(into: $0, in: scope) }
+                target.image = image
+            } else {
+                // Not zero-filled first: the readback writes every byte, and a failed one
+                // throws the storage away.
+                let pixels = try [UInt8](unsafeUninitializedCapacity: size.width * size.height * 4) { buffer, count in
+                    try state.target!.readPixels(into: UnsafeMutableRawBufferPointer(buffer), in: scope)
+                    count = buffer.count
+                }
+                target.image = try RGBAImage(width: size.width, height: size.height, pixels: pixels)
+            }
+        case .surface(let surface, let exporting):
+            target.exportedBuffer.take()?.close()
+            try surface.objects.presentFrontBuffer(display: device.core.display) { bo in
+                if exporting {
+                    target.exportedBuffer = try surface.export(bo, table: handles)
+                } else {
+                    target.image = try surface.read(bo, table: handles)
+                }
+            }
+        case .host:
+            break
+        }
     }
 
     /// Why the device cannot import `frame`'s buffers, if it cannot (see
@@ -176,97 +218,6 @@ public final class CameraView: Sendable {
             if case .denied(let reason) = verdict { return reason }
         }
         return nil
-    }
-
-    /// The shared part of every render: checks sizes, lets `prepare` put the frame into
-    /// textures, draws into the offscreen target or a window surface, and lets `finish`
-    /// read the result.
-    func render<Result>(
-        size frameSize: PixelSize, color: ColorDescription, options: RenderOptions,
-        destination: RenderDestination = .offscreen,
-        prepare: (inout ViewState, borrowing ContextScope) throws -> SampledPlanes,
-        finish: Finish<Result>
-    ) throws -> Result {
-        let core = device.core
-        // A host's framebuffer name means something only in the host's context.
-        if destination.isHost, core.platform != .host { throw CameraViewError.hostDrawNeedsAdoptedDevice }
-        let outputSize = destination.fixedSize ?? options.outputSize ?? frameSize
-        try core.info.checkFits(outputSize)
-        try core.info.checkFits(frameSize)
-        return try state.withLock { state in
-            guard state.isOpen else { throw CameraViewError.closed }
-            let vertexArray = state.vertexArrayName
-            if let surface = destination.surfaceObjects, state.surfaces[ObjectIdentifier(surface)] == nil {
-                throw CameraViewError.closed
-            }
-            return try core.withContext(surface: destination.surface) { scope in
-                let clock = ContinuousClock()
-                let start = clock.now
-                let planes = try prepare(&state, scope)
-                let uploaded = clock.now
-                let framebuffer: GLuint
-                var viewport = PixelRect(x: 0, y: 0, width: outputSize.width, height: outputSize.height)
-                switch destination {
-                case .offscreen:
-                    let key = GPUObjectKey(size: outputSize, packing: packing(planes.mode == .packedPlanes))
-                    try state.prepareTarget(key, table: handles, in: scope)
-                    guard let storage = state.target?.storageSize, let name = state.target?.framebufferName else {
-                        throw CameraViewError.closed
-                    }
-                    (framebuffer, viewport) = (name, PixelRect(x: 0, y: 0, width: storage.width, height: storage.height))
-                case .window:
-                    framebuffer = 0
-                case .host(let target):
-                    (framebuffer, viewport) = (GLuint(target.framebuffer), target.viewport)
-                }
-                let transform = try FrameTransform.make(
-                    frame: frameSize, output: outputSize, options: options, flipVertically: destination.flipsVertically)
-                let filter = options.filter.resolved(outputToFrame: transform.matrix, output: outputSize)
-                let variant = ProgramVariant(mode: planes.mode, filter: filter)
-                try NV12Renderer.draw(
-                    program: core.program(variant, in: scope), planes: planes, vertexArray: vertexArray,
-                    color: color, transform: transform,
-                    // Our own targets hold nothing of a host's to keep: untouched bars are transparent.
-                    bars: options.letterbox == .untouched && !destination.isHost ? .transparent : options.letterbox,
-                    framebuffer: framebuffer, viewport: viewport)
-                // A host presents on its own schedule; our readbacks need the pixels now.
-                if !destination.isHost { glFinish() }
-                let drawn = clock.now
-                let result = try finish(&state, outputSize, scope)
-                state.lastTimings = FrameTimings(
-                    upload: uploaded - start, draw: drawn - uploaded, readback: clock.now - drawn,
-                    packed: planes.mode == .packedPlanes || planes.mode == .packedInput, filter: variant.filter)
-                return result
-            }
-        }
-    }
-
-    private func packing(_ packed: Bool) -> PixelPacking {
-        packed ? .packed(rows: device.core.info.packedRows) : .perPixel
-    }
-
-    /// Reads the offscreen target back into a new image (not zero-filled first: the
-    /// readback writes every byte, and a failed one throws the storage away).
-    static func readBack(_ state: inout ViewState, _ size: PixelSize, in scope: borrowing ContextScope) throws -> RGBAImage {
-        guard state.target != nil else { throw CameraViewError.closed }
-        let pixels = try [UInt8](unsafeUninitializedCapacity: size.width * size.height * 4) { buffer, count in
-            try state.target!.readPixels(into: UnsafeMutableRawBufferPointer(buffer), in: scope)
-            count = buffer.count
-        }
-        return try RGBAImage(width: size.width, height: size.height, pixels: pixels)
-    }
-
-    /// Reads the offscreen target back into `image`'s storage when it has the size, else
-    /// into a new image.
-    private static func readBack(
-        _ state: inout ViewState, _ size: PixelSize, into image: inout RGBAImage, in scope: borrowing ContextScope
-    ) throws {
-        guard image.size == size, image.pixels.count == size.width * size.height * 4 else {
-            image = try readBack(&state, size, in: scope)
-            return
-        }
-        guard state.target != nil else { throw CameraViewError.closed }
-        try image.pixels.withUnsafeMutableBytes { try state.target!.readPixels(into: $0, in: scope) }
     }
 
     /// Releases the textures and EGLImages kept for the current frames (a stream switch:
@@ -337,7 +288,7 @@ public final class CameraView: Sendable {
 
 /// Time spent per stage of one `render`, whether it took a packed fast path (the frame
 /// uploaded four pixels per texel: untransformed frames at their own size, and area at
-/// exactly half or a quarter of it; see README), and the filter it used
+/// exactly half or a quarter of it; see docs/library.md), and the filter it used
 /// (`RenderOptions.filter` resolved; never `.automatic`).
 public struct FrameTimings: Sendable, Equatable {
     public let upload: Duration

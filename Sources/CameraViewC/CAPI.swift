@@ -18,10 +18,6 @@ final class CView: Sendable {
 /// What a C view remembers between calls: the newest submitted frame, the chroma siting
 /// of later submissions and the options of later renders.
 struct ViewSettings: Sendable {
-    enum Frame: Sendable {
-        case memory(NV12Frame)
-        case dmaBuf(DmaBufFrame)
-    }
     var latest: Frame?
     var chromaLocation = ChromaLocation.left
     var options = RenderOptions()
@@ -266,7 +262,7 @@ extension RenderOptions {
 }
 
 /// The newest frame and the options to render it with.
-private func latestFrame(_ boxed: CView) throws -> (ViewSettings.Frame, RenderOptions) {
+private func latestFrame(_ boxed: CView) throws -> (Frame, RenderOptions) {
     try boxed.settings.withLock { settings in
         guard let frame = settings.latest else { throw CAPIError(code: CV_ENOFRAME, message: "no frame submitted") }
         return (frame, settings.options)
@@ -277,11 +273,10 @@ private func latestFrame(_ boxed: CView) throws -> (ViewSettings.Frame, RenderOp
 public func cv_view_render_to_fbo(_ view: OpaquePointer?, _ fbo: UInt32, _ x: Int32, _ y: Int32, _ width: Int32, _ height: Int32) -> Int32 {
     calling {
         let boxed = try views.lookup(view)
-        let target = HostFramebuffer(framebuffer: fbo, viewport: PixelRect(x: Int(x), y: Int(y), width: Int(width), height: Int(height)))
-        switch try latestFrame(boxed) {
-        case (.memory(let frame), let options): try boxed.view.draw(frame, into: target, options: options)
-        case (.dmaBuf(let frame), let options): try boxed.view.draw(frame, into: target, options: options)
-        }
+        var target = RenderTarget.host(HostFramebuffer(
+            framebuffer: fbo, viewport: PixelRect(x: Int(x), y: Int(y), width: Int(width), height: Int(height))))
+        let (frame, options) = try latestFrame(boxed)
+        try boxed.view.render(frame, into: &target, options: options)
     }
 }
 
@@ -292,12 +287,8 @@ public func cv_view_render_rgba(_ view: OpaquePointer?, _ rgba: UnsafeMutablePoi
         guard let rgba, width > 0, height > 0, size >= Int(width) * Int(height) * 4 else {
             throw CAPIError(code: CV_EINVAL, message: "the output buffer is missing or smaller than width * height * 4")
         }
-        var (frame, options) = try latestFrame(boxed)
-        options.outputSize = PixelSize(width: Int(width), height: Int(height))
-        let image = switch frame {
-        case .memory(let frame): try boxed.view.render(frame, options: options)
-        case .dmaBuf(let frame): try boxed.view.render(frame, options: options)
-        }
+        let (frame, options) = try latestFrame(boxed)
+        let image = try boxed.view.render(frame, size: PixelSize(width: Int(width), height: Int(height)), options: options)
         image.pixels.withUnsafeBytes { rgba.update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: $0.count) }
     }
 }

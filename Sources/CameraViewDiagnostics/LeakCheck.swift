@@ -109,7 +109,7 @@ public enum LeakCheck {
         func cycle() throws {
             let reference = try device?.newReference() ?? RenderDevice.open()
             let view = try CameraView(device: reference)
-            for _ in 0..<options.framesPerCycle { _ = try view.render(frame) }
+            for _ in 0..<options.framesPerCycle { _ = try view.render(.memory(frame)) }
             note(view.close())
             // With --reopen-device this is the last reference: the device is torn down.
             note(reference.close())

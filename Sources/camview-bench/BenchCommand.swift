@@ -80,11 +80,11 @@ struct BenchCommand: ParsableCommand {
             let frame = NV12Frame.synthetic(layout: layout)
             let view = try CameraView(device: device)
             defer { view.close() }
-            var image = try RGBAImage(width: layout.width, height: layout.height)
+            var image = RenderTarget.image()
             var stages: [[Double]] = [[], [], []]
             // The exact 1:1 frame (nearest: the packed path), which the peers are compared with.
             let exactOptions = RenderOptions(filter: .nearest)
-            let total = try measure { try view.render(frame, into: &image, options: exactOptions) } after: {
+            let total = try measure { try view.render(.memory(frame), into: &image, options: exactOptions) } after: {
                 if let timings = view.lastFrameTimings {
                     for (index, stage) in [timings.upload, timings.draw, timings.readback].enumerated() {
                         stages[index].append(stage.milliseconds)
@@ -98,7 +98,7 @@ struct BenchCommand: ParsableCommand {
             let threads = Self.llvmpipeThreads
             let oneThread = threads == 1 ? total : try cameraViewOnOneThread()
             // Through the default options: choosing the filter per frame must not allocate either.
-            let allocations = try allocationsPerFrame { try view.render(frame, into: &image) }
+            let allocations = try allocationsPerFrame { try view.render(.memory(frame), into: &image) }
             var rgba = [UInt8](repeating: 0, count: layout.width * layout.height * 4)
             let libyuv = try measure { PeerConverters.libyuv(frame, into: &rgba) }
             let libyuvThreads = try measure { PeerConverters.libyuv(frame, into: &rgba, threads: threads) }
@@ -111,19 +111,19 @@ struct BenchCommand: ParsableCommand {
             let createClose = try measure { try CameraView(device: device).close() }
             func filtered(_ divisor: Int, _ filter: SampleFilter) throws -> Double {
                 let output = PixelSize(width: max(1, layout.width / divisor), height: max(1, layout.height / divisor))
-                var scaled = try RGBAImage(width: output.width, height: output.height)
-                let options = RenderOptions(outputSize: output, filter: filter)
-                return try measure { try view.render(frame, into: &scaled, options: options) }
+                var scaled = RenderTarget.image(size: output)
+                let options = RenderOptions(filter: filter)
+                return try measure { try view.render(.memory(frame), into: &scaled, options: options) }
             }
             let (areaHalf, areaQuarter, chromaLinear) = (try filtered(2, .area), try filtered(4, .area), try filtered(1, .bilinear))
             var importMs: Double?, mappedMs: Double?
             if try device.importCapabilities().perPlane {
                 let buffer = try DeviceBuffer(copying: frame, on: device)
                 defer { buffer.close() }
-                importMs = try measure { try view.render(buffer.frame, into: &image) }
+                importMs = try measure { try view.render(.dmaBuf(buffer.frame), into: &image) }
                 let mapped = try CameraView(device: device, importPath: .forced(.mappedUpload))
                 defer { mapped.close() }
-                mappedMs = try measure { try mapped.render(buffer.frame, into: &image) }
+                mappedMs = try measure { try mapped.render(.dmaBuf(buffer.frame), into: &image) }
             }
             let report = Report(
                 width: size.width, height: size.height, frames: frames, threads: threads,

@@ -28,7 +28,7 @@ enum FrameInputFuzzer {
             uvStride: numbers[4], bufferSize: numbers[5])
         else { return }
         let lumaEnd = layout.yStride * (layout.height - 1) + layout.width
-        let chromaEnd = layout.uvOffset + layout.uvStride * (layout.chromaHeight - 1) + layout.chromaWidth * 2
+        let chromaEnd = layout.uvOffset + layout.uvStride * (layout.size.chroma.height - 1) + layout.size.chroma.width * 2
         guard lumaEnd <= layout.uvOffset, chromaEnd <= layout.bufferSize else { fatalError("\(layout) lets a plane out") }
         guard layout.bufferSize <= 1 << 16 else { return }
         do {

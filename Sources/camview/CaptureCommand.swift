@@ -67,19 +67,20 @@ struct CaptureCommand: ParsableCommand {
             } catch CameraViewError.sourceUnavailable {
                 throw source.lastFailure ?? CameraViewError.sourceUnavailable(name: device)
             }
-            let options = RenderOptions(outputSize: outputSize, filter: filter)
+            let options = RenderOptions(filter: filter)
             let progress = ProgressBar(total: frames, enabled: !json && isatty(STDOUT_FILENO) == 1)
             let clock = ContinuousClock()
             var firstSequence: UInt64?, lastSequence: UInt64 = 0, start = clock.now
-            var image = try RGBAImage(width: 1, height: 1)
+            var target = RenderTarget.image(size: outputSize)
             var (renderTimes, writeTimes): ([Double], [Double]) = ([], [])
             for index in 0..<frames {
                 let frame = try source.next(timeout: .milliseconds(timeoutMs))
                 if firstSequence == nil { (firstSequence, start) = (frame.frameID, clock.now) }
                 lastSequence = frame.frameID
-                guard case .dmaBuf(let buffer) = frame.content else { continue }
+                guard case .dmaBuf = frame.frame else { continue }
                 let received = clock.now
-                try view.render(buffer, into: &image, options: options)
+                try view.render(frame.frame, into: &target, options: options)
+                guard let image = target.image else { continue }
                 let rendered = clock.now
                 try PNGCodec.write(image, to: outputDir + String(format: "/frame-%05d.png", index))
                 renderTimes.append((rendered - received).milliseconds)

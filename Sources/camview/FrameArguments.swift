@@ -23,5 +23,5 @@ struct FrameArguments: ParsableArguments {
     }
 
     var color: ColorDescription { ColorDescription(matrix: matrix, range: range, chromaLocation: chromaLocation.location) }
-    var options: RenderOptions { RenderOptions(outputSize: outputSize, fit: fit, mirror: mirror, filter: filter) }
+    var options: RenderOptions { RenderOptions(fit: fit, mirror: mirror, filter: filter) }
 }

@@ -31,8 +31,11 @@ struct PlayCommand: ParsableCommand {
             let progress = ProgressBar(total: count, enabled: isatty(STDOUT_FILENO) == 1)
             let clock = ContinuousClock()
             let start = clock.now
+            var target = RenderTarget.image(size: frame.outputSize)
             for index in 0..<count {
-                guard let image = try stream.render(options: frame.options) else { break }
+                guard let shown = stream.update() else { break }
+                try view.render(shown.frame, into: &target, options: frame.options)
+                guard let image = target.image else { break }
                 try PNGCodec.write(image, to: outputDir + String(format: "/frame-%05d.png", index))
                 progress.update(index + 1)
             }

@@ -31,9 +31,9 @@ struct RenderCommand: ParsableCommand {
             if dmabuf {
                 let buffer = try DeviceBuffer(copying: nv12, on: view.device)
                 defer { buffer.close() }
-                image = try view.render(buffer.frame, options: frame.options)
+                image = try view.render(.dmaBuf(buffer.frame), size: frame.outputSize, options: frame.options)
             } else {
-                image = try view.render(nv12, options: frame.options)
+                image = try view.render(.memory(nv12), size: frame.outputSize, options: frame.options)
             }
             if output.hasSuffix(".png") {
                 try PNGCodec.write(image, to: output)

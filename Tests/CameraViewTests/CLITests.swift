@@ -20,7 +20,7 @@ import Testing
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let frame = try NV12Frame(contentsOf: fixture, layout: NV12Layout(width: 640, height: 480))
-        let expected = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 320, height: 320), mirror: true))
+        let expected = try render(frame, size: PixelSize(width: 320, height: 320), options: RenderOptions(mirror: true))
         #expect(try PNGCodec.read(from: output) == expected)
     }
 
@@ -34,7 +34,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let frame = try NV12Frame(
             contentsOf: fixture, layout: NV12Layout(width: 640, height: 480), color: ColorDescription(chromaLocation: .center))
-        let expected = ExactModel.renderBilinear(frame, options: RenderOptions(outputSize: PixelSize(width: 800, height: 600), filter: .bilinear))
+        let expected = ExactModel.renderBilinear(frame, size: PixelSize(width: 800, height: 600), options: RenderOptions(filter: .bilinear))
         let comparison = try ImageComparison(actual: PNGCodec.read(from: output), expected: expected, tolerance: 1)
         #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001, "\(comparison)")
     }
@@ -135,7 +135,7 @@ import Testing
         #expect(lines.first == "rendered 2 frames (the file holds 2)")
         #expect(lines.last?.hasPrefix("average ") == true && lines.last?.hasSuffix(" fps") == true)
         for (index, frame) in frames.enumerated() {
-            let expected = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 32, height: 32), fit: .cover))
+            let expected = try render(frame, size: PixelSize(width: 32, height: 32), options: RenderOptions(fit: .cover))
             #expect(try PNGCodec.read(from: folder + String(format: "/frame-%05d.png", index)) == expected)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 2)

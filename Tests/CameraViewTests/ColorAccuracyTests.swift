@@ -46,15 +46,15 @@ import Testing
         let view = try CameraView()
         defer { view.close() }
         for frame in [photo, try TestFrames.relayout(photo, to: .venus(width: 1928, height: 1208))] {
-            let packed = try view.render(frame, options: .exact)
+            let packed = try view.render(.memory(frame), options: .exact)
             #expect(view.lastFrameTimings?.packed == true)
-            let perPixel = try view.render(frame, options: RenderOptions(frameToOutput: .identity, filter: .nearest))
+            let perPixel = try view.render(.memory(frame), options: RenderOptions(frameToOutput: .identity, filter: .nearest))
             #expect(view.lastFrameTimings?.packed == false)
             let comparison = try ImageComparison(actual: packed, expected: perPixel, tolerance: 1)
             #expect(comparison.passed, "\(comparison)")
         }
         // Widths that are not whole texels take the per-pixel path.
-        _ = try view.render(TestFrames.gradient(width: 66, height: 20, color: color))
+        _ = try view.render(.memory(TestFrames.gradient(width: 66, height: 20, color: color)))
         #expect(view.lastFrameTimings?.packed == false)
     }
 
@@ -68,7 +68,7 @@ import Testing
         for layout in [try NV12Layout(width: width, height: height),
                        try NV12Layout(width: width, height: height, yStride: width + 12, uvOffset: (width + 12) * (height + 3), uvStride: width + 20)] {
             let frame = try TestFrames.noise(layout: layout)
-            let actual = try view.render(frame, options: .exact)
+            let actual = try view.render(.memory(frame), options: .exact)
             #expect(view.lastFrameTimings?.packed == true)
             let difference = try ImageComparison(actual: actual, expected: ExactModel.render(frame), tolerance: 1)
             #expect(difference.differingPixels == 0, "\(width)x\(height) \(layout): \(difference)")
@@ -110,8 +110,8 @@ func renderPerPixel(_ frame: NV12Frame) throws -> RGBAImage {
 }
 
 /// Renders one frame at 1:1 on a fresh view and closes it.
-func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
+func render(_ frame: NV12Frame, size: PixelSize? = nil, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
     let view = try CameraView()
     defer { view.close() }
-    return try view.render(frame, options: options)
+    return try view.render(.memory(frame), size: size, options: options)
 }

@@ -29,16 +29,16 @@ import Testing
             driver.publish(driverFrames[tick])
             if tick == 2 { left.switchTo(wide) }
             if tick >= 4 { wide.publish(wideFrames[tick]) }  // the wide stream starts late
-            try left.draw(into: leftTarget, options: RenderOptions(filter: .nearest))
-            try right.draw(into: rightTarget, options: driverOptions)
+            if let frame = left.update() { try left.view.render(frame.frame, into: leftTarget, options: RenderOptions(filter: .nearest)) }
+            if let frame = right.update() { try right.view.render(frame.frame, into: rightTarget, options: driverOptions) }
             #expect(left.swapCount == (tick >= 4 ? 1 : 0), "tick \(tick)")
         }
         #expect(host.stateSignature() == hostState, "the host's GL state changed")
 
         // Expected: the last wide frame contained on the left, the last driver frame
         // covered and mirrored on the right, both from the exact model.
-        let expectedLeft = ExactModel.render(wideFrames[5], options: RenderOptions(outputSize: leftTarget.viewport.size, filter: .nearest))
-        let expectedRight = ExactModel.render(driverFrames[5], options: RenderOptions(outputSize: rightTarget.viewport.size, fit: .cover, mirror: true, filter: .nearest))
+        let expectedLeft = ExactModel.render(wideFrames[5], size: leftTarget.viewport.size, options: RenderOptions(filter: .nearest))
+        let expectedRight = ExactModel.render(driverFrames[5], size: rightTarget.viewport.size, options: RenderOptions(fit: .cover, mirror: true, filter: .nearest))
         var expectedPixels: [UInt8] = []
         for row in 0..<96 {
             let rowRange = row * 512..<(row + 1) * 512

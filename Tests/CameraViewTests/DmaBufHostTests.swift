@@ -34,9 +34,9 @@ import Testing
                 let fdsBefore = OpenFDs.current
                 let view = try CameraView()
                 let dmaBuf = DmaBufFrame(fd: file.fd, layout: layout, bufferIndex: 3)
-                let options = RenderOptions(outputSize: PixelSize(width: 100, height: 100), fit: .cover, mirror: true, filter: .nearest)
-                let expected = try view.render(source, options: options)
-                #expect(try view.render(dmaBuf, options: options) == expected)
+                let (size, options) = (PixelSize(width: 100, height: 100), RenderOptions(fit: .cover, mirror: true, filter: .nearest))
+                let expected = try view.render(.memory(source), size: size, options: options)
+                #expect(try view.render(.dmaBuf(dmaBuf), size: size, options: options) == expected)
                 let path = try #require(view.lastImportPath)
                 // Mapped, nothing is imported; imported, each buffer's planes become images.
                 if path == .mappedUpload {
@@ -61,7 +61,7 @@ import Testing
             chroma: DmaBufPlane(fd: chroma.fd, offset: 0, pitch: source.layout.uvStride))
         let view = try CameraView()
         defer { view.close() }
-        #expect(try view.render(dmaBuf, options: .exact) == ExactModel.render(source))
+        #expect(try view.render(.dmaBuf(dmaBuf), options: .exact) == ExactModel.render(source))
     }
 
     @Test func buffersTooSmallForTheirPlanesAreRejectedBeforeImport() throws {
@@ -73,18 +73,18 @@ import Testing
         let chromaEnd = layout.uvOffset + 59 * layout.uvStride + 200
         let tooShort = try MemoryFile([UInt8](repeating: 0, count: chromaEnd - 1))
         #expect(throws: CameraViewError.invalidFrame(.planeOutOfBounds(plane: .chroma, end: chromaEnd, bufferSize: chromaEnd - 1))) {
-            try view.render(DmaBufFrame(fd: tooShort.fd, layout: layout))
+            try view.render(.dmaBuf(DmaBufFrame(fd: tooShort.fd, layout: layout)))
         }
         #expect(throws: CameraViewError.invalidFrame(.strideTooSmall(plane: .luma, stride: 100, minimum: 200))) {
-            try view.render(DmaBufFrame(width: 200, height: 120, luma: DmaBufPlane(fd: file.fd, offset: 0, pitch: 100),
-                                        chroma: DmaBufPlane(fd: file.fd, offset: 40_000, pitch: 256)))
+            try view.render(.dmaBuf(DmaBufFrame(width: 200, height: 120, luma: DmaBufPlane(fd: file.fd, offset: 0, pitch: 100),
+                                        chroma: DmaBufPlane(fd: file.fd, offset: 40_000, pitch: 256))))
         }
         #expect(throws: CameraViewError.invalidFrame(.arithmeticOverflow(field: "Y plane"))) {
-            try view.render(DmaBufFrame(width: 200, height: 120, luma: DmaBufPlane(fd: file.fd, offset: Int.max - 10, pitch: 256),
-                                        chroma: DmaBufPlane(fd: file.fd, offset: 40_000, pitch: 256)))
+            try view.render(.dmaBuf(DmaBufFrame(width: 200, height: 120, luma: DmaBufPlane(fd: file.fd, offset: Int.max - 10, pitch: 256),
+                                        chroma: DmaBufPlane(fd: file.fd, offset: 40_000, pitch: 256))))
         }
         #expect(throws: CameraViewError.io(operation: "lseek", path: "fd -1", errno: EBADF)) {
-            try view.render(DmaBufFrame(fd: -1, layout: layout))
+            try view.render(.dmaBuf(DmaBufFrame(fd: -1, layout: layout)))
         }
         #expect(view.handles.records == before)
     }
@@ -104,7 +104,7 @@ import Testing
         defer { view.close() }
         let file = try MemoryFile([UInt8](repeating: 0, count: layout.bufferSize))
         #expect(throws: CameraViewError.importPathUnavailable(path: .perPlane, reason: "the device cannot import dma-bufs as R8/GR88 images")) {
-            try view.render(DmaBufFrame(fd: file.fd, layout: layout))
+            try view.render(.dmaBuf(DmaBufFrame(fd: file.fd, layout: layout)))
         }
     }
 

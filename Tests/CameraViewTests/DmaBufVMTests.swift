@@ -31,7 +31,7 @@ struct DmaBufVMTests {
         let uploaded = try renderPerPixel(source)
         for path in [ImportPath.perPlane, .mappedUpload] {
             let view = try CameraView(device: device, importPath: .forced(path))
-            let imported = try view.render(buffer.frame, options: .exact)
+            let imported = try view.render(.dmaBuf(buffer.frame), options: .exact)
             #expect(imported == uploaded, "\(path) \(color)")
             #expect(view.lastImportPath == path)
             if path == .perPlane { #expect(view.uploadedByteCount == 0) } else { #expect(view.uploadedByteCount > 0) }
@@ -39,7 +39,7 @@ struct DmaBufVMTests {
         }
         let external = try CameraView(device: device, importPath: .forced(.external))
         defer { external.close() }
-        #expect(throws: CameraViewError.self) { try external.render(buffer.frame) }
+        #expect(throws: CameraViewError.self) { try external.render(.dmaBuf(buffer.frame)) }
     }
 
     @Test func ringOfFiveBuffersImportsEachOnceOverAThousandFrames() throws {
@@ -51,7 +51,7 @@ struct DmaBufVMTests {
         let view = try CameraView(device: device)
         let expected = try sources.map { try renderPerPixel($0) }
         for frame in 0..<1000 {
-            let image = try view.render(buffers[frame % 5].frame, options: .exact)
+            let image = try view.render(.dmaBuf(buffers[frame % 5].frame), options: .exact)
             if frame < 5 { #expect(image == expected[frame]) }
         }
         #expect(view.importStatistics == (10, 0), "5 buffers x 2 planes, imported once each")
@@ -59,7 +59,7 @@ struct DmaBufVMTests {
         #expect(view.handles.liveCount(of: .fd) == 5, "one dup per buffer")
         // A new size is a new buffer set: the old images go.
         let bigger = try DeviceBuffer(copying: TestFrames.gradient(width: 80, height: 60), on: device)
-        _ = try view.render(bigger.frame)
+        _ = try view.render(.dmaBuf(bigger.frame))
         #expect(view.importStatistics == (12, 10))
         #expect(view.close().isClean)
         #expect(view.importStatistics == (12, 12))
@@ -84,7 +84,7 @@ struct DmaBufVMTests {
         var mostLive = 0, mostFDs = 0
         for index in 0..<10_000 {
             let frame = DmaBufFrame(width: 16, height: 16, luma: buffer.frame.luma, chroma: buffer.frame.chroma, bufferIndex: index)
-            let image = try view.render(frame, options: .exact)
+            let image = try view.render(.dmaBuf(frame), options: .exact)
             if index % 1000 == 0 {
                 #expect(image == expected, "index \(index)")
                 mostFDs = max(mostFDs, OpenFDs.opened(since: fdsBefore).count)
@@ -128,8 +128,8 @@ struct DmaBufVMTests {
         defer { first.close(); second.close() }
         let view = try CameraView(device: device)
         defer { view.close() }
-        _ = try view.render(first.frame)
-        let image = try view.render(second.frame, options: .exact)
+        _ = try view.render(.dmaBuf(first.frame))
+        let image = try view.render(.dmaBuf(second.frame), options: .exact)
         #expect(try image == renderPerPixel(noise), "the new buffer's content, not the cached image's")
         #expect(view.importStatistics == (4, 2))
     }
@@ -154,14 +154,14 @@ struct FaultInjectionVMTests {
         for path in [ImportPath.perPlane, .mappedUpload] {
             let view = try CameraView(device: device, importPath: .forced(path))
             defer { view.close() }
-            _ = try view.render(buffer.frame)
+            _ = try view.render(.dmaBuf(buffer.frame))
         }
         let view = try CameraView(device: device)
         defer { view.close() }
         let surface = try view.makeGBMSurface(size: PixelSize(width: 48, height: 32))
         defer { surface.close() }
-        _ = try surface.render(source)
-        let exported = try surface.renderAndExport(source)
+        _ = try view.render(.memory(source), onto: surface)
+        let exported = try view.export(.memory(source), onto: surface)
         exported.close()
 
         let host = try TestHost(displayOwner: device, size: PixelSize(width: 40, height: 30))
@@ -170,7 +170,7 @@ struct FaultInjectionVMTests {
         defer { adopted.close() }
         let hostView = try CameraView(device: adopted, importPath: .forced(.perPlane))
         defer { hostView.close() }
-        try hostView.draw(buffer.frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 40, height: 30)))
+        try hostView.render(.dmaBuf(buffer.frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 40, height: 30)))
     }
 
     /// Every walk over the device paths, the stream starts of both camera buffer modes and

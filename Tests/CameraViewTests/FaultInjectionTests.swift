@@ -21,13 +21,13 @@ import Testing
         let fixture = try NV12Frame(
             contentsOf: TestPaths.packageRoot + "/fixtures/astronaut-640x480.nv12",
             layout: NV12Layout(width: 640, height: 480))
-        _ = try view.render(fixture)
+        _ = try view.render(.memory(fixture))
         // A second size and output: every texture, target and fd is created again.
-        _ = try view.render(TestFrames.gradient(width: 33, height: 17), options: RenderOptions(outputSize: PixelSize(width: 50, height: 20)))
-        _ = try view.render(fixture, options: RenderOptions(outputSize: PixelSize(width: 64, height: 64), fit: .cover))
+        _ = try view.render(.memory(TestFrames.gradient(width: 33, height: 17)), size: PixelSize(width: 50, height: 20), options: RenderOptions())
+        _ = try view.render(.memory(fixture), size: PixelSize(width: 64, height: 64), options: RenderOptions(fit: .cover))
         let source = try TestFrames.gradient(width: 24, height: 10)
         let file = try MemoryFile(source.withUnsafeBytes { [UInt8]($0) })
-        _ = try view.render(DmaBufFrame(fd: file.fd, layout: source.layout))
+        _ = try view.render(.dmaBuf(DmaBufFrame(fd: file.fd, layout: source.layout)))
         view.releaseFrameObjects()
 
         let host = try TestHost(displayOwner: device, size: PixelSize(width: 40, height: 30))
@@ -36,7 +36,7 @@ import Testing
         defer { adopted.close() }
         let hostView = try CameraView(device: adopted)
         defer { hostView.close() }
-        try hostView.draw(source, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 40, height: 30)))
+        try hostView.render(.memory(source), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 40, height: 30)))
     }
 
     enum Walk: String, CaseIterable { case creation, step, afterCreation, teardown }

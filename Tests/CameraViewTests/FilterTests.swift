@@ -15,12 +15,13 @@ import Testing
     /// (which path and filter it took).
     @discardableResult
     private func expectModel(
-        _ frame: NV12Frame, _ options: RenderOptions, sourceLocation: SourceLocation = #_sourceLocation
+        _ frame: NV12Frame, size: PixelSize? = nil, _ options: RenderOptions, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> FrameTimings? {
         let view = try CameraView()
         defer { view.close() }
         let comparison = try ImageComparison(
-            actual: view.render(frame, options: options), expected: ExactModel.renderBilinear(frame, options: options), tolerance: 1)
+            actual: view.render(.memory(frame), size: size, options: options),
+            expected: ExactModel.renderBilinear(frame, size: size, options: options), tolerance: 1)
         #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001,
                 "\(frame.color) \(options): \(comparison)", sourceLocation: sourceLocation)
         return view.lastFrameTimings
@@ -29,7 +30,7 @@ import Testing
     @Test(arguments: cases)
     func upscaledFramesInterpolateLumaAndChromaAtTheirSites(color: ColorDescription) throws {
         let frame = try TestFrames.noise(layout: NV12Layout(width: 37, height: 23), color: color)
-        try expectModel(frame, RenderOptions(outputSize: PixelSize(width: 100, height: 61), fit: .stretch, filter: .bilinear))
+        try expectModel(frame, size: PixelSize(width: 100, height: 61), RenderOptions(fit: .stretch, filter: .bilinear))
     }
 
     /// At 1:1 luma lands on its samples (exact codes) and chroma is interpolated at its
@@ -52,24 +53,24 @@ import Testing
         let quarterTurn = Matrix3(rows: [[0, -1, 48], [1, 0, 0], [0, 0, 1]])
         // A road-view-like perspective: enlarged at the bottom, shrunk towards the horizon.
         let perspective = Matrix3(rows: [[1.2, 0.1, -4], [0.02, 1.4, 2], [0, 0.006, 1]])
-        let cases: [(RenderOptions, SampleFilter, String)] = [
-            (RenderOptions(), .bilinear, "1:1"),
-            (RenderOptions(mirror: true), .bilinear, "mirrored 1:1"),
-            (RenderOptions(outputSize: PixelSize(width: 128, height: 96)), .bilinear, "enlarged 2x"),
-            (RenderOptions(outputSize: PixelSize(width: 48, height: 64), frameToOutput: quarterTurn), .bilinear, "quarter turn 1:1"),
-            (RenderOptions(outputSize: PixelSize(width: 32, height: 24)), .area, "halved"),
-            (RenderOptions(outputSize: PixelSize(width: 63, height: 47), fit: .stretch), .area, "a pixel smaller"),
-            (RenderOptions(outputSize: PixelSize(width: 128, height: 30), fit: .stretch), .area, "wider but shorter"),
-            (RenderOptions(outputSize: PixelSize(width: 96, height: 72), frameToOutput: perspective), .area, "perspective"),
+        let cases: [(PixelSize?, RenderOptions, SampleFilter, String)] = [
+            (nil, RenderOptions(), .bilinear, "1:1"),
+            (nil, RenderOptions(mirror: true), .bilinear, "mirrored 1:1"),
+            (PixelSize(width: 128, height: 96), RenderOptions(), .bilinear, "enlarged 2x"),
+            (PixelSize(width: 48, height: 64), RenderOptions(frameToOutput: quarterTurn), .bilinear, "quarter turn 1:1"),
+            (PixelSize(width: 32, height: 24), RenderOptions(), .area, "halved"),
+            (PixelSize(width: 63, height: 47), RenderOptions(fit: .stretch), .area, "a pixel smaller"),
+            (PixelSize(width: 128, height: 30), RenderOptions(fit: .stretch), .area, "wider but shorter"),
+            (PixelSize(width: 96, height: 72), RenderOptions(frameToOutput: perspective), .area, "perspective"),
         ]
         let view = try CameraView()
         defer { view.close() }
-        for (options, expected, name) in cases {
-            let automatic = try view.render(frame, options: options)
+        for (size, options, expected, name) in cases {
+            let automatic = try view.render(.memory(frame), size: size, options: options)
             #expect(view.lastFrameTimings?.filter == expected, "\(name)")
             var explicit = options
             explicit.filter = expected
-            #expect(try automatic == view.render(frame, options: explicit), "\(name)")
+            #expect(try automatic == view.render(.memory(frame), size: size, options: explicit), "\(name)")
         }
     }
 
@@ -77,12 +78,12 @@ import Testing
     @Test func chromaSitingMovesTheChroma() throws {
         var frame = try TestFrames.noise(layout: NV12Layout(width: 40, height: 24))
         frame.color.chromaLocation = .left
-        let options = RenderOptions(outputSize: PixelSize(width: 80, height: 48), fit: .stretch, filter: .bilinear)
+        let (size, options) = (PixelSize(width: 80, height: 48), RenderOptions(fit: .stretch, filter: .bilinear))
         let view = try CameraView()
         defer { view.close() }
-        let left = try view.render(frame, options: options)
+        let left = try view.render(.memory(frame), size: size, options: options)
         frame.color.chromaLocation = .center
-        let comparison = try ImageComparison(actual: left, expected: ExactModel.renderBilinear(frame, options: options), tolerance: 1)
+        let comparison = try ImageComparison(actual: left, expected: ExactModel.renderBilinear(frame, size: size, options: options), tolerance: 1)
         #expect(!comparison.passed, "a left-sited render matched the centred model: \(comparison)")
     }
 
@@ -91,11 +92,12 @@ import Testing
     func areaDownscalesAverageTheFootprint(color: ColorDescription, ratio: Double) throws {
         let frame = try TestFrames.noise(layout: NV12Layout(width: 146, height: 88), color: color)
         let output = PixelSize(width: Int((146 / ratio).rounded()), height: Int((88 / ratio * 1.5).rounded()))
-        let options = RenderOptions(outputSize: output, fit: .stretch, filter: .area)
+        let options = RenderOptions(fit: .stretch, filter: .area)
         let view = try CameraView()
         defer { view.close() }
         let comparison = try ImageComparison(
-            actual: view.render(frame, options: options), expected: ExactModel.renderArea(frame, options: options), tolerance: 1)
+            actual: view.render(.memory(frame), size: output, options: options),
+            expected: ExactModel.renderArea(frame, size: output, options: options), tolerance: 1)
         #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001,
                 "\(color) 1/\(ratio): \(comparison)")
     }
@@ -125,15 +127,15 @@ import Testing
         defer { view.close() }
         for (width, height) in sizes {
             let frame = try TestFrames.noise(layout: NV12Layout(width: width, height: height), color: color)
-            let options = RenderOptions(outputSize: PixelSize(width: width / divisor, height: height / divisor), filter: .area)
-            let image = try view.render(frame, options: options)
+            let (size, options) = (PixelSize(width: width / divisor, height: height / divisor), RenderOptions(filter: .area))
+            let image = try view.render(.memory(frame), size: size, options: options)
             #expect(view.lastFrameTimings?.packed == true && view.lastFrameTimings?.filter == .area, "\(width)x\(height)")
-            let comparison = try ImageComparison(actual: image, expected: ExactModel.renderArea(frame, options: options), tolerance: 1)
+            let comparison = try ImageComparison(actual: image, expected: ExactModel.renderArea(frame, size: size, options: options), tolerance: 1)
             #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001,
                     "\(color) \(width)x\(height): \(comparison)")
             var automatic = options
             automatic.filter = .automatic
-            #expect(try view.render(frame, options: automatic) == image)
+            #expect(try view.render(.memory(frame), size: size, options: automatic) == image)
         }
     }
 
@@ -150,19 +152,19 @@ import Testing
                 bytes[y * width + x] = UInt8((128 + 100 * cos(0.012 * (dx * dx + dy * dy))).rounded())
             }
         }
-        for y in 0..<layout.chromaHeight {
-            for x in 0..<layout.chromaWidth {
-                bytes[layout.uvOffset + y * layout.uvStride + 2 * x] = UInt8(64 + x * 128 / layout.chromaWidth)
-                bytes[layout.uvOffset + y * layout.uvStride + 2 * x + 1] = UInt8(64 + y * 128 / layout.chromaHeight)
+        for y in 0..<layout.size.chroma.height {
+            for x in 0..<layout.size.chroma.width {
+                bytes[layout.uvOffset + y * layout.uvStride + 2 * x] = UInt8(64 + x * 128 / layout.size.chroma.width)
+                bytes[layout.uvOffset + y * layout.uvStride + 2 * x + 1] = UInt8(64 + y * 128 / layout.size.chroma.height)
             }
         }
         let frame = try NV12Frame(bytes: bytes, layout: layout)
         let output = PixelSize(width: width / ratio, height: height / ratio)
-        let model = ExactModel.renderArea(frame, options: RenderOptions(outputSize: output, filter: .area))
+        let model = ExactModel.renderArea(frame, size: output, options: RenderOptions(filter: .area))
         let view = try CameraView()
         defer { view.close() }
-        let area = try ImageComparison(actual: view.render(frame, options: RenderOptions(outputSize: output, filter: .area)), expected: model, tolerance: 1)
-        let nearest = try ImageComparison(actual: view.render(frame, options: RenderOptions(outputSize: output, filter: .nearest)), expected: model, tolerance: 1)
+        let area = try ImageComparison(actual: view.render(.memory(frame), size: output, options: RenderOptions(filter: .area)), expected: model, tolerance: 1)
+        let nearest = try ImageComparison(actual: view.render(.memory(frame), size: output, options: RenderOptions(filter: .nearest)), expected: model, tolerance: 1)
         print("zone plate 1/\(ratio): area \(area.psnr) dB, nearest \(nearest.psnr) dB")
         #expect(area.psnr >= 45, "\(area)")
         #expect(nearest.psnr < 30, "nearest should alias: \(nearest)")
@@ -193,7 +195,7 @@ import Testing
         let frame = try NV12Frame(contentsOf: path, layout: NV12Layout(width: 640, height: 480), color: color)
         let view = try CameraView()
         defer { view.close() }
-        let ours = try view.render(frame, options: RenderOptions(outputSize: output, fit: .stretch, filter: filter))
+        let ours = try view.render(.memory(frame), size: output, options: RenderOptions(fit: .stretch, filter: filter))
         let theirs = try SwscaleOracle.convert(nv12File: path, layout: frame.layout, color: color, flags: flags, output: output)
         let comparison = try ImageComparison(actual: ours, expected: theirs, tolerance: 1)
         #expect(comparison.passed, "\(filter) \(output): \(comparison)")

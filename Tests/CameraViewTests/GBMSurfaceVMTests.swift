@@ -10,17 +10,17 @@ struct GBMSurfaceVMTests {
         let fdsBefore = OpenFDs.current
         let view = try CameraView()
         let frame = try TestFrames.noise(layout: NV12Layout(width: 120, height: 90))
-        let options = RenderOptions(outputSize: PixelSize(width: 160, height: 100), fit: .contain, mirror: true, filter: .nearest)
-        let expected = try view.render(frame, options: options)
+        let options = RenderOptions(fit: .contain, mirror: true, filter: .nearest)
+        let expected = try view.render(.memory(frame), size: PixelSize(width: 160, height: 100), options: options)
         let surface = try view.makeGBMSurface(size: PixelSize(width: 160, height: 100))
         #expect(view.handles.liveCount(of: .gbmSurface) == 1 && view.handles.liveCount(of: .eglSurface) == 1)
         for _ in 0..<3 {
-            #expect(try surface.render(frame, options: options) == expected)
+            #expect(try view.render(.memory(frame), onto: surface, options: options) == expected)
         }
         surface.close()
         surface.close()
         #expect(view.handles.liveCount(of: .gbmSurface) == 0 && view.handles.liveCount(of: .eglSurface) == 0)
-        #expect(throws: CameraViewError.closed) { try surface.render(frame) }
+        #expect(throws: CameraViewError.closed) { try view.render(.memory(frame), onto: surface) }
         #expect(view.close().isClean)
         #expect(OpenFDs.opened(since: fdsBefore).isEmpty)
     }
@@ -30,7 +30,7 @@ struct GBMSurfaceVMTests {
         let view = try CameraView()
         let frame = try TestFrames.gradient(width: 64, height: 64)
         let surface = try view.makeGBMSurface(size: PixelSize(width: 64, height: 64))
-        let exported = try surface.renderAndExport(frame)
+        let exported = try view.export(.memory(frame), onto: surface)
         #expect(view.handles.liveCount(of: .fd) == 1)
         // The dma-buf holds the rendered rows at its stride.
         let length = exported.stride * 64
@@ -38,7 +38,7 @@ struct GBMSurfaceVMTests {
         let map = try #require(mmap(nil, length, PROT_READ, MAP_SHARED, exported.fd, 0))
         try #require(map != MAP_FAILED, "mmap: \(errno)")
         defer { munmap(map, length) }
-        let expected = try view.render(frame, options: RenderOptions(frameToOutput: .identity))
+        let expected = try view.render(.memory(frame), options: RenderOptions(frameToOutput: .identity))
         var bgraOrRgba = [UInt8](repeating: 0, count: 64 * 64 * 4)
         for row in 0..<64 {
             bgraOrRgba.withUnsafeMutableBytes { ($0.baseAddress! + row * 256).copyMemory(from: map + row * exported.stride, byteCount: 256) }
@@ -68,7 +68,7 @@ struct GBMSurfaceVMTests {
     @Test func closingTheViewDestroysItsSurfaces() throws {
         let view = try CameraView()
         let surface = try view.makeGBMSurface(size: PixelSize(width: 32, height: 32))
-        _ = try surface.render(TestFrames.gradient(width: 32, height: 32))
+        _ = try view.render(.memory(TestFrames.gradient(width: 32, height: 32)), onto: surface)
         #expect(view.close().isClean)
         surface.close()
     }

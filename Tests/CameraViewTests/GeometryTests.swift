@@ -16,7 +16,7 @@ import Testing
 
     @Test func containLetterboxesWithBlackBars() throws {
         // 64x48 into 128x128: scale 2, image 128x96, bars of 16 rows above and below.
-        let image = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 128, height: 128), fit: .contain, filter: .nearest))
+        let image = try render(frame, size: PixelSize(width: 128, height: 128), options: RenderOptions(fit: .contain, filter: .nearest))
         expectPixels(image) { x, y in
             (16..<112).contains(y) ? model[x / 2, (y - 16) / 2] : Self.black
         }
@@ -24,7 +24,7 @@ import Testing
 
     @Test func containPillarboxesWithBlackBars() throws {
         // 64x48 into 96x24: scale 0.5, image 32x24, bars of 32 columns left and right.
-        let image = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 96, height: 24), fit: .contain, filter: .nearest))
+        let image = try render(frame, size: PixelSize(width: 96, height: 24), options: RenderOptions(fit: .contain, filter: .nearest))
         expectPixels(image) { x, y in
             (32..<64).contains(x) ? model[(x - 32) * 2 + 1, y * 2 + 1] : Self.black
         }
@@ -32,12 +32,12 @@ import Testing
 
     @Test func coverCropsTheCentre() throws {
         // 64x48 into 48x48: scale 1, the centre 48 columns (8...55).
-        let image = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 48, height: 48), fit: .cover, filter: .nearest))
+        let image = try render(frame, size: PixelSize(width: 48, height: 48), options: RenderOptions(fit: .cover, filter: .nearest))
         expectPixels(image) { x, y in model[x + 8, y] }
     }
 
     @Test func stretchScalesEachAxis() throws {
-        let image = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 128, height: 24), fit: .stretch, filter: .nearest))
+        let image = try render(frame, size: PixelSize(width: 128, height: 24), options: RenderOptions(fit: .stretch, filter: .nearest))
         expectPixels(image) { x, y in model[x / 2, y * 2 + 1] }
     }
 
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func mirrorComposesWithContain() throws {
-        let image = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 128, height: 128), fit: .contain, mirror: true, filter: .nearest))
+        let image = try render(frame, size: PixelSize(width: 128, height: 128), options: RenderOptions(fit: .contain, mirror: true, filter: .nearest))
         expectPixels(image) { x, y in
             (16..<112).contains(y) ? model[63 - x / 2, (y - 16) / 2] : Self.black
         }

@@ -8,6 +8,8 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
     let fixture: String
     let layout: NV12Layout
     let color: ColorDescription
+    /// The output's size (nil: the frame's).
+    var size: PixelSize? = nil
     let options: RenderOptions
     /// Names a transform the placement fields do not describe.
     var label: String? = nil
@@ -15,7 +17,7 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
     var name: String {
         var parts = [fixture, color.matrix.rawValue, color.range.rawValue]
         if let label { parts.append(label) }
-        if let size = options.outputSize { parts.append("\(options.fit.rawValue)-\(size)") }
+        if let size { parts.append("\(options.fit.rawValue)-\(size)") }
         if options.mirror { parts.append("mirror") }
         return parts.joined(separator: "-")
     }
@@ -56,13 +58,13 @@ enum GoldenFixtures {
     static let cases: [GoldenCase] = layouts.flatMap { fixture in
         colors.map { color in
             GoldenCase(fixture: fixture.name, layout: fixture.layout, color: color,
-                       options: RenderOptions(outputSize: fixture.small, fit: .contain, filter: .nearest))
+                       size: fixture.small, options: RenderOptions(fit: .contain, filter: .nearest))
         } + [
-            RenderOptions(outputSize: PixelSize(width: fixture.square, height: fixture.square), fit: .contain, filter: .nearest),
-            RenderOptions(outputSize: PixelSize(width: fixture.crop, height: fixture.crop), fit: .cover, filter: .nearest),
-            RenderOptions(outputSize: fixture.stretch, fit: .stretch, filter: .nearest),
-            RenderOptions(outputSize: fixture.small, fit: .contain, mirror: true, filter: .nearest),
-        ].map { GoldenCase(fixture: fixture.name, layout: fixture.layout, color: .default, options: $0) }
+            (PixelSize(width: fixture.square, height: fixture.square), RenderOptions(fit: .contain, filter: .nearest)),
+            (PixelSize(width: fixture.crop, height: fixture.crop), RenderOptions(fit: .cover, filter: .nearest)),
+            (fixture.stretch, RenderOptions(fit: .stretch, filter: .nearest)),
+            (fixture.small, RenderOptions(fit: .contain, mirror: true, filter: .nearest)),
+        ].map { GoldenCase(fixture: fixture.name, layout: fixture.layout, color: .default, size: $0.0, options: $0.1) }
     } + transformCases
 
     /// Zoom about a point, a quarter turn, and openpilot's road view, on the road frame.
@@ -74,13 +76,13 @@ enum GoldenFixtures {
         let quarterTurn = Matrix3(rows: [[0, -0.125, 151], [0.125, 0, 0], [0, 0, 1]])
         return [
             GoldenCase(fixture: road.name, layout: road.layout, color: .default,
-                       options: RenderOptions(outputSize: road.small, zoom: 2, zoomCenter: FramePoint(x: 482, y: 302), filter: .nearest),
+                       size: road.small, options: RenderOptions(zoom: 2, zoomCenter: FramePoint(x: 482, y: 302), filter: .nearest),
                        label: "zoom2-at-482x302"),
             GoldenCase(fixture: road.name, layout: road.layout, color: .default,
-                       options: RenderOptions(outputSize: PixelSize(width: 151, height: 241), frameToOutput: quarterTurn, filter: .nearest),
+                       size: PixelSize(width: 151, height: 241), options: RenderOptions(frameToOutput: quarterTurn, filter: .nearest),
                        label: "quarter-turn"),
             GoldenCase(fixture: road.name, layout: road.layout, color: .default,
-                       options: RenderOptions(outputSize: PixelSize(width: 482, height: 302), frameToOutput: roadView, filter: .nearest),
+                       size: PixelSize(width: 482, height: 302), options: RenderOptions(frameToOutput: roadView, filter: .nearest),
                        label: "openpilot-road-view"),
         ]
     }()
@@ -92,7 +94,7 @@ enum GoldenFixtures {
     @Test(arguments: GoldenFixtures.cases)
     func renderingMatchesGolden(_ golden: GoldenCase) throws {
         let frame = try golden.frame()
-        let model = ExactModel.render(frame, options: golden.options)
+        let model = ExactModel.render(frame, size: golden.size, options: golden.options)
         if GoldenImage.isRecording {
             // Goldens come from the model; recording it fails the test like any recording.
             GoldenImage.expect(model, matches: golden.goldenPath)
@@ -103,7 +105,7 @@ enum GoldenFixtures {
         #expect(stored.passed, "golden \(golden.name) is not the model's image (\(stored)): re-record with \(GoldenImage.recordVariable)=1")
         let view = try CameraView()
         defer { view.close() }
-        let actual = try view.render(frame, options: golden.options)
+        let actual = try view.render(.memory(frame), size: golden.size, options: golden.options)
         GoldenImage.expect(actual, matches: golden.goldenPath, tolerance: 1)
     }
 

@@ -28,14 +28,14 @@ import Testing
 
         host.clutterState()
         let before = host.stateSignature()
-        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport), options: options)
+        try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport), options: options)
         #expect(host.stateSignature() == before, "the host's GL state changed")
         // The same again, now from the other thread-state: the host context is current.
-        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport), options: options)
+        try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport), options: options)
         #expect(host.stateSignature() == before)
 
         let composed = host.readPixels()
-        let expected = ExactModel.render(frame, options: RenderOptions(outputSize: viewport.size, fit: .contain, mirror: true, filter: .nearest))
+        let expected = ExactModel.render(frame, size: viewport.size, options: RenderOptions(fit: .contain, mirror: true, filter: .nearest))
         let comparison = try ImageComparison(actual: Self.region(composed, viewport), expected: expected, tolerance: 1)
         #expect(comparison.passed, "\(comparison)")
         // Outside the viewport the host's clear colour (0.2, 0.4, 0.6) is untouched.
@@ -58,7 +58,7 @@ import Testing
         let view = try CameraView(device: device)
         defer { view.close() }
         let frame = try TestFrames.gradient(width: 64, height: 48)
-        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 48), origin: .topLeft), options: .exact)
+        try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 48), origin: .topLeft), options: .exact)
         let comparison = try ImageComparison(actual: host.readPixels(), expected: ExactModel.render(frame), tolerance: 1)
         #expect(comparison.passed, "\(comparison)")
     }
@@ -83,7 +83,7 @@ import Testing
         defer { view.close() }
         let target = HostFramebuffer(framebuffer: 1, viewport: PixelRect(x: 0, y: 0, width: 8, height: 8))
         #expect(throws: CameraViewError.hostDrawNeedsAdoptedDevice) {
-            try view.draw(TestFrames.gradient(width: 8, height: 8), into: target)
+            try view.render(.memory(TestFrames.gradient(width: 8, height: 8)), into: target)
         }
         #expect(view.handles.liveCount == 1, "nothing but the vertex array")
     }
@@ -94,9 +94,9 @@ import Testing
         try Self.withHostedView(size: PixelSize(width: 120, height: 80)) { host, view in
             let frame = try TestFrames.noise(layout: NV12Layout(width: 30, height: 20))
             let viewport = PixelRect(x: 10, y: 5, width: 90, height: 60)
-            try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport),
+            try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport),
                           options: RenderOptions(filter: .bilinear))
-            let expected = ExactModel.renderBilinear(frame, options: RenderOptions(outputSize: viewport.size, filter: .bilinear))
+            let expected = ExactModel.renderBilinear(frame, size: viewport.size, options: RenderOptions(filter: .bilinear))
             let comparison = try ImageComparison(actual: Self.region(host.readPixels(), viewport), expected: expected, tolerance: 1)
             #expect(comparison.maxError <= 1 && Double(comparison.differingPixels) <= Double(comparison.pixelCount) * 0.001, "\(comparison)")
         }
@@ -119,13 +119,13 @@ extension HostContextTests {
             let viewport = PixelRect(x: 0, y: 0, width: 8, height: 8)
             let state = host.stateSignature()
             #expect(throws: CameraViewError.incompleteFramebuffer(framebuffer: empty, status: "GL_FRAMEBUFFER_INCOMPLETE_MISSING_ATTACHMENT (0x8cd7)")) {
-                try view.draw(frame, into: HostFramebuffer(framebuffer: empty, viewport: viewport))
+                try view.render(.memory(frame), into: HostFramebuffer(framebuffer: empty, viewport: viewport))
             }
             #expect(throws: CameraViewError.incompleteFramebuffer(framebuffer: 4242, status: "not a framebuffer in the current context")) {
-                try view.draw(frame, into: HostFramebuffer(framebuffer: 4242, viewport: viewport))
+                try view.render(.memory(frame), into: HostFramebuffer(framebuffer: 4242, viewport: viewport))
             }
             #expect(host.stateSignature() == state, "the host's GL state changed")
-            try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport))
+            try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport))
         }
     }
 }
@@ -137,7 +137,7 @@ extension HostContextTests {
     func letterboxBarsAreBlackTransparentOrTheHosts(letterbox: Letterbox) throws {
         try Self.withHostedView(size: PixelSize(width: 64, height: 16)) { host, view in
             let before = host.readPixels()
-            try view.draw(TestFrames.gradient(width: 16, height: 16), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 16)), options: RenderOptions(letterbox: letterbox))
+            try view.render(.memory(TestFrames.gradient(width: 16, height: 16)), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 16)), options: RenderOptions(letterbox: letterbox))
             let after = host.readPixels()
             let bar = Array(after.pixels[0..<4])  // column 0: left of the centred frame
             switch letterbox {
@@ -197,23 +197,24 @@ extension HostContextTests {
         expectHostIntact("adopting the context")
         let view = try CameraView(device: device)
         expectHostIntact("creating a view")
-        try expectExact(view.render(frame, options: .exact), "render")
+        try expectExact(view.render(.memory(frame), options: .exact), "render")
         expectHostIntact("render")
-        var image = try RGBAImage(width: size.width, height: size.height, pixels: [UInt8](repeating: 7, count: size.width * size.height * 4))
-        try view.render(frame, into: &image, options: .exact)
-        try expectExact(image, "render(into:)")
+        var target = RenderTarget.image(reusing: try RGBAImage(
+            width: size.width, height: size.height, pixels: [UInt8](repeating: 7, count: size.width * size.height * 4)))
+        try view.render(.memory(frame), into: &target, options: .exact)
+        try expectExact(try #require(target.image), "render(into:)")
         expectHostIntact("render(into:)")
         let file = try MemoryFile(frame.withUnsafeBytes { [UInt8]($0) })
         let dmaBuf = DmaBufFrame(fd: file.fd, layout: frame.layout, bufferIndex: 0)
-        try expectExact(view.render(dmaBuf, options: .exact), "render(dma-buf)")
+        try expectExact(view.render(.dmaBuf(dmaBuf), options: .exact), "render(dma-buf)")
         expectHostIntact("render(dma-buf)")
-        try view.render(dmaBuf, into: &image, options: .exact)
-        try expectExact(image, "render(dma-buf, into:)")
+        try view.render(.dmaBuf(dmaBuf), into: &target, options: .exact)
+        try expectExact(try #require(target.image), "render(dma-buf, into:)")
         expectHostIntact("render(dma-buf, into:)")
         let viewport = PixelRect(x: 2, y: 3, width: size.width, height: size.height)
-        try view.draw(frame, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport, origin: .topLeft), options: .exact)
+        try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport, origin: .topLeft), options: .exact)
         expectHostIntact("draw")
-        try view.draw(dmaBuf, into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport, origin: .topLeft), options: .exact)
+        try view.render(.dmaBuf(dmaBuf), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport, origin: .topLeft), options: .exact)
         expectHostIntact("draw(dma-buf)")
         let drawn = host.readPixels()
         var region: [UInt8] = []

@@ -15,11 +15,12 @@ struct ImportVMInternalsTests {
         let view = try CameraView(device: device)
         defer { view.close() }
         var frame = buffer.frame
-        _ = try view.render(frame, path: .external, options: RenderOptions(), finish: CameraView.readBack)
+        var target = RenderTarget.image()
+        try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), forcedPath: .external)
         frame.color = ColorDescription(matrix: .bt709, range: .limited)
-        _ = try view.render(frame, path: .external, options: RenderOptions(), finish: CameraView.readBack)
+        try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), forcedPath: .external)
         #expect(view.importStatistics == (2, 1), "a new colour is a new image")
-        _ = try view.render(frame, path: .external, options: RenderOptions(), finish: CameraView.readBack)
+        try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), forcedPath: .external)
         #expect(view.importStatistics == (2, 1), "the same colour again is cached")
     }
 
@@ -37,7 +38,7 @@ struct ImportVMInternalsTests {
         defer { buffer.close() }
         let view = try CameraView(device: device)
         defer { view.close() }
-        #expect(try view.render(buffer.frame, options: .exact) == ExactModel.render(source))
+        #expect(try view.render(.dmaBuf(buffer.frame), options: .exact) == ExactModel.render(source))
         #expect(view.lastImportPath == .perPlane)
     }
 }

@@ -13,9 +13,9 @@ import Testing
         let (result, findings) = try LedgerAudit.recording {
             try FaultInjection.skippingRelease(of: .texture) {
                 let view = try CameraView()
-                _ = try view.render(TestFrames.gradient(width: 32, height: 16))
+                _ = try view.render(.memory(TestFrames.gradient(width: 32, height: 16)))
                 // A new size replaces the plane textures: the first release is the one skipped.
-                _ = try view.render(TestFrames.gradient(width: 16, height: 16))
+                _ = try view.render(.memory(TestFrames.gradient(width: 16, height: 16)))
                 return (view.close(), view.handles)
             }
         }
@@ -48,7 +48,7 @@ import Testing
             try await LedgerChecks.inChild {
                 _ = try FaultInjection.skippingRelease(of: .texture) {
                     let view = try CameraView()
-                    _ = try view.render(TestFrames.gradient(width: 16, height: 16))
+                    _ = try view.render(.memory(TestFrames.gradient(width: 16, height: 16)))
                     view.close()
                 }
             }
@@ -111,7 +111,7 @@ import Testing
         let (result, findings) = try LedgerAudit.recording {
             try FaultInjection.failingDeletions(of: .renderbuffer) {
                 let view = try CameraView()
-                _ = try view.render(TestFrames.gradient(width: 30, height: 20))
+                _ = try view.render(.memory(TestFrames.gradient(width: 30, height: 20)))
                 return (view.close(), view.handles)
             }
         }
@@ -145,7 +145,7 @@ import Testing
         eglMakeCurrent(host.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
         let device = try RenderDevice.adopting(display: host.display, context: host.context)
         let view = try CameraView(device: device)
-        try view.draw(TestFrames.gradient(width: 16, height: 16), into: HostFramebuffer(
+        try view.render(.memory(TestFrames.gradient(width: 16, height: 16)), into: HostFramebuffer(
             framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 64, height: 32)))
         let textures = view.handles.records.filter { $0.kind == .texture }.map { GLuint($0.raw) }
         #expect(textures.count == 2)

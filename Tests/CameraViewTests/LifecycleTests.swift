@@ -17,7 +17,7 @@ import Testing
         let outputs: [PixelSize?] = [nil, PixelSize(width: 640, height: 480), PixelSize(width: 31, height: 17)]
         for frame in frames {
             for output in outputs {
-                _ = try view.render(frame, options: RenderOptions(outputSize: output))
+                _ = try view.render(.memory(frame), size: output, options: RenderOptions())
                 // Steady state: two plane textures, one target (a renderbuffer per row of a
                 // fragment's block on the packed path), one vertex array.
                 let renderbuffers = view.lastFrameTimings?.packed == true ? view.device.info.packedRows : 1
@@ -31,11 +31,11 @@ import Testing
         let view = try CameraView()
         defer { view.close() }
         let frame = try TestFrames.gradient(width: 96, height: 64)
-        _ = try view.render(frame)
+        _ = try view.render(.memory(frame))
         let first = view.handles.records
-        for _ in 0..<5 { _ = try view.render(frame) }
+        for _ in 0..<5 { _ = try view.render(.memory(frame)) }
         #expect(view.handles.records == first, "same-size frames must reuse the same objects")
-        _ = try view.render(TestFrames.gradient(width: 98, height: 64))
+        _ = try view.render(.memory(TestFrames.gradient(width: 98, height: 64)))
         let textures = view.handles.records.filter { $0.kind == .texture }
         #expect(textures.count == 2)
         #expect(Set(textures).isDisjoint(with: first.filter { $0.kind == .texture }), "a new size replaces the textures")
@@ -48,7 +48,7 @@ import Testing
         let device = try RenderDevice.open(platform: .device)
         let table = device.handles
         let view = try CameraView(device: device)
-        _ = try view.render(TestFrames.gradient(width: 32, height: 32))
+        _ = try view.render(.memory(TestFrames.gradient(width: 32, height: 32)))
         #expect(view.close().isClean)
         #expect(table.liveCount(of: .eglContext) == 1, "the device outlives the view while referenced")
         #expect(table.liveCount(of: .program) == 3, "the exact per-pixel and packed programs, and the packed one with interpolated chroma that the default 1:1 render compiled")
@@ -85,7 +85,7 @@ import Testing
                 @discardableResult
                 func cycle() throws -> Bool {
                     let view = try CameraView(device: device)
-                    let image = try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: 64, height: 48), filter: .nearest))
+                    let image = try view.render(.memory(frame), size: PixelSize(width: 64, height: 48), options: RenderOptions(filter: .nearest))
                     let held = view.handles.liveCountsByKind
                     #expect(held == [.texture: 2, .framebuffer: 1, .renderbuffer: device.info.packedRows, .vertexArray: 1], "\(held)")
                     let clean = view.close().isClean
@@ -108,7 +108,7 @@ import Testing
                         group.addTask {
                             for _ in 0..<25 {
                                 let view = try CameraView()
-                                let image = try view.render(frame, options: .exact)
+                                let image = try view.render(.memory(frame), options: .exact)
                                 #expect(view.close().isClean)
                                 #expect(image == expected)
                             }
@@ -124,11 +124,11 @@ import Testing
     @Test func closeIsIdempotentAndRenderAfterCloseIsAnError() throws {
         let view = try CameraView()
         let frame = try TestFrames.gradient(width: 16, height: 16)
-        _ = try view.render(frame)
+        _ = try view.render(.memory(frame))
         #expect(view.close().isClean)
         #expect(view.close().isClean, "a second close does nothing")
         #expect(view.isClosed)
-        #expect(throws: CameraViewError.closed) { try view.render(frame) }
+        #expect(throws: CameraViewError.closed) { try view.render(.memory(frame)) }
     }
 
     @Test func droppingAViewWithoutCloseCleansUpAndLogsTheCallerBug() async {
@@ -144,7 +144,7 @@ import Testing
                 // The planted drop is recorded here, away from the child's own check.
                 let (_, findings) = try LedgerAudit.recording {
                     let view = try CameraView(device: device)
-                    _ = try view.render(TestFrames.gradient(width: 16, height: 16))
+                    _ = try view.render(.memory(TestFrames.gradient(width: 16, height: 16)))
                     table = view.handles
                     #expect(RenderDevice.openReferenceCount == referencesBefore + 1)
                 }
@@ -182,7 +182,7 @@ import Testing
         do {
             let device = try RenderDevice.open()
             let view = try CameraView(device: device)
-            _ = try view.render(TestFrames.gradient(width: 16, height: 16))
+            _ = try view.render(.memory(TestFrames.gradient(width: 16, height: 16)))
             (weakView, weakDevice) = (view, device)
             view.close()
             device.close()
@@ -201,7 +201,8 @@ import Testing
             let view = try CameraView()
             let stream = StreamView(view: view, source: source)
             source.publish(try TestFrames.gradient(width: 16, height: 16))
-            #expect(try stream.render() != nil)
+            let shown = try #require(stream.update())
+            _ = try view.render(shown.frame)
             stream.switchTo(InProcessSource(name: "road"))
             (weakStream, weakView, weakSource) = (stream, view, source)
             view.close()
@@ -215,7 +216,7 @@ import Testing
             let view = try CameraView()
             async let rendering: Void = {
                 for _ in 0..<5 {
-                    do { _ = try view.render(frame) } catch CameraViewError.closed { return }
+                    do { _ = try view.render(.memory(frame)) } catch CameraViewError.closed { return }
                 }
             }()
             #expect(view.close().isClean)

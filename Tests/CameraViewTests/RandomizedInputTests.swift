@@ -53,11 +53,12 @@ import Testing
             let bytes = (0..<layout.bufferSize).map { _ in UInt8.random(in: 0...255, using: &random) }
             let frame = try NV12Frame(bytes: bytes, layout: layout)
             var options = RenderOptions(fit: FitMode.allCases.randomElement(using: &random)!, mirror: Bool.random(using: &random), filter: .nearest)
+            var size: PixelSize?
             if Bool.random(using: &random) {
-                options.outputSize = PixelSize(width: Self.number(&random, small: 1...64), height: Self.number(&random, small: 1...64))
+                size = PixelSize(width: Self.number(&random, small: 1...64), height: Self.number(&random, small: 1...64))
             }
             do {
-                let image = try view.render(frame, options: options)
+                let image = try view.render(.memory(frame), size: size, options: options)
                 // Outputs up to 512 per side are checked against the model (larger ones only
                 // for getting here: the model is slow, and nearest upscales of thousands of
                 // pixels per texel meet the interpolation limit above).
@@ -99,7 +100,7 @@ import Testing
                 width: Self.number(&random, small: 1...48), height: Self.number(&random, small: 1...40),
                 luma: plane(), chroma: plane(), bufferIndex: Int.random(in: 0...3, using: &random))
             do {
-                _ = try view.render(frame)
+                _ = try view.render(.dmaBuf(frame))
                 rendered += 1
             } catch is CameraViewError {
                 rejected += 1
@@ -125,7 +126,7 @@ import Testing
                     for frame in [DmaBufFrame(width: 8, height: height, luma: plane, chroma: chroma),
                                   DmaBufFrame(width: 8, height: height, luma: chroma, chroma: plane)] {
                         do {
-                            _ = try view.render(frame)
+                            _ = try view.render(.dmaBuf(frame))
                             rendered += 1
                         } catch is CameraViewError {
                             rejected += 1

@@ -2,9 +2,10 @@ import CameraView
 import CameraViewTesting
 import Testing
 
-/// `render(_:into:)`: the steady-state API that reads back into a caller's image.
+/// Image targets: the steady-state way to read back, into a caller's image or one the
+/// target keeps frame after frame.
 @Suite(.ledgerChecked) struct RenderIntoTests {
-    /// Same pixels as `render(_:)`, into the same storage frame after frame.
+    /// Same pixels as `render(_:size:options:)`, into the caller's storage frame after frame.
     @Test func reusesTheImageStorageAndMatchesRender() throws {
         let view = try CameraView()
         defer { view.close() }
@@ -12,32 +13,40 @@ import Testing
                       try TestFrames.noise(layout: NV12Layout(width: 96, height: 37), seed: 7)]
         var image = try RGBAImage(width: 96, height: 37)
         let storage = image.pixels.withUnsafeBytes { $0.baseAddress }
+        var target = RenderTarget.image(reusing: consume image)
         for frame in frames {
-            try view.render(frame, into: &image, options: .exact)
-            #expect(image.pixels.withUnsafeBytes { $0.baseAddress } == storage, "the storage must be reused")
-            #expect(try ImageComparison(actual: image, expected: ExactModel.render(frame), tolerance: 1).passed)
-            #expect(image == (try view.render(frame, options: .exact)))
+            try view.render(.memory(frame), into: &target, options: .exact)
+            let drawn = try #require(target.image)
+            #expect(drawn.pixels.withUnsafeBytes { $0.baseAddress } == storage, "the storage must be reused")
+            #expect(try ImageComparison(actual: drawn, expected: ExactModel.render(frame), tolerance: 1).passed)
+            #expect(drawn == (try view.render(.memory(frame), options: .exact)))
         }
-        // Scaled output through the per-pixel path, into the same storage.
-        let scaled = RenderOptions(outputSize: PixelSize(width: 96, height: 37), mirror: true, filter: .nearest)
-        try view.render(frames[0], into: &image, options: scaled)
-        #expect(image == (try view.render(frames[0], options: scaled)))
-        #expect(image.pixels.withUnsafeBytes { $0.baseAddress } == storage)
+        // Placed output through the per-pixel path, into the same storage.
+        let mirrored = RenderOptions(mirror: true, filter: .nearest)
+        try view.render(.memory(frames[0]), into: &target, options: mirrored)
+        #expect(target.image == (try view.render(.memory(frames[0]), options: mirrored)))
+        #expect(target.image?.pixels.withUnsafeBytes { $0.baseAddress } == storage)
     }
 
-    /// An image of another size (or one whose pixels were resized by hand) is replaced by
-    /// one of the output size.
+    /// A target of the frame's size holding an image of another size (or one whose pixels
+    /// were resized by hand) replaces it with one of the output size.
     @Test func replacesAnImageOfTheWrongSize() throws {
         let view = try CameraView()
         defer { view.close() }
         let frame = try TestFrames.gradient(width: 40, height: 30)
-        var image = try RGBAImage(width: 8, height: 8)
-        try view.render(frame, into: &image, options: .exact)
-        #expect(image.size == PixelSize(width: 40, height: 30))
-        #expect(image == (try view.render(frame, options: .exact)))
-        image.pixels.removeLast(4)
-        try view.render(frame, into: &image, options: .exact)
-        #expect(image == (try view.render(frame, options: .exact)))
+        var target = RenderTarget.image(reusing: try RGBAImage(width: 8, height: 8))
+        try view.render(.memory(frame), into: &target, options: .exact)
+        #expect(target.image?.size == PixelSize(width: 8, height: 8), "the caller's image sets the size")
+        target = RenderTarget.image()
+        try view.render(.memory(TestFrames.gradient(width: 8, height: 8)), into: &target, options: .exact)
+        try view.render(.memory(frame), into: &target, options: .exact)
+        #expect(target.image?.size == PixelSize(width: 40, height: 30))
+        #expect(target.image == (try view.render(.memory(frame), options: .exact)))
+        var shortened = try RGBAImage(width: 40, height: 30)
+        shortened.pixels.removeLast(4)
+        target = RenderTarget.image(reusing: shortened)
+        try view.render(.memory(frame), into: &target, options: .exact)
+        #expect(target.image == (try view.render(.memory(frame), options: .exact)))
     }
 
     @Test func blankImagesRejectImpossibleSizes() {

@@ -41,7 +41,7 @@ import Testing
                 for cycle in 0..<100 {
                     let device = try RenderDevice.open(platform: .surfaceless)
                     let view = try CameraView(device: device)
-                    _ = try view.render(frame)
+                    _ = try view.render(.memory(frame))
                     #expect(view.close().isClean)
                     #expect(device.close().isClean)
                     guard hostDraws(UInt8(cycle + 1)) else {

@@ -15,12 +15,12 @@ import Testing
                                 chroma: DmaBufPlane(fd: file.fd, offset: 32 * 16, pitch: 32), color: .default, bufferIndex: 2, lease: lease)
         let view = try CameraView()
         defer { view.close() }
-        #expect(try view.render(frame, options: .exact) == ExactModel.render(source))
-        var image = try view.render(source)
+        #expect(try view.render(.dmaBuf(frame), options: .exact) == ExactModel.render(source))
+        var target = RenderTarget.image(reusing: try view.render(.memory(source)))
         let uploaded = view.uploadedByteCount
         lease.end()
-        #expect(throws: CameraViewError.staleFrame(bufferIndex: 2)) { try view.render(frame) }
-        #expect(throws: CameraViewError.staleFrame(bufferIndex: 2)) { try view.render(frame, into: &image) }
+        #expect(throws: CameraViewError.staleFrame(bufferIndex: 2)) { try view.render(.dmaBuf(frame)) }
+        #expect(throws: CameraViewError.staleFrame(bufferIndex: 2)) { try view.render(.dmaBuf(frame), into: &target) }
         #expect(view.uploadedByteCount == uploaded, "nothing was read from the stale buffers")
     }
 
@@ -44,7 +44,7 @@ import Testing
             }
             let frame = DmaBufFrame(width: 32, height: 16, luma: DmaBufPlane(fd: file.fd, offset: 0, pitch: 32),
                                     chroma: DmaBufPlane(fd: file.fd, offset: 32 * 16, pitch: 32), color: .default, bufferIndex: 0, lease: lease)
-            return StreamFrame(bufferIndex: 0, frameID: 7, timestampNanoseconds: 0, content: .dmaBuf(frame))
+            return StreamFrame(bufferIndex: 0, frameID: 7, timestampNanoseconds: 0, frame: .dmaBuf(frame))
         }
 
         func disconnect() {}

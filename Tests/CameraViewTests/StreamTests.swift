@@ -73,7 +73,7 @@ import Testing
         for (index, expected) in frames.enumerated() {
             let frame = try #require(try source.receive())
             #expect(frame.frameID == UInt64(index) && frame.bufferIndex == index % 2)
-            guard case .memory(let nv12) = frame.content else { Issue.record("not a memory frame"); continue }
+            guard case .memory(let nv12) = frame.frame else { Issue.record("not a memory frame"); continue }
             #expect(nv12.withUnsafeBytes { [UInt8]($0) } == expected.withUnsafeBytes { [UInt8]($0) })
         }
         #expect(try source.receive() == nil)

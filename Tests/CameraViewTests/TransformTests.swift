@@ -24,7 +24,7 @@ import Testing
     @Test func arbitraryTransformRotatesAQuarterTurn() throws {
         // Frame (x, y) -> output (47 - y + 1, x): a 48x64 output, turned clockwise.
         let rotation = Matrix3(rows: [[0, -1, 48], [1, 0, 0], [0, 0, 1]])
-        let image = try render(frame, options: RenderOptions(outputSize: PixelSize(width: 48, height: 64), frameToOutput: rotation, filter: .nearest))
+        let image = try render(frame, size: PixelSize(width: 48, height: 64), options: RenderOptions(frameToOutput: rotation, filter: .nearest))
         let model = self.model
         expectPixels(image) { x, y in model[y, 47 - x] }
     }
@@ -34,8 +34,8 @@ import Testing
     /// a texel edge (see `ExactModel.mismatches`).
     @Test func projectiveTransformMatchesTheModel() throws {
         let perspective = Matrix3(rows: [[1.2, 0.1, 3], [0.05, 1.1, 2], [0.002, 0.001, 1]])
-        let options = RenderOptions(outputSize: PixelSize(width: 96, height: 72), frameToOutput: perspective, filter: .nearest)
-        #expect(try ExactModel.mismatches(render(frame, options: options), frame, options) == 0)
+        let options = RenderOptions(frameToOutput: perspective, filter: .nearest)
+        #expect(try ExactModel.mismatches(render(frame, size: PixelSize(width: 96, height: 72), options: options), frame, options) == 0)
     }
 
     @Test func singularTransformsAreTypedErrors() throws {

@@ -28,11 +28,11 @@ struct V4L2VMTests {
             #expect(source.format?.size == size)
             #expect(source.format?.multiplanarAPI == (camera == "/dev/video1"))
             let frame = try source.next(timeout: .seconds(20))
-            guard case .dmaBuf(let buffer) = frame.content else { Issue.record("not a dma-buf frame"); return }
+            guard case .dmaBuf(let buffer) = frame.frame else { Issue.record("not a dma-buf frame"); return }
             let automatic = try CameraView(device: device)
             let mapped = try CameraView(device: device, importPath: .forced(.mappedUpload))
-            let drawn = try automatic.render(buffer, options: .exact)
-            let uploaded = try mapped.render(buffer, options: .exact)
+            let drawn = try automatic.render(.dmaBuf(buffer), options: .exact)
+            let uploaded = try mapped.render(.dmaBuf(buffer), options: .exact)
             if buffers == .zeroCopy {
                 #expect(automatic.lastImportPath == .perPlane && automatic.uploadedByteCount == 0)
                 #expect(automatic.lastImportFallback == nil)
@@ -66,8 +66,8 @@ struct V4L2VMTests {
         for cycle in 0..<300 {
             try source.connect()
             let frame = try source.next(timeout: .seconds(20))
-            if cycle % 50 == 0, case .dmaBuf(let buffer) = frame.content {
-                _ = try view.render(buffer)
+            if cycle % 50 == 0, case .dmaBuf(let buffer) = frame.frame {
+                _ = try view.render(.dmaBuf(buffer))
                 view.releaseFrameObjects()
             }
             source.disconnect()
@@ -128,16 +128,16 @@ struct V4L2VMTests {
         let view = try CameraView(device: device)
         defer { view.close() }
         try source.connect()
-        guard case .dmaBuf(let old) = try source.next(timeout: .seconds(20)).content else { Issue.record("not a dma-buf frame"); return }
-        _ = try view.render(old)
+        guard case .dmaBuf(let old) = try source.next(timeout: .seconds(20)).frame else { Issue.record("not a dma-buf frame"); return }
+        _ = try view.render(.dmaBuf(old))
         source.disconnect()
         try source.connect()
-        guard case .dmaBuf(let new) = try source.next(timeout: .seconds(20)).content else { Issue.record("not a dma-buf frame"); return }
+        guard case .dmaBuf(let new) = try source.next(timeout: .seconds(20)).frame else { Issue.record("not a dma-buf frame"); return }
         print("stale frame test (\(buffers.rawValue)): old fd \(old.luma.fd), new fd \(new.luma.fd)")
         let (imports, uploaded) = (view.importStatistics, view.uploadedByteCount)
-        #expect(throws: CameraViewError.staleFrame(bufferIndex: old.bufferIndex)) { try view.render(old) }
+        #expect(throws: CameraViewError.staleFrame(bufferIndex: old.bufferIndex)) { try view.render(.dmaBuf(old)) }
         #expect(view.importStatistics == imports && view.uploadedByteCount == uploaded, "nothing was read for the stale frame")
-        _ = try view.render(new)
+        _ = try view.render(.dmaBuf(new))
     }
 
     /// The camera goes away mid-stream (vivid unbound from its driver): a typed error,
@@ -259,7 +259,7 @@ struct V4L2VMTests {
             }
         }
         try copy(buffer.luma, rows: layout.height, rowBytes: layout.width, to: 0)
-        try copy(buffer.chroma, rows: layout.chromaHeight, rowBytes: layout.chromaWidth * 2, to: layout.uvOffset)
+        try copy(buffer.chroma, rows: layout.size.chroma.height, rowBytes: layout.size.chroma.width * 2, to: layout.uvOffset)
         return try NV12Frame(bytes: bytes, layout: layout, color: buffer.color)
     }
 }

@@ -96,16 +96,16 @@ import Testing
         let before = view.handles.records
         let frame = try TestFrames.gradient(width: 16, height: 16)
         #expect(throws: CameraViewError.invalidOutputSize(width: 0, height: 10)) {
-            try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: 0, height: 10)))
+            try view.render(.memory(frame), size: PixelSize(width: 0, height: 10), options: RenderOptions())
         }
         let limit = min(view.device.info.maxTextureSize, view.device.info.maxRenderbufferSize)
         #expect(throws: CameraViewError.exceedsDeviceLimit(width: limit + 1, height: 8, limit: limit)) {
-            try view.render(frame, options: RenderOptions(outputSize: PixelSize(width: limit + 1, height: 8)))
+            try view.render(.memory(frame), size: PixelSize(width: limit + 1, height: 8), options: RenderOptions())
         }
         let tallLayout = try NV12Layout(width: 2, height: limit + 1)
         let tall = try NV12Frame(bytes: [UInt8](repeating: 0, count: tallLayout.bufferSize), layout: tallLayout)
         #expect(throws: CameraViewError.exceedsDeviceLimit(width: 2, height: limit + 1, limit: limit)) {
-            try view.render(tall)
+            try view.render(.memory(tall))
         }
         #expect(view.handles.records == before)
     }

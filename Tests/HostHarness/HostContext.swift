@@ -39,10 +39,13 @@ public final class HostContext {
         eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context)
     }
 
-    /// The whole framebuffer as a target for `CameraView.draw`.
-    public var target: HostFramebuffer {
+    /// The whole framebuffer.
+    public var framebufferTarget: HostFramebuffer {
         HostFramebuffer(framebuffer: framebuffer, viewport: PixelRect(x: 0, y: 0, width: size.width, height: size.height))
     }
+
+    /// The whole framebuffer as a render target.
+    public var target: RenderTarget { .host(framebufferTarget) }
 
     /// The framebuffer's pixels, GL's bottom row first, with the host's state undisturbed.
     public func readPixels() -> RGBAImage {

@@ -90,7 +90,7 @@ struct V4L2Format: Equatable, Sendable {
         size = PixelSize(width: Int(width), height: Int(height))
         self.planes = planes
         color = Self.color(colorspace: colorspace, encoding: encoding, quantization: quantization)
-        let chromaRows = (size.height + 1) / 2
+        let chromaRows = size.chroma.height
         frameBytes = switch planes.count {
         case 1: [planes[0].pitch * (size.height + chromaRows)]
         case 2: [planes[0].pitch * size.height, planes[1].pitch * chromaRows]

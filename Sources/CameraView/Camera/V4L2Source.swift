@@ -151,7 +151,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
             counts.delivered += 1
             // The driver's sequence number: a gap is a frame the camera captured and no one saw.
             return StreamFrame(bufferIndex: newest.slot.index, frameID: UInt64(newest.sequence),
-                               timestampNanoseconds: newest.timestampNanoseconds, content: .dmaBuf(newest.slot.frame))
+                               timestampNanoseconds: newest.timestampNanoseconds, frame: .dmaBuf(newest.slot.frame))
         } catch let error as CameraViewError {
             failure = error
             stream.release()

@@ -46,13 +46,6 @@ public struct DmaBufFrame: Sendable {
         (self.color, self.bufferIndex, self.lease) = (color, bufferIndex, lease)
     }
 
-    /// Runs `body` (a render of the frame) with its buffers alive throughout; throws
-    /// `staleFrame` when the library has released them.
-    func withLiveBuffers<Result>(_ body: () throws -> Result) throws -> Result {
-        guard let lease else { return try body() }
-        return try lease.whileLive(bufferIndex: bufferIndex, body)
-    }
-
     /// Whether the buffers are still there to be read (always, for the caller's own).
     var isLive: Bool { lease?.isLive ?? true }
 
@@ -75,7 +68,7 @@ public struct DmaBufFrame: Sendable {
     /// here and never an overflow in whoever maps or uploads the planes.
     func planeEnds() throws(CameraViewError) -> (luma: Int, chroma: Int) {
         guard width > 0, height > 0 else { throw .invalidFrame(.zeroSize(width: width, height: height)) }
-        let chromaRowBytes = try NV12Layout.checked("UV row", NV12Layout.halfRoundedUp(width).multipliedReportingOverflow(by: 2))
+        let chromaRowBytes = try NV12Layout.checked("UV row", PixelSize.chromaSamples(width).multipliedReportingOverflow(by: 2))
         func end(_ plane: FrameLayoutError.Plane, _ value: DmaBufPlane, rows: Int, rowBytes: Int) throws(CameraViewError) -> Int {
             guard value.offset >= 0 else { throw .invalidFrame(.negative(field: "\(plane.rawValue) offset", value: value.offset)) }
             guard value.pitch >= rowBytes else {
@@ -88,7 +81,7 @@ public struct DmaBufFrame: Sendable {
         }
         let ends = (
             luma: try end(.luma, luma, rows: height, rowBytes: width),
-            chroma: try end(.chroma, chroma, rows: NV12Layout.halfRoundedUp(height), rowBytes: chromaRowBytes))
+            chroma: try end(.chroma, chroma, rows: PixelSize.chromaSamples(height), rowBytes: chromaRowBytes))
         guard chroma.pitch % 2 == 0 else { throw .invalidFrame(.oddChromaStride(chroma.pitch)) }
         return ends
     }

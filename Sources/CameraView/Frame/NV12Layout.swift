@@ -9,11 +9,7 @@ public struct NV12Layout: Sendable, Hashable {
     public let uvStride: Int
     public let bufferSize: Int
 
-    public var chromaWidth: Int { Self.halfRoundedUp(width) }
-    public var chromaHeight: Int { Self.halfRoundedUp(height) }
-
-    /// ceil(value / 2), without the overflow of `(value + 1) / 2` at `Int.max`.
-    static func halfRoundedUp(_ value: Int) -> Int { value / 2 + value % 2 }
+    public var size: PixelSize { PixelSize(width: width, height: height) }
 
     /// `yStride` defaults to `width`, `uvOffset` to `yStride * height`, `uvStride` to
     /// `yStride` rounded up to even (odd widths need one more byte per UV row: ffmpeg's
@@ -33,7 +29,7 @@ public struct NV12Layout: Sendable, Hashable {
         let uvStride = uvStride ?? evenStride
         let defaultUVOffset = try Self.checked("UV offset", yStride.multipliedReportingOverflow(by: height))
         let uvOffset = uvOffset ?? defaultUVOffset
-        let chromaRowBytes = try Self.checked("UV row", Self.halfRoundedUp(width).multipliedReportingOverflow(by: 2))
+        let chromaRowBytes = try Self.checked("UV row", PixelSize.chromaSamples(width).multipliedReportingOverflow(by: 2))
         guard yStride >= width else { throw .invalidFrame(.strideTooSmall(plane: .luma, stride: yStride, minimum: width)) }
         guard uvStride >= chromaRowBytes else {
             throw .invalidFrame(.strideTooSmall(plane: .chroma, stride: uvStride, minimum: chromaRowBytes))
@@ -43,7 +39,7 @@ public struct NV12Layout: Sendable, Hashable {
         // A plane spans full strides except its last row, which needs only its own bytes.
         let lumaEnd = try Self.planeEnd("Y plane", offset: 0, stride: yStride, rows: height, rowBytes: width)
         let chromaEnd = try Self.planeEnd(
-            "UV plane", offset: uvOffset, stride: uvStride, rows: Self.halfRoundedUp(height), rowBytes: chromaRowBytes)
+            "UV plane", offset: uvOffset, stride: uvStride, rows: PixelSize.chromaSamples(height), rowBytes: chromaRowBytes)
         guard uvOffset >= lumaEnd else { throw .invalidFrame(.chromaOverlapsLuma(uvOffset: uvOffset, lumaEnd: lumaEnd)) }
         let bufferSize = bufferSize ?? chromaEnd
         guard lumaEnd <= bufferSize else {
@@ -66,7 +62,7 @@ public struct NV12Layout: Sendable, Hashable {
         }
         let stride = try align(width, 128)
         let uvOffset = try align(checked("UV offset", stride.multipliedReportingOverflow(by: align(height, 32))), 4096)
-        let chroma = try checked("UV plane", stride.multipliedReportingOverflow(by: align(halfRoundedUp(height), 16)))
+        let chroma = try checked("UV plane", stride.multipliedReportingOverflow(by: align(PixelSize.chromaSamples(height), 16)))
         let size = try align(checked("buffer size", uvOffset.addingReportingOverflow(chroma)), 4096)
         return try NV12Layout(width: width, height: height, yStride: stride, uvOffset: uvOffset, uvStride: stride, bufferSize: size)
     }

@@ -33,8 +33,8 @@ public final class DeviceBuffer: Sendable {
 
     init(copying source: NV12Frame, gbm: OpaquePointer, device: RenderDevice, bufferIndex: Int = 0) throws {
         let layout = source.layout
-        let rowBytes = layout.chromaWidth * 2
-        let rows = layout.height + layout.chromaHeight
+        let rowBytes = layout.size.chroma.width * 2
+        let rows = layout.height + layout.size.chroma.height
         let table = device.handles
         let reference = try device.newReference()
         do {
@@ -71,7 +71,7 @@ public final class DeviceBuffer: Sendable {
             for row in 0..<layout.height {
                 (map + row * stride).copyMemory(from: bytes.baseAddress! + row * layout.yStride, byteCount: layout.width)
             }
-            for row in 0..<layout.chromaHeight {
+            for row in 0..<layout.size.chroma.height {
                 (map + (layout.height + row) * stride).copyMemory(
                     from: bytes.baseAddress! + layout.uvOffset + row * layout.uvStride, byteCount: rowBytes)
             }

@@ -17,17 +17,17 @@ struct DmaBufImporter {
     /// The textures for `frame`, importing it on first sight.
     mutating func textures(
         for frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable, in scope: borrowing ContextScope
-    ) throws -> SampledPlanes {
+    ) throws -> PlaneTextures {
         let identity = try BufferIdentity(frame, path: path)
         if size != frame.size {
             releaseAll(in: scope)
             size = frame.size
         }
-        if let entry = entries.value(for: frame.bufferIndex), entry.identity == identity { return entry.sampled }
+        if let entry = entries.value(for: frame.bufferIndex), entry.identity == identity { return entry.planeTextures }
         let entry = try ImportedBuffer(frame, path: path, identity: identity, core: core, table: table, in: scope)
         imagesCreated += entry.imageCount
         for replaced in entries.insert(entry, for: frame.bufferIndex) { release(replaced, in: scope) }
-        return entry.sampled
+        return entry.planeTextures
     }
 
     mutating func releaseAll(in scope: borrowing ContextScope) {
@@ -78,7 +78,7 @@ final class ImportedBuffer {
     private var fds: [OwnerBox<FDKind>] = []
     private var images: [OwnerBox<EGLImageKind>] = []
     private var textures: [OwnerBox<TextureKind>] = []
-    private(set) var sampled = SampledPlanes(mode: .normalizedPlanes, size: PixelSize(width: 0, height: 0), luma: 0)
+    private(set) var planeTextures = PlaneTextures(luma: 0)
 
     var imageCount: Int { images.count }
 
@@ -120,11 +120,11 @@ final class ImportedBuffer {
             let luma = try makeImage(table: table, in: scope, attributes: Self.planeAttributes(
                 fourcc: cv_DRM_FORMAT_R8, width: frame.width, height: frame.height, fd: lumaFD, plane: frame.luma))
             let chroma = try makeImage(table: table, in: scope, attributes: Self.planeAttributes(
-                fourcc: cv_DRM_FORMAT_GR88, width: (frame.width + 1) / 2, height: (frame.height + 1) / 2,
+                fourcc: cv_DRM_FORMAT_GR88, width: frame.size.chroma.width, height: frame.size.chroma.height,
                 fd: chromaFD, plane: frame.chroma))
             let lumaTexture = try bind(luma, mode: .normalizedPlanes, core: core, table: table, in: scope)
             let chromaTexture = try bind(chroma, mode: .normalizedPlanes, core: core, table: table, in: scope)
-            sampled = SampledPlanes(mode: .normalizedPlanes, size: frame.size, luma: lumaTexture, chroma: chromaTexture)
+            planeTextures = PlaneTextures(luma: lumaTexture, chroma: chromaTexture)
         case .external:
             var attributes = Self.planeAttributes(
                 fourcc: cv_DRM_FORMAT_NV12, width: frame.width, height: frame.height, fd: lumaFD, plane: frame.luma)
@@ -139,7 +139,7 @@ final class ImportedBuffer {
             ]
             let image = try makeImage(table: table, in: scope, attributes: attributes)
             let texture = try bind(image, mode: .externalImage, core: core, table: table, in: scope)
-            sampled = SampledPlanes(mode: .externalImage, size: frame.size, luma: texture)
+            planeTextures = PlaneTextures(luma: texture)
         case .mappedUpload:
             preconditionFailure("mapped frames are uploaded, not imported")
         }

@@ -61,13 +61,14 @@ enum ImportCapabilityCheck {
         let view = try CameraView(device: device)
         defer { view.close() }
         let frame = buffer.frame
-        let expected = try view.render(source)
-        let actual: RGBAImage
+        let expected = try view.render(.memory(source))
+        var target = RenderTarget.image()
         do {
-            actual = try view.render(frame, path: .external, options: RenderOptions(), finish: CameraView.readBack)
+            try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), forcedPath: .external)
         } catch {
             return (false, "importing a known NV12 frame failed: \(error)")
         }
+        guard let actual = target.image else { throw CameraViewError.closed }
         let maxError = zip(actual.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
         if actual.pixels.enumerated().allSatisfy({ $0.offset % 4 == 3 || $0.element == 0 }) {
             return (false, "the NV12 image samples black (a known Mesa 22.3 llvmpipe bug)")

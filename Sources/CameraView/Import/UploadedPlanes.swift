@@ -14,7 +14,7 @@ struct UploadedPlanes: ~Copyable {
     private var packed: Bool { key.packing != .perPixel }
     /// Texels per row of each plane, and the bytes of one texel.
     private var lumaTexel: (width: Int, bytes: Int) { packed ? (size.width / 4, 4) : (size.width, 1) }
-    private var chromaTexel: (width: Int, bytes: Int) { packed ? (size.width / 4, 4) : ((size.width + 1) / 2, 2) }
+    private var chromaTexel: (width: Int, bytes: Int) { packed ? (size.width / 4, 4) : (size.chroma.width, 2) }
 
     init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
         let size = key.size
@@ -23,11 +23,11 @@ struct UploadedPlanes: ~Copyable {
         let perPixel = key.packing == .perPixel
         let (lumaFormat, chromaFormat) = perPixel ? (GL_R8UI, GL_RG8UI) : (GL_RGBA8UI, GL_RGBA8UI)
         let lumaWidth = perPixel ? size.width : size.width / 4
-        let chromaWidth = perPixel ? (size.width + 1) / 2 : size.width / 4
+        let chromaWidth = perPixel ? size.chroma.width : size.width / 4
         let luma = try Self.makeTexture(table: table, in: scope, format: lumaFormat, width: lumaWidth, height: blockRows)
         do {
             chroma = try Self.makeTexture(
-                table: table, in: scope, format: chromaFormat, width: chromaWidth, height: (blockRows + 1) / 2)
+                table: table, in: scope, format: chromaFormat, width: chromaWidth, height: PixelSize.chromaSamples(blockRows))
         } catch {
             luma.release(in: scope)
             throw error
@@ -73,7 +73,7 @@ struct UploadedPlanes: ~Copyable {
         glBindTexture(GLenum(GL_TEXTURE_2D), self.chroma.raw)
         PixelStore.forUpload(rowLength: chromaRowLength)
         glTexSubImage2D(
-            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(chromaTexel.width), GLsizei((size.height + 1) / 2),
+            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(chromaTexel.width), GLsizei(size.chroma.height),
             GLenum(chromaFormat), GLenum(GL_UNSIGNED_BYTE), chroma)
         try GLCheck.noError("glTexSubImage2D (frame upload)")
     }
@@ -86,11 +86,7 @@ struct UploadedPlanes: ~Copyable {
         return length
     }
 
-    /// What the conversion shader samples.
-    var sampled: SampledPlanes {
-        SampledPlanes(mode: packed ? .packedPlanes : .integerPlanes, size: size,
-                      luma: luma.raw, chroma: chroma.raw)
-    }
+    var textures: PlaneTextures { PlaneTextures(luma: luma.raw, chroma: chroma.raw) }
 
     private static func makeTexture(
         table: HandleTable, in scope: borrowing ContextScope, format: Int32, width: Int, height: Int

@@ -2,7 +2,8 @@ import CEGL
 import Glibc
 
 /// A render target made of a gbm_surface and an EGL window surface on the GBM platform:
-/// render, swap, lock the front buffer, then read it back or hand it out as a dma-buf.
+/// a render target (`RenderTarget.surface` reads the front buffer back,
+/// `RenderTarget.exporting` hands it out as a dma-buf).
 /// Its objects are owned by a `SurfaceObjects` that the view keeps (so the view's close
 /// releases them too); `close()` releases them now. Holds its view strongly; the view
 /// holds only the objects, so there is no cycle.
@@ -15,27 +16,19 @@ public final class GBMSurface: Sendable {
         (self.view, self.size, self.objects) = (view, size, objects)
     }
 
-    /// Renders `frame` into the surface and reads the front buffer back.
-    public func render(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> RGBAImage {
-        try view.renderToSurface(self, frame: frame, options: options) { bo in
-            try Self.read(bo, size: size, bgra: objects.bgra, table: view.handles)
-        }
-    }
-
-    /// Renders `frame` and hands the front buffer out as a dma-buf: the fd is recorded in
-    /// the view's table until the returned buffer is closed. Its content is valid until the
-    /// next render to this surface.
-    public func renderAndExport(_ frame: NV12Frame, options: RenderOptions = RenderOptions()) throws -> ExportedBuffer {
-        try view.renderToSurface(self, frame: frame, options: options) { bo in
-            let fd = try view.handles.exportFD(of: bo, what: "front buffer")
-            return ExportedBuffer(fd: fd, stride: Int(gbm_bo_get_stride(bo)), size: size)
-        }
-    }
-
     /// Destroys the EGL and GBM surfaces. Idempotent.
     public func close() { view.closeSurface(objects) }
 
-    private static func read(_ bo: OpaquePointer, size: PixelSize, bgra: Bool, table: HandleTable) throws -> RGBAImage {
+    /// The locked front buffer as a dma-buf: the fd is recorded in the view's table until
+    /// the returned buffer is closed.
+    func export(_ bo: OpaquePointer, table: HandleTable) throws -> ExportedBuffer {
+        let fd = try table.exportFD(of: bo, what: "front buffer")
+        return ExportedBuffer(fd: fd, stride: Int(gbm_bo_get_stride(bo)), size: size)
+    }
+
+    /// The locked front buffer's pixels.
+    func read(_ bo: OpaquePointer, table: HandleTable) throws -> RGBAImage {
+        let bgra = objects.bgra
         let mapping = try table.mapBo(bo, width: size.width, height: size.height, transfer: GBM_BO_TRANSFER_READ, what: "front buffer")
         var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
         let (map, rowPitch) = (mapping.raw.address, mapping.raw.stride)
@@ -77,6 +70,21 @@ final class SurfaceObjects: @unchecked Sendable {
     func abandon() {
         egl.take()?.abandon()
         gbm.take()?.release()
+    }
+
+    /// Swaps, and hands the locked front buffer to `use` before releasing it back to the
+    /// surface. The surface's context is current.
+    func presentFrontBuffer(display: EGLDisplay, _ use: (OpaquePointer) throws -> Void) throws {
+        try FaultInjection.step(operation: "eglSwapBuffers", kind: .eglSurface)
+        guard eglSwapBuffers(display, eglSurface) == EGL_TRUE else {
+            throw CameraViewError.egl(operation: "eglSwapBuffers", code: eglGetError())
+        }
+        try FaultInjection.step(operation: "gbm_surface_lock_front_buffer", kind: .gbmSurface)
+        guard let bo = gbm_surface_lock_front_buffer(gbmSurface) else {
+            throw CameraViewError.io(operation: "gbm_surface_lock_front_buffer", path: "GBM surface", errno: errno)
+        }
+        defer { gbm_surface_release_buffer(gbmSurface, bo) }
+        try use(bo)
     }
 }
 
@@ -167,30 +175,5 @@ extension CameraView {
                 objects.abandon()
             }
         }
-    }
-
-    /// Draws into the surface, swaps, and hands the locked front buffer to `use` before
-    /// releasing it back to the surface.
-    func renderToSurface<Result>(
-        _ surface: GBMSurface, frame: NV12Frame, options: RenderOptions, use: (OpaquePointer) throws -> Result
-    ) throws -> Result {
-        let objects = surface.objects
-        let size = PixelSize(width: frame.layout.width, height: frame.layout.height)
-        return try render(
-            size: size, color: frame.color, options: options,
-            destination: .window(objects, size: surface.size),
-            prepare: { try upload(frame, into: &$0, in: $1) },
-            finish: { _, _, _ in
-                try FaultInjection.step(operation: "eglSwapBuffers", kind: .eglSurface)
-                guard eglSwapBuffers(device.core.display, objects.eglSurface) == EGL_TRUE else {
-                    throw CameraViewError.egl(operation: "eglSwapBuffers", code: eglGetError())
-                }
-                try FaultInjection.step(operation: "gbm_surface_lock_front_buffer", kind: .gbmSurface)
-                guard let bo = gbm_surface_lock_front_buffer(objects.gbmSurface) else {
-                    throw CameraViewError.io(operation: "gbm_surface_lock_front_buffer", path: "\(surface.size)", errno: errno)
-                }
-                defer { gbm_surface_release_buffer(objects.gbmSurface, bo) }
-                return try use(bo)
-            })
     }
 }

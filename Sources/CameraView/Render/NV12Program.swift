@@ -1,89 +1,19 @@
 import CEGL
 
-/// How the conversion shader reads a frame; each is one compiled variant of nv12.frag.
-enum SamplingMode: String, CaseIterable, Sendable {
-    /// R8UI + RG8UI textures filled by upload: exact 8-bit codes.
-    case integerPlanes = "INTEGER_PLANES"
-    /// R8 + GR88 textures bound to per-plane dma-buf EGLImages.
-    case normalizedPlanes = "NORMALIZED_PLANES"
-    /// One NV12 EGLImage on GL_TEXTURE_EXTERNAL_OES, converted by the driver.
-    case externalImage = "EXTERNAL_IMAGE"
-    /// Four pixels per RGBA8UI texel, several rows per fragment, into RGBA32UI targets:
-    /// untransformed 1:1 frames (nv12_packed.frag).
-    case packedPlanes = "PACKED_PLANES"
-    /// The packed upload's textures drawn a pixel at a time (nv12.frag): area at exactly a
-    /// quarter of the frame's size, one fetch per row of each pixel's 4x4 luma block.
-    case packedInput = "PACKED_INPUT"
-
-    var textureTarget: GLenum {
-        self == .externalImage ? GLenum(GL_TEXTURE_EXTERNAL_OES) : GLenum(GL_TEXTURE_2D)
-    }
-}
-
-/// Which compiled program draws a frame: its sampling mode and (for the plane and packed
-/// modes) its resolved filter, never `.automatic`. The external mode samples nearest.
-struct ProgramVariant: Hashable {
-    let mode: SamplingMode
-    let filter: SampleFilter
-
-    init(mode: SamplingMode, filter: SampleFilter) {
-        assert(filter != .automatic, "resolve the filter before choosing a program")
-        self.mode = mode
-        self.filter = mode == .externalImage ? .nearest : filter
-    }
-
-    /// The #defines after `#version`.
-    fileprivate func macros(packedRows: Int) -> [String] {
-        switch (mode, filter) {
-        case (.packedPlanes, .bilinear): ["ROWS \(packedRows)", "CHROMA_LINEAR"]
-        case (.packedPlanes, .area): ["ROWS \(packedRows)", "AREA_HALF"]
-        case (.packedPlanes, _): ["ROWS \(packedRows)"]
-        case (.packedInput, _): [mode.rawValue]
-        case (_, .bilinear): [mode.rawValue, "FILTER_BILINEAR"]
-        case (_, .area): [mode.rawValue, "FILTER_AREA"]
-        default: [mode.rawValue]
-        }
-    }
-
-    var description: String { "\(mode.rawValue), \(filter.rawValue)" }
-}
-
 /// One compiled NV12 -> RGBA program, built once per device and variant and shared by the
 /// device's views. A final class that owns exactly one program object, so the device can
 /// keep it in a dictionary.
 final class NV12Program {
     let variant: ProgramVariant
-    var mode: SamplingMode { variant.mode }
     private var program: GLProgram?
     let name: GLuint
-    let outputToFrame: GLint
-    let frameSize: GLint
-    let outputSize: GLint
-    /// Per-pixel variants: the matrix and offset.
-    let yuvToRgb: GLint
-    let yuvOffset: GLint
-    let chromaOrigin: GLint
-    let barColor: GLint
-    let keepBars: GLint
-    /// The packed variant: `OutputCodeCoefficients`.
-    let lumaScale: GLint
-    let cbScale: GLint
-    let crScale: GLint
-    let bias: GLint
-    /// The packed variant with chroma interpolated: `PackedChromaWeights`.
-    let chromaWeightsX: GLint
-    let evenRowWeights: GLint
-    let oddRowWeights: GLint
-    let chromaLastRow: GLint
-    /// The packed half-size area variant.
-    let halfWeights: GLint
-    let lumaLastRow: GLint
+    /// Every uniform of the variant, resolved at link (a missing one fails the link).
+    private let locations: [Uniform: GLint]
 
     /// `packedRows`: rows per fragment of the packed program.
     init(variant: ProgramVariant, packedRows: Int, table: HandleTable, in scope: borrowing ContextScope) throws {
-        let mode = variant.mode
         let source = Self.source(
-            mode == .packedPlanes ? ShaderSources.nv12PackedFrag : ShaderSources.nv12Frag,
+            variant.mode == .packedPlanes ? ShaderSources.nv12PackedFrag : ShaderSources.nv12Frag,
             defining: variant.macros(packedRows: packedRows))
         let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, table: table, in: scope)
         let fragment: GLShader
@@ -94,8 +24,9 @@ final class NV12Program {
             throw error
         }
         let program: GLProgram
+        var locations: [Uniform: GLint] = [:]
         do {
-            program = try Self.link(vertex: vertex.raw, fragment: fragment.raw, mode: mode, table: table, in: scope)
+            program = try Self.link(vertex: vertex.raw, fragment: fragment.raw, variant: variant, locations: &locations, table: table, in: scope)
         } catch {
             fragment.release(in: scope)
             vertex.release(in: scope)
@@ -107,24 +38,26 @@ final class NV12Program {
         self.variant = variant
         self.name = name
         self.program = consume program
-        outputToFrame = glGetUniformLocation(name, "u_outputToFrame")
-        frameSize = glGetUniformLocation(name, "u_frameSize")
-        outputSize = glGetUniformLocation(name, "u_outputSize")
-        yuvToRgb = glGetUniformLocation(name, "u_yuvToRgb")
-        yuvOffset = glGetUniformLocation(name, "u_yuvOffset")
-        chromaOrigin = glGetUniformLocation(name, "u_chromaOrigin")
-        barColor = glGetUniformLocation(name, "u_barColor")
-        keepBars = glGetUniformLocation(name, "u_keepBars")
-        lumaScale = glGetUniformLocation(name, "u_lumaScale")
-        cbScale = glGetUniformLocation(name, "u_cbScale")
-        crScale = glGetUniformLocation(name, "u_crScale")
-        bias = glGetUniformLocation(name, "u_bias")
-        chromaWeightsX = glGetUniformLocation(name, "u_chromaWeightsX")
-        evenRowWeights = glGetUniformLocation(name, "u_evenRowWeights")
-        oddRowWeights = glGetUniformLocation(name, "u_oddRowWeights")
-        chromaLastRow = glGetUniformLocation(name, "u_chromaLastRow")
-        halfWeights = glGetUniformLocation(name, "u_halfWeights")
-        lumaLastRow = glGetUniformLocation(name, "u_lumaLastRow")
+        self.locations = locations
+    }
+
+    /// Sets every uniform of the plan (all of the variant's, by construction of `UniformValues`).
+    func set(_ uniforms: UniformValues) throws {
+        try uniforms.forEach { uniform, value in
+            guard let location = locations[uniform] else {
+                throw CameraViewError.programLink(log: "\(uniform.name) is not a uniform of \(variant)")
+            }
+            switch value {
+            case .int(let v): glUniform1i(location, v)
+            case .float(let v): glUniform1f(location, v)
+            case .vec2(let v): glUniform2f(location, v.x, v.y)
+            case .vec3(let v): glUniform3f(location, v.x, v.y, v.z)
+            case .vec4(let v): glUniform4f(location, v.x, v.y, v.z, v.w)
+            case .mat3(let m): m.withColumnMajorFloats { glUniformMatrix3fv(location, 1, GLboolean(GL_FALSE), $0) }
+            case .mat4(var m):
+                withUnsafePointer(to: &m) { $0.withMemoryRebound(to: Float.self, capacity: 16) { glUniformMatrix4fv(location, 1, GLboolean(GL_FALSE), $0) } }
+            }
+        }
     }
 
     func release(in scope: borrowing ContextScope) { program.take()?.release(in: scope) }
@@ -132,9 +65,12 @@ final class NV12Program {
     /// See `Owned.abandon`.
     func abandon() { program.take()?.abandon() }
 
-    /// Links the two shaders into a new program with its samplers' units set.
+    /// Links the two shaders into a new program and resolves every uniform of the
+    /// variant: one the program does not have (a shader and `UniformValues` that disagree)
+    /// fails the link, naming it.
     private static func link(
-        vertex: GLuint, fragment: GLuint, mode: SamplingMode, table: HandleTable, in scope: borrowing ContextScope
+        vertex: GLuint, fragment: GLuint, variant: ProgramVariant, locations: inout [Uniform: GLint],
+        table: HandleTable, in scope: borrowing ContextScope
     ) throws -> GLProgram {
         let program = try table.makeProgram(in: scope)
         let name = program.raw
@@ -146,13 +82,14 @@ final class NV12Program {
         do {
             try FaultInjection.step(operation: "glLinkProgram", kind: .program)
             guard linked == GL_TRUE else { throw CameraViewError.programLink(log: infoLog(name, glGetProgramiv, glGetProgramInfoLog)) }
-            glUseProgram(name)
-            for (unit, sampler) in ["u_luma", "u_chroma"].enumerated() {
-                glUniform1i(glGetUniformLocation(name, sampler), GLint(unit))
+            for uniform in variant.uniforms {
+                let location = glGetUniformLocation(name, uniform.name)
+                guard location >= 0 else {
+                    throw CameraViewError.programLink(log: "\(variant) has no active uniform \(uniform.name)")
+                }
+                locations[uniform] = location
             }
-            glUniform1i(glGetUniformLocation(name, "u_image"), 0)
-            glUseProgram(0)
-            try GLCheck.noError("linking the NV12 program (\(mode.rawValue))")
+            try GLCheck.noError("linking the NV12 program (\(variant))")
         } catch {
             program.release(in: scope)
             throw error

@@ -34,7 +34,7 @@ public final class FileSource: FrameSource {
         let start = index * layout.bufferSize
         let bytes = [UInt8](file.bytes[start..<start + layout.bufferSize])
         return StreamFrame(bufferIndex: index % ringSize, frameID: UInt64(index), timestampNanoseconds: 0,
-                           content: .memory(try NV12Frame(bytes: bytes, layout: layout, color: color)))
+                           frame: .memory(try NV12Frame(bytes: bytes, layout: layout, color: color)))
     }
 
     public func disconnect() { next.withLock { $0.connected = false } }

@@ -1,36 +1,18 @@
 /// One frame from a source's ring of buffers, as VisionIPC delivers them.
 public struct StreamFrame: Sendable {
-    public enum Content: Sendable {
-        case memory(NV12Frame)
-        case dmaBuf(DmaBufFrame)
-    }
-
     /// The buffer's place in the source's ring.
     public let bufferIndex: Int
     /// Increases by one per published frame.
     public let frameID: UInt64
     /// When the frame was captured, in nanoseconds of the source's clock.
     public let timestampNanoseconds: UInt64
-    public let content: Content
+    public let frame: Frame
 
-    public init(bufferIndex: Int, frameID: UInt64, timestampNanoseconds: UInt64, content: Content) {
+    public init(bufferIndex: Int, frameID: UInt64, timestampNanoseconds: UInt64, frame: Frame) {
         self.bufferIndex = bufferIndex
         self.frameID = frameID
         self.timestampNanoseconds = timestampNanoseconds
-        self.content = content
-    }
-
-    /// False once the frame's library-owned buffers were released (see `BufferLease`).
-    var isLive: Bool {
-        guard case .dmaBuf(let frame) = content else { return true }
-        return frame.isLive
-    }
-
-    var size: PixelSize {
-        switch content {
-        case .memory(let frame): PixelSize(width: frame.layout.width, height: frame.layout.height)
-        case .dmaBuf(let frame): frame.size
-        }
+        self.frame = frame
     }
 }
 

@@ -28,7 +28,7 @@ public final class InProcessSource: FrameSource {
         state.withLock { state in
             let id = state.published
             let index = Int(id % UInt64(ringSize))
-            state.ring[index] = StreamFrame(bufferIndex: index, frameID: id, timestampNanoseconds: timestampNanoseconds, content: .memory(frame))
+            state.ring[index] = StreamFrame(bufferIndex: index, frameID: id, timestampNanoseconds: timestampNanoseconds, frame: .memory(frame))
             state.published += 1
             return id
         }

@@ -1,7 +1,8 @@
 /// A view fed by a frame source, with openpilot's stream rules: switching to another
 /// source swaps only once the new one has delivered a frame (the old keeps showing until
 /// then); a source that goes away is reconnected every `reconnectInterval`; at a swap the
-/// previous buffer set's GPU objects are released. Call `update` once per displayed frame.
+/// previous buffer set's GPU objects are released. Call `update` once per displayed frame
+/// and render what it returns (`view.render(frame.frame, into: &target)`).
 public final class StreamView: Sendable {
     public let view: CameraView
     public let reconnectInterval: Duration
@@ -70,7 +71,7 @@ public final class StreamView: Sendable {
 
     /// The latest frame, forgotten once its buffers are gone.
     private static func shown(_ state: inout State) -> StreamFrame? {
-        if state.latest?.isLive == false { state.latest = nil }
+        if state.latest?.frame.isLive == false { state.latest = nil }
         return state.latest
     }
 
@@ -82,25 +83,5 @@ public final class StreamView: Sendable {
         } catch {
             return nil
         }
-    }
-
-    /// Updates, then renders the frame to show (nil before the first frame).
-    public func render(options: RenderOptions = RenderOptions(), now: ContinuousClock.Instant = .now) throws -> RGBAImage? {
-        guard let frame = update(now: now) else { return nil }
-        switch frame.content {
-        case .memory(let nv12): return try view.render(nv12, options: options)
-        case .dmaBuf(let dmaBuf): return try view.render(dmaBuf, options: options)
-        }
-    }
-
-    /// Updates, then draws the frame to show into a host framebuffer; false before the first frame.
-    @discardableResult
-    public func draw(into target: HostFramebuffer, options: RenderOptions = RenderOptions(), now: ContinuousClock.Instant = .now) throws -> Bool {
-        guard let frame = update(now: now) else { return false }
-        switch frame.content {
-        case .memory(let nv12): try view.draw(nv12, into: target, options: options)
-        case .dmaBuf(let dmaBuf): try view.draw(dmaBuf, into: target, options: options)
-        }
-        return true
     }
 }

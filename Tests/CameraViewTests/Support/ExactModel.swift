@@ -37,9 +37,9 @@ enum ExactModel {
     /// texel to its right/below, as floor() does), and black outside the frame.
     /// `nudge` moves every sample point by a fraction of an output pixel: where a point
     /// falls within float precision of a texel edge, either texel is a right answer.
-    static func render(_ frame: NV12Frame, options: RenderOptions, nudge: (x: Double, y: Double) = (0, 0)) -> RGBAImage {
+    static func render(_ frame: NV12Frame, size: PixelSize? = nil, options: RenderOptions, nudge: (x: Double, y: Double) = (0, 0)) -> RGBAImage {
         let source = render(frame)
-        let output = options.outputSize ?? source.size
+        let output = size ?? source.size
         let toOutput = frameToOutput(frame: source.size, output: output, options: options)
         var pixels = [UInt8](repeating: 0, count: output.width * output.height * 4)
         for y in 0..<output.height {
@@ -127,10 +127,10 @@ enum ExactModel {
                 (0..<4).contains { abs(Int(model.pixels[pixel * 4 + $0]) - Int(image.pixels[pixel * 4 + $0])) > 1 }
             }
         }
-        var left = Set(differing(ExactModel.render(frame, options: options)))
+        var left = Set(differing(ExactModel.render(frame, size: image.size, options: options)))
         let e = 1e-3 + 1e-4 * Double(max(image.width, image.height))
         for nudge in [(-e, 0), (e, 0), (0, -e), (0, e), (-e, -e), (e, e), (-e, e), (e, -e)] where !left.isEmpty {
-            left.formIntersection(differing(ExactModel.render(frame, options: options, nudge: nudge)))
+            left.formIntersection(differing(ExactModel.render(frame, size: image.size, options: options, nudge: nudge)))
         }
         return left.count
     }
@@ -139,8 +139,8 @@ enum ExactModel {
     /// the frame (as `render(_:options:)` does), luma interpolated between the four samples
     /// around it (sample i at i + 0.5) and chroma likewise (sample i at the siting's origin
     /// + 2i), edges clamped, then converted in double precision.
-    static func renderBilinear(_ frame: NV12Frame, options: RenderOptions) -> RGBAImage {
-        renderFiltered(frame, options: options) { planes, position, _ in
+    static func renderBilinear(_ frame: NV12Frame, size: PixelSize? = nil, options: RenderOptions) -> RGBAImage {
+        renderFiltered(frame, size: size, options: options) { planes, position, _ in
             func bilinear(_ x: Double, _ y: Double, width: Int, height: Int, _ sample: (Int, Int) -> Double) -> Double {
                 let (x0, y0) = (Int(x.rounded(.down)), Int(y.rounded(.down)))
                 let (wx, wy) = (x - x.rounded(.down), y - y.rounded(.down))
@@ -155,7 +155,7 @@ enum ExactModel {
             let luma = bilinear(position.x - 0.5, position.y - 0.5, width: layout.width, height: layout.height, planes.luma)
             let (cx, cy) = ((position.x - planes.chromaOrigin.x) / 2, (position.y - planes.chromaOrigin.y) / 2)
             let chroma = (0..<2).map { channel in
-                bilinear(cx, cy, width: layout.chromaWidth, height: layout.chromaHeight) { planes.chroma($0, $1, channel) }
+                bilinear(cx, cy, width: layout.size.chroma.width, height: layout.size.chroma.height) { planes.chroma($0, $1, channel) }
             }
             return (luma, chroma[0], chroma[1])
         }
@@ -166,8 +166,8 @@ enum ExactModel {
     /// the inverse mapping, exact for affine placements); every luma sample box [i, i + 1)
     /// and chroma sample box (2 pixels about its site) under it counts by its overlap, the
     /// footprint clamped to the plane; then converted in double precision.
-    static func renderArea(_ frame: NV12Frame, options: RenderOptions) -> RGBAImage {
-        renderFiltered(frame, options: options) { planes, position, footprint in
+    static func renderArea(_ frame: NV12Frame, size: PixelSize? = nil, options: RenderOptions) -> RGBAImage {
+        renderFiltered(frame, size: size, options: options) { planes, position, footprint in
             /// The overlap-weighted mean of samples (boxes [i, i + 1)) over [low, high), clamped to the plane.
             func box(_ low: (Double, Double), _ high: (Double, Double), width: Int, height: Int, _ sample: (Int, Int) -> Double) -> Double {
                 let (x0, x1) = (min(max(low.0, 0), Double(width)), min(max(high.0, 0), Double(width)))
@@ -190,7 +190,7 @@ enum ExactModel {
             let chromaLow = ((low.0 - origin.x) / 2 + 0.5, (low.1 - origin.y) / 2 + 0.5)
             let chromaHigh = ((high.0 - origin.x) / 2 + 0.5, (high.1 - origin.y) / 2 + 0.5)
             let chroma = (0..<2).map { channel in
-                box(chromaLow, chromaHigh, width: layout.chromaWidth, height: layout.chromaHeight) { planes.chroma($0, $1, channel) }
+                box(chromaLow, chromaHigh, width: layout.size.chroma.width, height: layout.size.chroma.height) { planes.chroma($0, $1, channel) }
             }
             return (luma, chroma[0], chroma[1])
         }
@@ -217,11 +217,11 @@ enum ExactModel {
     /// differences of the inverse mapping; nil behind a projective horizon); then
     /// converted in double precision.
     private static func renderFiltered(
-        _ frame: NV12Frame, options: RenderOptions,
+        _ frame: NV12Frame, size: PixelSize?, options: RenderOptions,
         sample: (Planes, (x: Double, y: Double), () -> (Double, Double)?) -> (Double, Double, Double)?
     ) -> RGBAImage {
         let layout = frame.layout
-        let output = options.outputSize ?? PixelSize(width: layout.width, height: layout.height)
+        let output = size ?? PixelSize(width: layout.width, height: layout.height)
         let toOutput = frameToOutput(frame: PixelSize(width: layout.width, height: layout.height), output: output, options: options)
         let origin: (x: Double, y: Double) = switch frame.color.chromaLocation {
         case .left: (0.5, 1)

@@ -14,11 +14,11 @@ enum TestFrames {
                 bytes[row * layout.yStride + column] = UInt8(column * 255 / max(width - 1, 1))
             }
         }
-        for row in 0..<layout.chromaHeight {
-            for column in 0..<layout.chromaWidth {
+        for row in 0..<layout.size.chroma.height {
+            for column in 0..<layout.size.chroma.width {
                 let index = layout.uvOffset + row * layout.uvStride + column * 2
-                bytes[index] = UInt8(row * 255 / max(layout.chromaHeight - 1, 1))
-                bytes[index + 1] = UInt8((column * 255 / max(layout.chromaWidth - 1, 1) + row * 7) % 256)
+                bytes[index] = UInt8(row * 255 / max(layout.size.chroma.height - 1, 1))
+                bytes[index + 1] = UInt8((column * 255 / max(layout.size.chroma.width - 1, 1) + row * 7) % 256)
             }
         }
         return try NV12Frame(bytes: bytes, layout: layout, color: color)
@@ -69,8 +69,8 @@ enum TestFrames {
                     bytes[row * layout.yStride + column] = from[row * source.yStride + column]
                 }
             }
-            for row in 0..<source.chromaHeight {
-                for byte in 0..<(source.chromaWidth * 2) {
+            for row in 0..<source.size.chroma.height {
+                for byte in 0..<(source.size.chroma.width * 2) {
                     bytes[layout.uvOffset + row * layout.uvStride + byte] = from[source.uvOffset + row * source.uvStride + byte]
                 }
             }

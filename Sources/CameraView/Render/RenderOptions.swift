@@ -1,19 +1,7 @@
-/// How a frame is placed in an output of another aspect ratio.
-public enum FitMode: String, Sendable, CaseIterable, Codable {
-    /// The whole frame, scaled to fit, centred, with black bars (letterbox / pillarbox).
-    case contain
-    /// The output fully covered, centred; what falls outside is cropped.
-    case cover
-    /// Scaled independently in x and y to fill the output.
-    case stretch
-}
-
-/// What one render produces and how the frame is placed in it: fitted, then zoomed about
+/// How a render places the frame in its target and samples it: fitted, then zoomed about
 /// a point; or by an arbitrary frame-to-output transform. Mirroring applies to the frame
-/// first in either case.
+/// first in either case. The output's size is the target's (`RenderTarget`).
 public struct RenderOptions: Sendable, Hashable {
-    /// The output size; nil renders at the frame's own size.
-    public var outputSize: PixelSize?
     public var fit: FitMode
     /// Mirror horizontally (openpilot shows the driver camera mirrored).
     public var mirror: Bool
@@ -31,10 +19,9 @@ public struct RenderOptions: Sendable, Hashable {
     /// a transformed frame).
     public var letterbox: Letterbox
 
-    public init(outputSize: PixelSize? = nil, fit: FitMode = .contain, mirror: Bool = false,
+    public init(fit: FitMode = .contain, mirror: Bool = false,
                 zoom: Double = 1, zoomCenter: FramePoint? = nil, frameToOutput: Matrix3? = nil,
                 filter: SampleFilter = .automatic, letterbox: Letterbox = .black) {
-        self.outputSize = outputSize
         self.fit = fit
         self.mirror = mirror
         self.zoom = zoom
@@ -43,6 +30,19 @@ public struct RenderOptions: Sendable, Hashable {
         self.filter = filter
         self.letterbox = letterbox
     }
+
+    /// No placement beyond the target's size: the frame drawn as it is.
+    var placesFrame: Bool { mirror || zoom != 1 || frameToOutput != nil }
+}
+
+/// How a frame is placed in an output of another aspect ratio.
+public enum FitMode: String, Sendable, CaseIterable, Codable {
+    /// The whole frame, scaled to fit, centred, with black bars (letterbox / pillarbox).
+    case contain
+    /// The output fully covered, centred; what falls outside is cropped.
+    case cover
+    /// Scaled independently in x and y to fill the output.
+    case stretch
 }
 
 /// What a render paints where the frame is not.
@@ -52,29 +52,6 @@ public enum Letterbox: String, Sendable, CaseIterable, Codable {
     /// Transparent black (alpha 0), for a compositor that blends the view over its scene.
     case transparent
     /// Left as they were: a host's content shows through. Renders into CameraView's own
-    /// targets (offscreen, GBM surfaces) have nothing to keep and give transparent bars.
+    /// targets (images, GBM surfaces) have nothing to keep and give transparent bars.
     case untouched
-}
-
-/// A position in frame pixels (the frame's top-left corner is 0, 0).
-public struct FramePoint: Sendable, Hashable {
-    public var x: Double
-    public var y: Double
-
-    public init(x: Double, y: Double) {
-        self.x = x
-        self.y = y
-    }
-}
-
-public struct PixelSize: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var width: Int
-    public var height: Int
-
-    public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
-    }
-
-    public var description: String { "\(width)x\(height)" }
 }

@@ -1,0 +1,69 @@
+/// Where a render goes, and the output's size: an image CameraView reads back into (a new
+/// one, or the caller's, whose storage is reused), a GBM surface (read back, or its front
+/// buffer handed out as a dma-buf), or a host's framebuffer in the host's context. Keep a
+/// target across frames: an image target reuses its pixels while the size stays.
+public struct RenderTarget: Sendable {
+    enum Destination: Sendable {
+        /// Nil: the frame's own size.
+        case image(size: PixelSize?)
+        case surface(GBMSurface, exporting: Bool)
+        case host(HostFramebuffer)
+    }
+
+    let destination: Destination
+    /// The last render's pixels (image targets and read-back surfaces).
+    public internal(set) var image: RGBAImage?
+    /// The last render's front buffer (exporting surfaces): valid until the next render
+    /// into this target, which closes it; close it yourself when done.
+    public internal(set) var exportedBuffer: ExportedBuffer?
+
+    /// A new image of `size` (nil: the frame's size).
+    public static func image(size: PixelSize? = nil) -> RenderTarget {
+        RenderTarget(destination: .image(size: size))
+    }
+
+    /// The caller's image: rendered at its size, into its storage when nothing else
+    /// holds it (a steady stream then allocates nothing in Swift).
+    public static func image(reusing image: RGBAImage) -> RenderTarget {
+        RenderTarget(destination: .image(size: image.size), image: image)
+    }
+
+    /// A GBM surface, its front buffer read back into `image`.
+    public static func surface(_ surface: GBMSurface) -> RenderTarget {
+        RenderTarget(destination: .surface(surface, exporting: false))
+    }
+
+    /// A GBM surface whose front buffer is handed out as a dma-buf (`exportedBuffer`).
+    public static func exporting(_ surface: GBMSurface) -> RenderTarget {
+        RenderTarget(destination: .surface(surface, exporting: true))
+    }
+
+    /// A host's framebuffer: the view's device must adopt the host's context. Nothing is
+    /// read back, and the host's GL state is as it was afterwards.
+    public static func host(_ framebuffer: HostFramebuffer) -> RenderTarget {
+        RenderTarget(destination: .host(framebuffer))
+    }
+
+    /// The output's size for a frame of `frame`'s size.
+    func outputSize(frame: PixelSize) -> PixelSize {
+        switch destination {
+        case .image(let size): size ?? frame
+        case .surface(let surface, _): surface.size
+        case .host(let target): target.viewport.size
+        }
+    }
+
+    var isHost: Bool {
+        if case .host = destination { return true }
+        return false
+    }
+
+    /// Window surfaces and bottom-left host framebuffers show GL's top row first.
+    var flipsVertically: Bool {
+        switch destination {
+        case .image: false
+        case .surface: true
+        case .host(let target): target.origin == .bottomLeft
+        }
+    }
+}

@@ -1,0 +1,82 @@
+@testable import CameraView
+import CEGL
+import Testing
+
+/// The one place a render's path is decided, and the uniforms each program gets.
+@Suite(.ledgerChecked) struct ConversionPlanTests {
+    let frame = try! TestFrames.gradient(width: 64, height: 48)
+
+    private func plan(
+        _ frame: Frame, importPath: ImportPath? = nil, target: RenderTarget = .image(), options: RenderOptions = RenderOptions()
+    ) throws -> ConversionPlan {
+        try ConversionPlan(frame: frame, importPath: importPath, target: target, options: options, packedRows: 8)
+    }
+
+    @Test func memoryFramesIntoImagesTakeThePackedPathsOnlyUnplaced() throws {
+        let oneToOne = try plan(.memory(frame))
+        #expect(oneToOne.route == .upload(.packed(rows: 8)) && oneToOne.targetPacking == .packed(rows: 8))
+        #expect(oneToOne.variant == ProgramVariant(mode: .packedPlanes, filter: .bilinear))
+        #expect(oneToOne.viewportSize == PixelSize(width: 16, height: 6), "a quarter as wide, an eighth as high")
+        let half = try plan(.memory(frame), target: .image(size: PixelSize(width: 32, height: 24)))
+        #expect(half.variant == ProgramVariant(mode: .packedPlanes, filter: .area))
+        let quarter = try plan(.memory(frame), target: .image(size: PixelSize(width: 16, height: 12)))
+        #expect(quarter.route == .upload(.packed(rows: 8)) && quarter.targetPacking == .perPixel)
+        #expect(quarter.variant.mode == .packedInput)
+        for placed in [RenderOptions(mirror: true), RenderOptions(zoom: 2), RenderOptions(frameToOutput: .identity)] {
+            let perPixel = try plan(.memory(frame), options: placed)
+            #expect(perPixel.route == .upload(.perPixel) && perPixel.variant.mode == .integerPlanes, "\(placed)")
+        }
+        let odd = try plan(.memory(TestFrames.gradient(width: 62, height: 48)))
+        #expect(odd.route == .upload(.perPixel), "a width that is not whole texels")
+    }
+
+    @Test func hostsAndSurfacesTakeThePerPixelPathAndOwnTheSize() throws {
+        let viewport = PixelRect(x: 5, y: 6, width: 64, height: 48)
+        let host = try plan(.memory(frame), target: .host(HostFramebuffer(framebuffer: 3, viewport: viewport)),
+                            options: RenderOptions(letterbox: .untouched))
+        #expect(host.route == .upload(.perPixel) && host.outputSize == viewport.size && host.viewportSize == viewport.size)
+        #expect(host.variant.mode == .integerPlanes)
+        let bars = try plan(.memory(frame), options: RenderOptions(mirror: true, letterbox: .untouched))
+        #expect(bars.uniforms == (try plan(.memory(frame), options: RenderOptions(mirror: true, letterbox: .transparent))).uniforms,
+                "our own targets have nothing to keep: untouched bars are transparent")
+        #expect(host.uniforms != (try plan(.memory(frame), target: .host(HostFramebuffer(framebuffer: 3, viewport: viewport)),
+                                          options: RenderOptions(letterbox: .transparent))).uniforms)
+    }
+
+    @Test func dmaBufFramesFollowTheirImportPath() throws {
+        let dmaBuf = Frame.dmaBuf(DmaBufFrame(fd: 0, layout: frame.layout))
+        #expect(try plan(dmaBuf, importPath: .perPlane).route == .imported(.perPlane))
+        #expect(try plan(dmaBuf, importPath: .perPlane).variant.mode == .normalizedPlanes)
+        #expect(try plan(dmaBuf, importPath: .external).variant == ProgramVariant(mode: .externalImage, filter: .nearest))
+        let mapped = try plan(dmaBuf, importPath: .mappedUpload)
+        #expect(mapped.route == .upload(.perPixel) && mapped.variant.mode == .integerPlanes, "mapped frames never pack")
+    }
+
+    @Test func uniformSlotsCoverEveryUniform() {
+        #expect(Uniform.count == Uniform.allCases.count)
+        #expect(Set(Uniform.allCases.map(\.name)).count == Uniform.count)
+    }
+
+    /// Each variant links, and the uniforms a plan sets are exactly the program's active
+    /// uniforms: one set but absent fails the link, one active but never set fails here.
+    @Test func everyVariantsUniformsAreItsProgramsActiveUniforms() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let externalCompiles = device.core.extensions.externalImages
+        try device.core.withContext { scope in
+            for variant in ProgramVariant.all where variant.mode != .externalImage || externalCompiles {
+                let program = try device.core.program(variant, in: scope)
+                var count: GLint = 0
+                glGetProgramiv(program.name, GLenum(GL_ACTIVE_UNIFORMS), &count)
+                var active = Set<String>()
+                for index in 0..<GLuint(count) {
+                    var name = [GLchar](repeating: 0, count: 64)
+                    var (length, size, type): (GLsizei, GLint, GLenum) = (0, 0, 0)
+                    glGetActiveUniform(program.name, index, 64, &length, &size, &type, &name)
+                    active.insert(String(decoding: name.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                }
+                #expect(active == Set(variant.uniforms.map(\.name)), "\(variant)")
+            }
+        }
+    }
+}
