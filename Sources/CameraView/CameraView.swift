@@ -225,11 +225,7 @@ public final class CameraView: Sendable {
     public func releaseFrameObjects() {
         state.withLock { state in
             guard state.isOpen else { return }
-            do {
-                try device.core.withContext(failable: false) { state.releaseFrameObjects(in: $0) }
-            } catch {
-                log.error("\(handles.owner): cannot make the device current to release frame objects (\(error))")
-            }
+            device.core.tearingDown(handles.owner) { state.releaseFrameObjects(in: $0) }
         }
     }
 
@@ -262,16 +258,9 @@ public final class CameraView: Sendable {
     public func close() -> CloseReport {
         state.withLock { state in
             guard state.isOpen else { return .clean }
-            let swept: CloseReport
-            do {
-                swept = try device.core.withContext(failable: false) { scope in
-                    state.releaseAll(in: scope)
-                    return handles.close(contextCurrent: true)
-                }
-            } catch {
-                log.error("\(handles.owner): cannot make the device current (\(error)); GL objects are not deleted")
-                state.abandonAll()
-                swept = handles.close(contextCurrent: false)
+            let swept = device.core.tearingDown(handles.owner) { teardown in
+                state.releaseAll(in: teardown)
+                return handles.close(in: teardown)
             }
             device.close()
             return CloseReport(swept: swept.swept, failedDeletions: handles.failedDeletions)

@@ -28,10 +28,10 @@ struct ViewState: ~Copyable {
 
     var isOpen: Bool { vertexArrayName != 0 }
 
-    mutating func releaseFrameObjects(in scope: borrowing ContextScope) {
+    mutating func releaseFrameObjects(in teardown: Teardown) {
         _ = accessVerdicts.removeAll()
-        importer.releaseAll(in: scope)
-        planes.take()?.release(in: scope)
+        importer.releaseAll(in: teardown)
+        planes.take()?.release(in: teardown)
     }
 
     /// The plane textures for `key`, made (or remade) when the key changes, and what the
@@ -57,32 +57,21 @@ struct ViewState: ~Copyable {
         _ object: inout Object?, key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope
     ) throws {
         if object?.key == key { return }
-        object.take()?.release(in: scope)
+        object.take()?.release(in: scope.teardown)
         object = try Object(key: key, table: table, in: scope)
     }
 
     /// Releases every object, newest kinds first: surfaces, frame objects, the target and
     /// the vertex array (which marks the view closed).
-    mutating func releaseAll(in scope: borrowing ContextScope) {
-        for surface in surfaces.values { surface.release(in: scope) }
+    mutating func releaseAll(in teardown: Teardown) {
+        for surface in surfaces.values { surface.release(in: teardown) }
         surfaces.removeAll()
-        releaseFrameObjects(in: scope)
-        target.take()?.release(in: scope)
-        vertexArray.take()?.release(in: scope)
+        releaseFrameObjects(in: teardown)
+        target.take()?.release(in: teardown)
+        vertexArray.take()?.release(in: teardown)
         vertexArrayName = 0
     }
 
-    /// When the context cannot be made current: GL objects are given up as failed
-    /// deletions (see `Owned.abandon`), everything else is released.
-    mutating func abandonAll() {
-        for surface in surfaces.values { surface.abandon() }
-        surfaces.removeAll()
-        importer.abandonAll()
-        planes.take()?.abandon()
-        target.take()?.abandon()
-        vertexArray.take()?.abandon()
-        vertexArrayName = 0
-    }
 }
 
 extension UploadedPlanes: SizedGPUObjects {}

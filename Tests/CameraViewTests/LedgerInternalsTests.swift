@@ -16,10 +16,10 @@ import Testing
             let texture = try table.makeTexture(in: scope)
             #expect(texture.raw != 0)
             #expect(table.liveCount == 1)
-            texture.release(in: scope)
+            texture.release(in: scope.teardown)
         }
         #expect(table.liveCount == 0)
-        #expect(table.close(contextCurrent: false).isClean)
+        #expect(table.close(in: .contextLost).isClean)
     }
 
     /// An owner dropped without release is reported where it was created, and its object
@@ -33,7 +33,7 @@ import Testing
                 _ = try table.makeTexture(in: scope)
                 #expect(table.droppedOwnerCount == 1)
                 #expect(table.liveCount == 1)
-                #expect(table.close(contextCurrent: true).swept.map(\.kind) == [.texture])
+                #expect(table.close(in: scope.teardown).swept.map(\.kind) == [.texture])
             }
         }
         #expect(findings.droppedOwners.map(\.kind) == [.texture])
@@ -70,7 +70,7 @@ import Testing
             try device.core.withContext { scope in
                 let program = try table.makeProgram(in: scope)
                 host.makeCurrent()  // the scope's context is no longer the current one
-                program.release(in: scope)
+                program.release(in: scope.teardown)
             }
         }
         #expect(findings.failedDeletions.map(\.record.kind) == [.program])
@@ -96,7 +96,7 @@ import Testing
         #expect(cache.value(for: 0) != nil, "the buffer in steady use is never the one evicted")
         #expect(cache.value(for: 9_999) != nil && cache.value(for: 1) == nil)
         for entry in cache.removeAll() { entry.release() }
-        #expect(table.close(contextCurrent: false).isClean)
+        #expect(table.close(in: .contextLost).isClean)
     }
 }
 

@@ -19,7 +19,7 @@ public enum CameraDevices {
     public static func list() -> [CameraDeviceInfo] {
         let names = directoryEntries("/dev")
         let table = HandleTable(owner: "camera listing")
-        defer { table.close(contextCurrent: false) }
+        defer { table.close(in: .contextLost) }
         return names.filter { $0.hasPrefix("video") }
             .sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
             .compactMap { describe("/dev/" + $0, table: table) }

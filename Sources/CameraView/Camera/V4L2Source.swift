@@ -177,7 +177,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
             isClosed = true
             stream?.release()
             stream = nil
-            let swept = handles.close(contextCurrent: false)
+            let swept = handles.close(in: .contextLost)
             return CloseReport(swept: swept.swept, failedDeletions: handles.failedDeletions)
         }
         device.close()

@@ -130,6 +130,14 @@ final class DeviceCore: @unchecked Sendable {
             display: display, context: context, surface: surface, failable: failable, isolation: isolation, body)
     }
 
+    /// Runs a teardown of `owner`'s objects in the device context (see `ContextScope.tearingDown`).
+    func tearingDown<Result>(_ owner: String, _ body: (Teardown) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isShutDown else { return body(.contextLost) }
+        return ContextScope.tearingDown(display: display, context: context, isolation: isolation, owner: owner, body)
+    }
+
     /// The upload path's exact programs (per pixel and packed), compiled when the device
     /// opens: the first frame should not pay for them.
     private static func uploadPrograms(
@@ -142,7 +150,7 @@ final class DeviceCore: @unchecked Sendable {
             let packedProgram = try NV12Program(variant: packed, packedRows: packedRows, table: table, in: scope)
             return [perPixel: perPixelProgram, packed: packedProgram]
         } catch {
-            perPixelProgram.release(in: scope)
+            perPixelProgram.release(in: scope.teardown)
             throw error
         }
     }
@@ -180,21 +188,15 @@ final class DeviceCore: @unchecked Sendable {
         isShutDown = true
         let programs = self.programs
         self.programs.removeAll()
-        var report = CloseReport.clean
-        do {
-            report = try ContextScope.entering(display: display, context: context, failable: false, isolation: isolation) { scope in
-                for program in programs.values { program.release(in: scope) }
-                // Whatever depends on the display, the GBM device or the DRM fd goes before them.
-                return table.sweep(contextCurrent: true) { $0.needsCurrentContext || $0.dependsOnDevice }
-            }
-        } catch {
-            log.error("\(table.owner): cannot make the context current to delete its objects (\(error))")
-            for program in programs.values { program.abandon() }
+        let report = ContextScope.tearingDown(display: display, context: context, isolation: isolation, owner: table.owner) { teardown in
+            for program in programs.values { program.release(in: teardown) }
+            // Whatever depends on the display, the GBM device or the DRM fd goes before them.
+            return teardown.contextCurrent ? table.sweep(in: teardown) { $0.needsCurrentContext || $0.dependsOnDevice } : .clean
         }
         objects.take()?.release()
         // Every deletion of the device that failed: its programs', its context's, its
         // display's, its GBM device's and fd's, not only the sweeps'.
-        let swept = report.merged(with: table.close(contextCurrent: false)).swept
+        let swept = report.merged(with: table.close(in: .contextLost)).swept
         return CloseReport(swept: swept, failedDeletions: table.failedDeletions)
     }
 }

@@ -10,8 +10,11 @@ struct GEMHandle: BitwiseCopyable {
 
 enum GEMHandleKind: UnboundKind {
     static let kind = HandleKind.gemHandle
-    static func ledgerValues(_ raw: GEMHandle, display: EGLDisplay?) -> (raw: UInt64, auxiliary: UInt64) {
-        (UInt64(raw.handle), UInt64(raw.drmFD))
+    static let dependsOnDevice = true
+    static func reported(_ raw: GEMHandle) -> UInt64 { UInt64(raw.handle) }
+    static func destroy(_ raw: GEMHandle, display: EGLDisplay?) -> String? {
+        var close = drm_gem_close(handle: raw.handle, pad: 0)
+        return drmIoctl(raw.drmFD, cv_DRM_IOCTL_GEM_CLOSE, &close) == 0 ? nil : errnoReason("DRM_IOCTL_GEM_CLOSE")
     }
 }
 typealias OwnedGEMHandle = Owned<GEMHandleKind>
@@ -23,18 +26,28 @@ struct V4L2Queue: BitwiseCopyable, Equatable {
     let memory: UInt32
 }
 
+// A camera that went away (ENODEV) stopped its stream and frees its buffers with its
+// file: there is nothing left to release.
+
+/// A queue's buffers, freed by requesting 0.
 enum V4L2BuffersKind: UnboundKind {
     static let kind = HandleKind.v4l2Buffers
-    static func ledgerValues(_ raw: V4L2Queue, display: EGLDisplay?) -> (raw: UInt64, auxiliary: UInt64) {
-        (UInt64(raw.fd), UInt64(raw.type) | UInt64(raw.memory) << 32)
+    static func reported(_ queue: V4L2Queue) -> UInt64 { UInt64(queue.fd) }
+    static func destroy(_ queue: V4L2Queue, display: EGLDisplay?) -> String? {
+        var request = v4l2_requestbuffers()
+        (request.count, request.type, request.memory) = (0, queue.type, queue.memory)
+        return cv_v4l2_ioctl(queue.fd, cv_VIDIOC_REQBUFS, &request) == 0 || errno == ENODEV ? nil : errnoReason("VIDIOC_REQBUFS 0")
     }
 }
 typealias OwnedV4L2Buffers = Owned<V4L2BuffersKind>
 
+/// A queue streaming, stopped with VIDIOC_STREAMOFF.
 enum V4L2StreamingKind: UnboundKind {
     static let kind = HandleKind.v4l2Streaming
-    static func ledgerValues(_ raw: V4L2Queue, display: EGLDisplay?) -> (raw: UInt64, auxiliary: UInt64) {
-        (UInt64(raw.fd), UInt64(raw.type))
+    static func reported(_ queue: V4L2Queue) -> UInt64 { UInt64(queue.fd) }
+    static func destroy(_ queue: V4L2Queue, display: EGLDisplay?) -> String? {
+        var type = Int32(bitPattern: queue.type)
+        return cv_v4l2_ioctl(queue.fd, cv_VIDIOC_STREAMOFF, &type) == 0 || errno == ENODEV ? nil : errnoReason("VIDIOC_STREAMOFF")
     }
 }
 typealias OwnedV4L2Streaming = Owned<V4L2StreamingKind>

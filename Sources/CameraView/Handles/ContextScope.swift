@@ -45,6 +45,21 @@ struct ContextScope: ~Copyable {
     }
 }
 
+extension ContextScope {
+    /// Runs a teardown: `body` gets the context's teardown when it can be made current,
+    /// else (logged as `owner`'s) `.contextLost`. The one way owners tear down.
+    static func tearingDown<Result>(
+        display: EGLDisplay, context: EGLContext, isolation: StateIsolation, owner: String, _ body: (Teardown) -> Result
+    ) -> Result {
+        do {
+            return try entering(display: display, context: context, failable: false, isolation: isolation) { body($0.teardown) }
+        } catch {
+            log.error("\(owner): cannot make the context current (\(error)); its GL objects are not deleted")
+            return body(.contextLost)
+        }
+    }
+}
+
 /// Whether work in a context must leave its GL state as it found it.
 enum StateIsolation {
     /// A context the device created: our code sets what it needs before each use.

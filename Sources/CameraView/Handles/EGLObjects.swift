@@ -1,5 +1,54 @@
 import CEGL
 
+/// EGL objects on the scope's display, destroyed on it.
+protocol EGLObjectKind: TrackedKind where Raw == UnsafeMutableRawPointer {}
+extension EGLObjectKind {
+    static func reported(_ raw: UnsafeMutableRawPointer) -> UInt64 { UInt64(pointer: raw) }
+
+    static func result(_ operation: String, _ result: EGLBoolean) -> String? {
+        result == EGL_TRUE ? nil : "\(operation) failed: \(EGLErrorName.name(of: eglGetError()))"
+    }
+}
+
+enum EGLImageKind: EGLObjectKind, ContextBoundKind {
+    static let kind = HandleKind.eglImage
+    static let dependsOnDevice = true
+    static func destroy(_ image: UnsafeMutableRawPointer, display: EGLDisplay?) -> String? {
+        result("eglDestroyImage", eglDestroyImage(display, image))
+    }
+}
+
+enum EGLSurfaceKind: EGLObjectKind, ContextBoundKind {
+    static let kind = HandleKind.eglSurface
+    static let dependsOnDevice = true
+    static func destroy(_ surface: UnsafeMutableRawPointer, display: EGLDisplay?) -> String? {
+        result("eglDestroySurface", eglDestroySurface(display, surface))
+    }
+}
+
+enum EGLContextKind: EGLObjectKind, UnboundKind {
+    static let kind = HandleKind.eglContext
+    static func destroy(_ context: UnsafeMutableRawPointer, display: EGLDisplay?) -> String? {
+        if eglGetCurrentContext() == context {
+            eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
+        }
+        return result("eglDestroyContext", eglDestroyContext(display, context))
+    }
+}
+
+/// An initialized display (`eglInitialize`), terminated at release.
+enum EGLDisplayKind: EGLObjectKind, UnboundKind {
+    static let kind = HandleKind.eglDisplay
+    static func destroy(_ display: UnsafeMutableRawPointer, display _: EGLDisplay?) -> String? {
+        result("eglTerminate", eglTerminate(display))
+    }
+}
+
+typealias OwnedEGLImage = Owned<EGLImageKind>
+typealias OwnedEGLSurface = Owned<EGLSurfaceKind>
+typealias OwnedEGLContext = Owned<EGLContextKind>
+typealias OwnedEGLDisplay = Owned<EGLDisplayKind>
+
 /// The only places EGL objects are created (or a display initialized).
 extension HandleTable {
     /// Initializes `display`; its release terminates it.

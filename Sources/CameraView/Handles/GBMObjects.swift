@@ -1,6 +1,52 @@
 import CEGL
 import Glibc
 
+/// GBM objects, each destroyed with its own call.
+protocol GBMObjectKind: UnboundKind where Raw == OpaquePointer {}
+extension GBMObjectKind {
+    static func reported(_ raw: OpaquePointer) -> UInt64 { UInt64(pointer: raw) }
+}
+
+enum GBMDeviceKind: GBMObjectKind {
+    static let kind = HandleKind.gbmDevice
+    static func destroy(_ device: OpaquePointer, display: EGLDisplay?) -> String? { gbm_device_destroy(device); return nil }
+}
+
+enum GBMSurfaceKind: GBMObjectKind {
+    static let kind = HandleKind.gbmSurface
+    static let dependsOnDevice = true
+    static func destroy(_ surface: OpaquePointer, display: EGLDisplay?) -> String? { gbm_surface_destroy(surface); return nil }
+}
+
+enum GBMBoKind: GBMObjectKind {
+    static let kind = HandleKind.gbmBo
+    static let dependsOnDevice = true
+    static func destroy(_ bo: OpaquePointer, display: EGLDisplay?) -> String? { gbm_bo_destroy(bo); return nil }
+}
+
+typealias OwnedGBMDevice = Owned<GBMDeviceKind>
+typealias OwnedGBMSurface = Owned<GBMSurfaceKind>
+typealias OwnedGBMBo = Owned<GBMBoKind>
+
+/// A `gbm_bo_map` of a bo: where the pixels are, and what `gbm_bo_unmap` needs.
+struct GBMBoMapping: BitwiseCopyable {
+    let address: UnsafeMutableRawPointer
+    let stride: Int
+    let bo: OpaquePointer
+    let mapData: UnsafeMutableRawPointer?
+}
+
+enum GBMMappingKind: UnboundKind {
+    static let kind = HandleKind.gbmMapping
+    static let dependsOnDevice = true
+    static func reported(_ raw: GBMBoMapping) -> UInt64 { UInt64(pointer: raw.mapData) }
+    static func destroy(_ mapping: GBMBoMapping, display: EGLDisplay?) -> String? {
+        gbm_bo_unmap(mapping.bo, mapping.mapData)
+        return nil
+    }
+}
+typealias OwnedGBMMapping = Owned<GBMMappingKind>
+
 /// The only places GBM objects are created, mapped or exported.
 extension HandleTable {
     func createGBMDevice(fd: Int32, node: String, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedGBMDevice {

@@ -28,21 +28,4 @@ public enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
     case v4l2Streaming
 
     public static func < (lhs: HandleKind, rhs: HandleKind) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// GL names, deleted only with their context current on this thread.
-    var needsCurrentContext: Bool {
-        switch self {
-        case .texture, .framebuffer, .renderbuffer, .buffer, .vertexArray, .shader, .program, .sync: true
-        default: false
-        }
-    }
-
-    /// Objects made on a device's display, GBM device or DRM fd: a sweep deletes them while
-    /// those still exist (destroying a bo after its GBM device is a use after free).
-    var dependsOnDevice: Bool {
-        switch self {
-        case .eglImage, .eglSurface, .gbmBo, .gbmSurface, .gbmMapping, .gemHandle: true
-        default: false
-        }
-    }
 }

@@ -1,3 +1,5 @@
+import CEGL
+
 /// The ledger of what an owner (the shared device, one view, the host) has created and not
 /// yet deleted. It observes: typed owners (`Owned`) record every creation here and release
 /// through it, and fault injection hooks in here. It tells an object released by its owner
@@ -59,17 +61,17 @@ public final class HandleTable: Sendable {
 
     // MARK: Recording (for `Owned`)
 
-    /// Runs `make`, which creates one object and returns its ledger values, and records it.
+    /// Runs `make`, which creates one object, and records it with its kind's deletion.
     /// The fault-injection hook sits here so every creation can be made to fail.
-    func admit(
-        _ kind: HandleKind, operation: String, site: CreationSite, _ make: () throws -> (raw: UInt64, auxiliary: UInt64)
-    ) throws -> HandleRecord {
-        try FaultInjection.checkpoint(kind: kind, operation: operation, site: site)
-        let (raw, auxiliary) = try make()
-        let record = HandleRecord(serial: SerialCounter.handles.next(), kind: kind, raw: raw, auxiliary: auxiliary, site: site)
+    func admit<Kind: TrackedKind>(
+        _ kind: Kind.Type, display: EGLDisplay?, operation: String, site: CreationSite, _ make: () throws -> Kind.Raw
+    ) throws -> (value: Kind.Raw, serial: UInt64) {
+        try FaultInjection.checkpoint(kind: Kind.kind, operation: operation, site: site)
+        let raw = try make()
+        let record = HandleRecord(serial: SerialCounter.handles.next(), kind: kind, raw: raw, display: display, site: site)
         state.withLock { $0.live[record.serial] = record }
         Self.process.withLock { $0.live += 1 }
-        return record
+        return (raw, record.serial)
     }
 
     /// Deletes one object on its owner's behalf and removes its entry. A serial this table
@@ -110,14 +112,14 @@ public final class HandleTable: Sendable {
     /// deleted only when `contextCurrent`; otherwise they are reported as failed deletions
     /// (never deleted in someone else's context, where the names may mean other objects).
     @discardableResult
-    func close(contextCurrent: Bool) -> CloseReport { sweep(contextCurrent: contextCurrent) { _ in true } }
+    func close(in teardown: Teardown) -> CloseReport { sweep(in: teardown) { _ in true } }
 
-    /// `close()` for the kinds `matching` only (a device sweeps its GL objects while its
-    /// context is current, the rest after its display is gone).
+    /// `close()` for the records `matching` only (a device sweeps its GL objects and what
+    /// depends on it while its context is current, the rest after its display is gone).
     @discardableResult
-    func sweep(contextCurrent: Bool, matching: (HandleKind) -> Bool) -> CloseReport {
+    func sweep(in teardown: Teardown, matching: (HandleRecord) -> Bool) -> CloseReport {
         let leftovers = state.withLock { state in
-            let swept = state.live.values.filter { matching($0.kind) }.sorted { $0.serial > $1.serial }
+            let swept = state.live.values.filter { matching($0) }.sorted { $0.serial > $1.serial }
             for record in swept {
                 state.live[record.serial] = nil
                 state.swept[record.kind, default: 0] += 1
@@ -129,15 +131,15 @@ public final class HandleTable: Sendable {
         for record in leftovers {
             LedgerAudit.noteSwept(record)
             log.error("\(owner): swept \(record) at close; its owner never released it")
-            delete(record, contextCurrent: contextCurrent)
+            delete(record, contextCurrent: teardown.contextCurrent)
         }
         return CloseReport(swept: leftovers, failedDeletions: Array(state.withLock { $0.failed[failedBefore...] }))
     }
 
     private func delete(_ record: HandleRecord, contextCurrent: Bool) {
-        let failure = record.kind.needsCurrentContext && !contextCurrent
+        let failure = record.needsCurrentContext && !contextCurrent
             ? "not deleted: the owning context could not be made current"
-            : FaultInjection.failedDeletion(of: record.kind) ?? HandleDestroyer.destroy(record)
+            : FaultInjection.failedDeletion(of: record.kind) ?? record.destroy()
         guard let failure else { return }
         let failed = FailedDeletion(record: record, reason: failure)
         state.withLock { $0.failed.append(failed) }

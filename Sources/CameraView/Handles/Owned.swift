@@ -20,36 +20,61 @@ struct Owned<Kind: TrackedKind>: ~Copyable {
         ledger.release(serial, contextCurrent: contextCurrent)
     }
 
+    /// Deletes the object now, on whatever path its owner is tearing down (see `Teardown`).
+    consuming func release(in teardown: Teardown) { release(contextCurrent: teardown.contextCurrent) }
+
     deinit {
         if unreleased { ledger.ownerDropped(serial) }
     }
 }
 
-extension Owned where Kind: ContextBoundKind {
-    /// Deletes the object; its context is current (the scope proves it).
-    consuming func release(in scope: borrowing ContextScope) { release(contextCurrent: true) }
-
-    /// Gives the object up when its context cannot be made current: a GL object is not
-    /// deleted (that would hit another context's names) and is recorded as a failed
-    /// deletion; EGL images and surfaces need only the display and are destroyed.
-    consuming func abandon() { release(contextCurrent: false) }
-}
-
 extension Owned where Kind: UnboundKind {
-    /// Deletes (closes, unmaps, destroys) the object.
+    /// Deletes (closes, unmaps, destroys) the object: it needs no context.
     consuming func release() { release(contextCurrent: false) }
 }
 
-/// What an `Owned` holds, as a type: its raw value and how the ledger records it.
+/// How an owner is tearing its objects down: with their context current (from a
+/// `ContextScope`, and used only inside it), or `contextLost`, when it could not be made
+/// current: a GL object is then not deleted (that would hit another context's names) and
+/// is recorded as a failed deletion; everything else (EGL images and surfaces need only
+/// the display) is released. The one path every owner's teardown takes.
+struct Teardown {
+    let contextCurrent: Bool
+
+    static let contextLost = Teardown(contextCurrent: false)
+
+    fileprivate init(contextCurrent: Bool) { self.contextCurrent = contextCurrent }
+}
+
+extension ContextScope {
+    /// The teardown of objects in this scope's context (valid only inside the scope).
+    var teardown: Teardown { Teardown(contextCurrent: true) }
+}
+
+/// What an `Owned` holds, as a type: its raw value, how the ledger shows it, and how it is
+/// deleted. Each kind's deletion lives with the kind.
 protocol TrackedKind {
     associatedtype Raw: BitwiseCopyable
     static var kind: HandleKind { get }
-    /// The raw value as the ledger stores it; `display` is the scope's, for EGL objects.
-    static func ledgerValues(_ raw: Raw, display: EGLDisplay?) -> (raw: UInt64, auxiliary: UInt64)
+    /// The raw value as reports show it (a GL name, an fd, pointer bits).
+    static func reported(_ raw: Raw) -> UInt64
+    /// Deletes the object; why it failed, or nil. `display`: the scope's at creation (EGL
+    /// objects are destroyed on it). GL kinds run with their context current.
+    static func destroy(_ raw: Raw, display: EGLDisplay?) -> String?
+    /// GL names: deleted only with their context current on this thread.
+    static var needsCurrentContext: Bool { get }
+    /// Made on a device's display, GBM device or DRM fd: a device's sweep deletes them
+    /// while those still exist (destroying a bo after its GBM device is a use after free).
+    static var dependsOnDevice: Bool { get }
+}
+
+extension TrackedKind {
+    static var needsCurrentContext: Bool { false }
+    static var dependsOnDevice: Bool { false }
 }
 
 /// Objects made and deleted with a device context current: GL names, EGL images and
-/// window surfaces. Created and released only with a `ContextScope`.
+/// window surfaces. Created only with a `ContextScope`, released with a `Teardown`.
 protocol ContextBoundKind: TrackedKind {}
 
 /// Objects that need no context: fds, mappings, GBM objects, the EGL display and context.
@@ -65,7 +90,7 @@ extension HandleTable {
         let display = scope.display
         let owned = try admitted(kind, display: display, operation: operation, site: CreationSite(file: file, line: line, function: function), make)
         if let failure = FaultInjection.failureAfterCreation(kind: Kind.kind, operation: operation) {
-            owned.release(in: scope)
+            owned.release(in: scope.teardown)
             throw failure
         }
         return owned
@@ -88,13 +113,8 @@ extension HandleTable {
     private func admitted<Kind: TrackedKind>(
         _ kind: Kind.Type, display: EGLDisplay?, operation: String, site: CreationSite, _ make: () throws -> Kind.Raw
     ) throws -> Owned<Kind> {
-        var raw: Kind.Raw?
-        let record = try admit(Kind.kind, operation: operation, site: site) {
-            let made = try make()
-            raw = made
-            return Kind.ledgerValues(made, display: display)
-        }
-        return Owned(raw: raw!, ledger: self, serial: record.serial)
+        let raw = try admit(kind, display: display, operation: operation, site: site, make)
+        return Owned(raw: raw.value, ledger: self, serial: raw.serial)
     }
 }
 
@@ -111,9 +131,8 @@ final class OwnerBox<Kind: TrackedKind> {
     }
 }
 
-extension OwnerBox where Kind: ContextBoundKind {
-    func release(in scope: borrowing ContextScope) { owned.take()?.release(in: scope) }
-    func abandon() { owned.take()?.abandon() }
+extension OwnerBox {
+    func release(in teardown: Teardown) { owned.take()?.release(in: teardown) }
 }
 
 extension OwnerBox where Kind: UnboundKind {

@@ -1,4 +1,36 @@
+import CEGL
 import Glibc
+
+enum FDKind: UnboundKind {
+    static let kind = HandleKind.fd
+    static func reported(_ fd: Int32) -> UInt64 { UInt64(fd) }
+    static func destroy(_ fd: Int32, display: EGLDisplay?) -> String? {
+        // On Linux the fd is gone even when close reports EINTR.
+        close(fd) == 0 || errno == EINTR ? nil : errnoReason("close")
+    }
+}
+typealias OwnedFD = Owned<FDKind>
+
+/// An `mmap`ed range, unmapped at release.
+enum MemoryMappingKind: UnboundKind {
+    static let kind = HandleKind.memoryMapping
+    static func reported(_ range: UnsafeMutableRawBufferPointer) -> UInt64 { UInt64(pointer: range.baseAddress) }
+    static func destroy(_ range: UnsafeMutableRawBufferPointer, display: EGLDisplay?) -> String? {
+        munmap(range.baseAddress, range.count) == 0 ? nil : errnoReason("munmap")
+    }
+}
+typealias OwnedMapping = Owned<MemoryMappingKind>
+
+/// Why a system call failed, for a failed deletion.
+func errnoReason(_ operation: String) -> String {
+    "\(operation) failed: \(String(cString: strerror(errno)))"
+}
+
+extension UInt64 {
+    /// The bits of an EGL/GBM pointer, as reports show them.
+    init(pointer: UnsafeRawPointer?) { self.init(UInt(bitPattern: pointer)) }
+    init(pointer: OpaquePointer?) { self.init(UInt(bitPattern: UnsafeRawPointer(pointer))) }
+}
 
 /// The only places tracked fds are opened or duplicated and files are mapped.
 extension HandleTable {

@@ -20,29 +20,24 @@ struct DmaBufImporter {
     ) throws -> PlaneTextures {
         let identity = try BufferIdentity(frame, path: path)
         if size != frame.size {
-            releaseAll(in: scope)
+            releaseAll(in: scope.teardown)
             size = frame.size
         }
         if let entry = entries.value(for: frame.bufferIndex), entry.identity == identity { return entry.planeTextures }
         let entry = try ImportedBuffer(frame, path: path, identity: identity, core: core, table: table, in: scope)
         imagesCreated += entry.imageCount
-        for replaced in entries.insert(entry, for: frame.bufferIndex) { release(replaced, in: scope) }
+        for replaced in entries.insert(entry, for: frame.bufferIndex) { release(replaced, in: scope.teardown) }
         return entry.planeTextures
     }
 
-    mutating func releaseAll(in scope: borrowing ContextScope) {
-        for entry in entries.removeAll() { release(entry, in: scope) }
+    mutating func releaseAll(in teardown: Teardown) {
+        for entry in entries.removeAll() { release(entry, in: teardown) }
         size = nil
     }
 
-    /// See `Owned.abandon`.
-    mutating func abandonAll() {
-        for entry in entries.removeAll() { entry.abandon() }
-        size = nil
-    }
 
-    private mutating func release(_ entry: ImportedBuffer, in scope: borrowing ContextScope) {
-        entry.release(in: scope)
+    private mutating func release(_ entry: ImportedBuffer, in teardown: Teardown) {
+        entry.release(in: teardown)
         imagesDestroyed += entry.imageCount
     }
 }
@@ -90,24 +85,18 @@ final class ImportedBuffer {
         do {
             try importPlanes(of: frame, path: path, core: core, table: table, in: scope)
         } catch {
-            release(in: scope)
+            release(in: scope.teardown)
             throw error
         }
     }
 
     /// Deletes textures, then images, then closes the dup'd fds.
-    func release(in scope: borrowing ContextScope) {
-        for texture in textures.reversed() { texture.release(in: scope) }
-        for image in images.reversed() { image.release(in: scope) }
+    func release(in teardown: Teardown) {
+        for texture in textures.reversed() { texture.release(in: teardown) }
+        for image in images.reversed() { image.release(in: teardown) }
         for fd in fds.reversed() { fd.release() }
     }
 
-    /// See `Owned.abandon`; the fds are closed.
-    func abandon() {
-        for texture in textures.reversed() { texture.abandon() }
-        for image in images.reversed() { image.abandon() }
-        for fd in fds.reversed() { fd.release() }
-    }
 
     private func importPlanes(
         of frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable, in scope: borrowing ContextScope

@@ -29,22 +29,18 @@ struct UploadedPlanes: ~Copyable {
             chroma = try Self.makeTexture(
                 table: table, in: scope, format: chromaFormat, width: chromaWidth, height: PixelSize.chromaSamples(blockRows))
         } catch {
-            luma.release(in: scope)
+            luma.release(in: scope.teardown)
             throw error
         }
         self.luma = luma
         self.key = key
     }
 
-    consuming func release(in scope: borrowing ContextScope) {
-        chroma.release(in: scope)
-        luma.release(in: scope)
+    consuming func release(in teardown: Teardown) {
+        chroma.release(in: teardown)
+        luma.release(in: teardown)
     }
 
-    consuming func abandon() {
-        chroma.abandon()
-        luma.abandon()
-    }
 
     /// Copies `frame`'s planes into the textures.
     func upload(_ frame: NV12Frame, in scope: borrowing ContextScope) throws {
@@ -101,7 +97,7 @@ struct UploadedPlanes: ~Copyable {
         do {
             try GLCheck.noError("glTexStorage2D \(width)x\(height)")
         } catch {
-            texture.release(in: scope)
+            texture.release(in: scope.teardown)
             throw error
         }
         return texture

@@ -62,15 +62,11 @@ final class SurfaceObjects: @unchecked Sendable {
     }
 
     /// The EGL surface before the GBM surface it draws to.
-    func release(in scope: borrowing ContextScope) {
-        egl.take()?.release(in: scope)
+    func release(in teardown: Teardown) {
+        egl.take()?.release(in: teardown)
         gbm.take()?.release()
     }
 
-    func abandon() {
-        egl.take()?.abandon()
-        gbm.take()?.release()
-    }
 
     /// Swaps, and hands the locked front buffer to `use` before releasing it back to the
     /// surface. The surface's context is current.
@@ -168,12 +164,7 @@ extension CameraView {
     func closeSurface(_ objects: SurfaceObjects) {
         state.withLock { state in
             guard state.surfaces.removeValue(forKey: ObjectIdentifier(objects)) != nil else { return }
-            do {
-                try device.core.withContext(failable: false) { objects.release(in: $0) }
-            } catch {
-                log.error("\(handles.owner): cannot make the device current to destroy a GBM surface (\(error))")
-                objects.abandon()
-            }
+            device.core.tearingDown(handles.owner) { objects.release(in: $0) }
         }
     }
 }

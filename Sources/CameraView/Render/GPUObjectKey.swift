@@ -26,5 +26,5 @@ struct GPUObjectKey: Hashable {
 protocol SizedGPUObjects: ~Copyable {
     var key: GPUObjectKey { get }
     init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws
-    consuming func release(in scope: borrowing ContextScope)
+    consuming func release(in teardown: Teardown)
 }

@@ -20,7 +20,7 @@ final class NV12Program {
         do {
             fragment = try Self.compile(GLenum(GL_FRAGMENT_SHADER), "fragment (\(variant.description))", source, table: table, in: scope)
         } catch {
-            vertex.release(in: scope)
+            vertex.release(in: scope.teardown)
             throw error
         }
         let program: GLProgram
@@ -28,12 +28,12 @@ final class NV12Program {
         do {
             program = try Self.link(vertex: vertex.raw, fragment: fragment.raw, variant: variant, locations: &locations, table: table, in: scope)
         } catch {
-            fragment.release(in: scope)
-            vertex.release(in: scope)
+            fragment.release(in: scope.teardown)
+            vertex.release(in: scope.teardown)
             throw error
         }
-        fragment.release(in: scope)
-        vertex.release(in: scope)
+        fragment.release(in: scope.teardown)
+        vertex.release(in: scope.teardown)
         let name = program.raw
         self.variant = variant
         self.name = name
@@ -60,10 +60,8 @@ final class NV12Program {
         }
     }
 
-    func release(in scope: borrowing ContextScope) { program.take()?.release(in: scope) }
+    func release(in teardown: Teardown) { program.take()?.release(in: teardown) }
 
-    /// See `Owned.abandon`.
-    func abandon() { program.take()?.abandon() }
 
     /// Links the two shaders into a new program and resolves every uniform of the
     /// variant: one the program does not have (a shader and `UniformValues` that disagree)
@@ -91,7 +89,7 @@ final class NV12Program {
             }
             try GLCheck.noError("linking the NV12 program (\(variant))")
         } catch {
-            program.release(in: scope)
+            program.release(in: scope.teardown)
             throw error
         }
         return program
@@ -120,7 +118,7 @@ final class NV12Program {
             try FaultInjection.step(operation: "glCompileShader", kind: .shader)
             guard compiled == GL_TRUE else { throw CameraViewError.shaderCompile(stage: stage, log: infoLog(name, glGetShaderiv, glGetShaderInfoLog)) }
         } catch {
-            shader.release(in: scope)
+            shader.release(in: scope.teardown)
             throw error
         }
         return shader

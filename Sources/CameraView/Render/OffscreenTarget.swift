@@ -22,7 +22,7 @@ struct OffscreenTarget: ~Copyable {
     init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
         var renderbuffers: [OwnerBox<RenderbufferKind>] = []
         func releaseRenderbuffers(in scope: borrowing ContextScope) {
-            for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: scope) }
+            for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: scope.teardown) }
         }
         let framebuffer: GLFramebuffer
         do {
@@ -35,7 +35,7 @@ struct OffscreenTarget: ~Copyable {
         do {
             try Self.attachStorage(key: key, framebuffer: framebuffer.raw, renderbuffers: renderbuffers.map(\.raw))
         } catch {
-            framebuffer.release(in: scope)
+            framebuffer.release(in: scope.teardown)
             releaseRenderbuffers(in: scope)
             throw error
         }
@@ -66,15 +66,11 @@ struct OffscreenTarget: ~Copyable {
         }
     }
 
-    consuming func release(in scope: borrowing ContextScope) {
-        framebuffer.release(in: scope)
-        for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: scope) }
+    consuming func release(in teardown: Teardown) {
+        framebuffer.release(in: teardown)
+        for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: teardown) }
     }
 
-    consuming func abandon() {
-        framebuffer.abandon()
-        for renderbuffer in renderbuffers.reversed() { renderbuffer.abandon() }
-    }
 
     /// Reads the whole target into `pixels` (RGBA8, first row = top of the image, exactly
     /// width x height x 4 bytes). A packed target's draw buffers are read straight into
