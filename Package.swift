@@ -5,6 +5,9 @@ let package = Package(
     name: "CameraView",
     products: [
         .library(name: "CameraView", targets: ["CameraView"]),
+        // V4L2 cameras, file and in-process sources, and the stream view: a compositor that
+        // links only the core does not link V4L2.
+        .library(name: "CameraViewStreams", targets: ["CameraViewStreams"]),
         .library(name: "CameraViewTesting", targets: ["CameraViewTesting"]),
         // Leak checks and measurement helpers (LeakCheck, ProcessMemory, Statistics,
         // NV12Frame.synthetic), kept out of the library's own API.
@@ -51,11 +54,12 @@ let package = Package(
         .target(
             name: "CameraView",
             dependencies: [
-                "CEGL", "CPNG", "CV4L2",
+                "CEGL", "CPNG",
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["EmbedShaders"]
         ),
+        .target(name: "CameraViewStreams", dependencies: ["CameraView", "CEGL", "CV4L2"]),
         .target(name: "CameraViewTesting", dependencies: ["CameraView"]),
         .target(name: "CameraViewGL", dependencies: ["CEGL"]),
         // Examples/: complete programs that CI builds and runs (ExamplesTests).
@@ -70,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "camview",
             dependencies: [
-                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "CLISupport",
+                "CameraView", "CameraViewStreams", "CameraViewTesting", "CameraViewDiagnostics", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -98,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "example-swift-host", "CEGL", "CV4L2", "HostHarness",
+                "CameraView", "CameraViewStreams", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "example-swift-host", "CEGL", "CV4L2", "HostHarness",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

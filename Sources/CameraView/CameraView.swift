@@ -11,11 +11,11 @@ public final class CameraView: Sendable {
     /// This view's own reference to the device, closed with the view.
     public let device: RenderDevice
     /// Every object this view owns.
-    public let handles: HandleTable
+    package let handles: HandleTable
     let state: Locked<ViewState>
 
     /// How this view imports dma-buf frames.
-    public let importPreference: ImportPathPreference
+    package let importPreference: ImportPathPreference
 
     /// Opens a view on `device` (taking its own reference) or on the shared default device.
     public init(device: RenderDevice? = nil, importPath: ImportPathPreference = .automatic) throws {
@@ -47,7 +47,7 @@ public final class CameraView: Sendable {
     }
 
     /// The path this view's dma-buf frames take on its device.
-    public func importPath() throws -> ImportPath {
+    package func importPath() throws -> ImportPath {
         let capabilities = try device.importCapabilities()
         switch importPreference {
         case .automatic:
@@ -230,12 +230,12 @@ public final class CameraView: Sendable {
     }
 
     /// EGLImages this view created and destroyed so far (the dma-buf cache at work).
-    public var importStatistics: (imagesCreated: Int, imagesDestroyed: Int) {
+    package var importStatistics: (imagesCreated: Int, imagesDestroyed: Int) {
         state.withLock { ($0.importer.imagesCreated, $0.importer.imagesDestroyed) }
     }
 
     /// Frame bytes this view copied from CPU memory into textures (0 on zero-copy paths).
-    public var uploadedByteCount: Int { state.withLock { $0.uploadedBytes } }
+    package var uploadedByteCount: Int { state.withLock { $0.uploadedBytes } }
 
     /// The path the last dma-buf frame took.
     public var lastImportPath: ImportPath? { state.withLock { $0.lastImportPath } }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLISupport
 import CameraView
+import CameraViewStreams
 import CameraViewDiagnostics
 import Foundation
 

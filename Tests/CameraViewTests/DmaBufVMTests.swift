@@ -1,4 +1,5 @@
 @testable import CameraView
+@testable import CameraViewStreams
 import Foundation
 import Testing
 

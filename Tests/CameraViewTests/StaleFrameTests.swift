@@ -1,4 +1,5 @@
 @testable import CameraView
+@testable import CameraViewStreams
 import Testing
 
 /// Frames that name library-owned buffers (a camera's queue, a device buffer) hold a lease

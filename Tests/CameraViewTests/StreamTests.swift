@@ -1,4 +1,5 @@
 import CameraView
+import CameraViewStreams
 import CameraViewTesting
 import Foundation
 import Testing

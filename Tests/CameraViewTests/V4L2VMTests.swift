@@ -1,4 +1,5 @@
 import CameraView
+import CameraViewStreams
 import CameraViewTesting
 import CV4L2
 import Foundation

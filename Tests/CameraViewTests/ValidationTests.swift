@@ -1,4 +1,5 @@
 import CameraView
+import CameraViewStreams
 import Foundation
 import Testing
 

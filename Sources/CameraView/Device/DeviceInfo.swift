@@ -3,24 +3,24 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
     public let platform: Platform
     /// The DRM node, for the GBM platform.
     public let drmNode: String?
-    public let eglVendor: String
-    public let eglVersion: String
+    package let eglVendor: String
+    package let eglVersion: String
     public let glRenderer: String
     public let glVersion: String
-    public let eglExtensions: [String]
-    public let glExtensions: [String]
-    public let maxTextureSize: Int
-    public let maxRenderbufferSize: Int
+    package let eglExtensions: [String]
+    package let glExtensions: [String]
+    package let maxTextureSize: Int
+    package let maxRenderbufferSize: Int
     /// Color attachments a fragment shader can write at once (GL_MAX_DRAW_BUFFERS, capped by
     /// GL_MAX_COLOR_ATTACHMENTS; at least 4 in GLES 3).
-    public let maxDrawBuffers: Int
+    package let maxDrawBuffers: Int
 
     /// Whether frames can be imported from dma-bufs as EGLImages on this display.
-    public var dmaBufImport: Bool { eglExtensions.contains("EGL_EXT_image_dma_buf_import") }
+    package var dmaBufImport: Bool { eglExtensions.contains("EGL_EXT_image_dma_buf_import") }
 
     /// Whether dma-bufs are checked before import (see `BufferAccessCheck`): buffers the
     /// device cannot read are mapped and uploaded instead.
-    public var checksBufferAccess: Bool { BufferAccessCheck.applies(to: self) }
+    package var checksBufferAccess: Bool { BufferAccessCheck.applies(to: self) }
 
     /// The largest frame or output side this device renders.
     var maxImageSide: Int { min(maxTextureSize, maxRenderbufferSize) }
@@ -33,5 +33,5 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
     }
 
     /// Rows each fragment of the packed fast path converts, one draw buffer per row.
-    public var packedRows: Int { maxDrawBuffers >= 8 ? 8 : 4 }
+    package var packedRows: Int { maxDrawBuffers >= 8 ? 8 : 4 }
 }

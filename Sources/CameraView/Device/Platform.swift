@@ -13,10 +13,10 @@ public enum Platform: String, Sendable, CaseIterable, Codable {
     case host
 
     /// The platforms `open()` can choose or be forced to.
-    public static let selectable: [Platform] = [.gbm, .surfaceless, .device]
+    package static let selectable: [Platform] = [.gbm, .surfaceless, .device]
 
     /// The variable that forces a platform: `CAMERAVIEW_PLATFORM=gbm|surfaceless|device`.
-    public static let environmentVariable = "CAMERAVIEW_PLATFORM"
+    package static let environmentVariable = "CAMERAVIEW_PLATFORM"
 
     /// The platforms to try, in order: the forced one, or GBM then surfaceless.
     static func candidates(forced: Platform?) throws(CameraViewError) -> [Platform] {
@@ -34,10 +34,10 @@ public enum Platform: String, Sendable, CaseIterable, Codable {
 
 /// One platform that was tried and why it could not be used.
 public struct PlatformAttempt: Sendable, Equatable, CustomStringConvertible {
-    public let platform: Platform
-    public let reason: String
+    package let platform: Platform
+    package let reason: String
 
-    public init(platform: Platform, reason: String) {
+    package init(platform: Platform, reason: String) {
         self.platform = platform
         self.reason = reason
     }

@@ -45,14 +45,16 @@ public final class RenderDevice: Sendable {
     /// Throws unless a frame or output of `size` fits this device (positive sides, each at
     /// most GL_MAX_TEXTURE_SIZE and GL_MAX_RENDERBUFFER_SIZE): check before allocating a
     /// frame of a size someone else chose.
-    public func checkFits(_ size: PixelSize) throws(CameraViewError) {
+    package func checkFits(_ size: PixelSize) throws(CameraViewError) {
         try core.info.checkFits(size)
     }
 
     public var platform: Platform { core.platform }
+    /// The GBM device of a GBM-platform device (camera buffers are allocated on it).
+    package var gbmDevice: OpaquePointer? { core.gbmDevice }
     public var info: DeviceInfo { core.info }
     /// The device's own objects: context, display, programs, DRM fd and GBM device.
-    public var handles: HandleTable { core.table }
+    package var handles: HandleTable { core.table }
 
     /// Releases this reference. Closing the last one tears the device down and returns
     /// what its owners left for the sweep and every failed deletion (both empty in a
@@ -74,7 +76,7 @@ public final class RenderDevice: Sendable {
     }
 
     /// How many references to live devices exist in this process.
-    public static var openReferenceCount: Int { DeviceRegistry.referenceCount }
+    package static var openReferenceCount: Int { DeviceRegistry.referenceCount }
 }
 
 /// The process-wide devices, one per platform, with their reference counts. Opening and

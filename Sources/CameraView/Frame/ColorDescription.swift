@@ -41,7 +41,7 @@ public enum ChromaLocation: String, Sendable, CaseIterable, Codable {
 
 /// How to turn a frame's code values into RGB. The default, BT.601 full range with chroma
 /// sited left, is what openpilot's camera ISP produces.
-public struct ColorDescription: Sendable, Hashable, Codable, CaseIterable {
+public struct ColorDescription: Sendable, Hashable, Codable {
     public var matrix: ColorMatrix
     public var range: ColorRange
     public var chromaLocation: ChromaLocation
@@ -55,7 +55,7 @@ public struct ColorDescription: Sendable, Hashable, Codable, CaseIterable {
     public static let `default` = ColorDescription()
 
     /// The four matrix and range pairs (chroma sited left).
-    public static let allCases = ColorMatrix.allCases.flatMap { matrix in
+    package static let allCases = ColorMatrix.allCases.flatMap { matrix in
         ColorRange.allCases.map { ColorDescription(matrix: matrix, range: $0) }
     }
 }

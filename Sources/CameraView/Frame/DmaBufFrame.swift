@@ -41,20 +41,20 @@ public struct DmaBufFrame: Sendable {
         self.init(width: width, height: height, luma: luma, chroma: chroma, color: color, bufferIndex: bufferIndex, lease: nil)
     }
 
-    init(width: Int, height: Int, luma: DmaBufPlane, chroma: DmaBufPlane, color: ColorDescription, bufferIndex: Int, lease: BufferLease?) {
+    package init(width: Int, height: Int, luma: DmaBufPlane, chroma: DmaBufPlane, color: ColorDescription, bufferIndex: Int, lease: BufferLease?) {
         (self.width, self.height, self.luma, self.chroma) = (width, height, luma, chroma)
         (self.color, self.bufferIndex, self.lease) = (color, bufferIndex, lease)
     }
 
     /// Whether the buffers are still there to be read (always, for the caller's own).
-    var isLive: Bool { lease?.isLive ?? true }
+    package var isLive: Bool { lease?.isLive ?? true }
 
     var size: PixelSize { PixelSize(width: width, height: height) }
 
     /// Checks sizes and pitches (every sum and product checked), and that each buffer
     /// covers its plane at its offset, pitch and height, so no import can read past a
     /// buffer. Every render and draw of the frame runs this first.
-    public func validate() throws(CameraViewError) {
+    package func validate() throws(CameraViewError) {
         let ends = try planeEnds()
         for (plane, value, end) in [(FrameLayoutError.Plane.luma, luma, ends.luma), (.chroma, chroma, ends.chroma)] {
             let size = try value.bufferSize()

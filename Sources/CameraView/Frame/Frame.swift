@@ -26,7 +26,7 @@ public enum Frame: Sendable {
     }
 
     /// False once a frame's library-owned buffers were released (see `BufferLease`).
-    var isLive: Bool {
+    package var isLive: Bool {
         guard case .dmaBuf(let frame) = self else { return true }
         return frame.isLive
     }

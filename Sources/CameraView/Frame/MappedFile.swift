@@ -4,12 +4,12 @@ import Glibc
 /// exactly one mapping (recorded in the host table): frames are values that share it, so
 /// the last frame to let go unmaps it, here in `deinit`. The fd is closed as soon as the
 /// mapping exists (the mapping keeps the file). Sendable: the mapping is read-only.
-final class MappedFile: @unchecked Sendable {
+package final class MappedFile: @unchecked Sendable {
     private let mapping: Locked<OwnedMapping?>
-    let bytes: UnsafeRawBufferPointer
-    var count: Int { bytes.count }
+    package let bytes: UnsafeRawBufferPointer
+    package var count: Int { bytes.count }
 
-    init(path: String) throws {
+    package init(path: String) throws {
         let fd = try HostHandles.table.openFile(path, flags: O_RDONLY)
         let number = fd.raw
         var mapped: OwnedMapping?
@@ -33,6 +33,6 @@ final class MappedFile: @unchecked Sendable {
 }
 
 /// Host resources that belong to no GPU owner (the fds and mappings of frame files).
-enum HostHandles {
-    static let table = HandleTable(owner: "host")
+package enum HostHandles {
+    package static let table = HandleTable(owner: "host")
 }

@@ -16,7 +16,7 @@ import Glibc
 ///   context: GL objects come back as failed deletions, everything else is released;
 /// - `skippingRelease(of:)` and `failingDeletions(of:)` plant the bugs the ledger must
 ///   expose (a forgotten release, a failed delete).
-public enum FaultInjection {
+package enum FaultInjection {
     final class Plan: Sendable {
         enum Target: Sendable {
             case creation(Int), step(Int), afterCreation(Int), teardown(Int), skipRelease(HandleKind), failDeletion(HandleKind)
@@ -40,33 +40,33 @@ public enum FaultInjection {
     /// Runs `body` with the `creation`-th object creation (1-based, counted across every
     /// table) failing. Returns whether that failure was actually injected: false means
     /// `body` made fewer creations than `creation`.
-    public static func failing<Result>(creation: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+    package static func failing<Result>(creation: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
         try run(Plan(.creation(creation)), body)
     }
 
     /// Runs `body` with the `step`-th step after a creation failing (1-based).
-    public static func failing<Result>(step: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+    package static func failing<Result>(step: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
         try run(Plan(.step(step)), body)
     }
 
     /// Runs `body` with the `creation`-th creation (1-based) succeeding and then failing.
-    public static func failing<Result>(afterCreation creation: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+    package static func failing<Result>(afterCreation creation: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
         try run(Plan(.afterCreation(creation)), body)
     }
 
     /// Runs `body` with the `teardown`-th make-current of a teardown (1-based) failing.
-    public static func failing<Result>(teardown: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+    package static func failing<Result>(teardown: Int, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
         try run(Plan(.teardown(teardown)), body)
     }
 
     /// Runs `body` with the first owner release of `kind` skipped, as if its owner forgot
     /// it: the object stays in the ledger until `close()` sweeps it.
-    public static func skippingRelease<Result>(of kind: HandleKind, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+    package static func skippingRelease<Result>(of kind: HandleKind, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
         try run(Plan(.skipRelease(kind)), body)
     }
 
     /// Runs `body` with every deletion of `kind` failing (the object is left as it is).
-    public static func failingDeletions<Result>(of kind: HandleKind, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
+    package static func failingDeletions<Result>(of kind: HandleKind, _ body: () throws -> Result) rethrows -> (result: Result, injected: Bool) {
         try run(Plan(.failDeletion(kind)), body)
     }
 

@@ -2,61 +2,61 @@ import CEGL
 import Glibc
 
 /// GBM objects, each destroyed with its own call.
-protocol GBMObjectKind: UnboundKind where Raw == OpaquePointer {}
+package protocol GBMObjectKind: UnboundKind where Raw == OpaquePointer {}
 extension GBMObjectKind {
-    static func reported(_ raw: OpaquePointer) -> UInt64 { UInt64(pointer: raw) }
+    package static func reported(_ raw: OpaquePointer) -> UInt64 { UInt64(pointer: raw) }
 }
 
-enum GBMDeviceKind: GBMObjectKind {
-    static let kind = HandleKind.gbmDevice
-    static func destroy(_ device: OpaquePointer, display: EGLDisplay?) -> String? { gbm_device_destroy(device); return nil }
+package enum GBMDeviceKind: GBMObjectKind {
+    package static let kind = HandleKind.gbmDevice
+    package static func destroy(_ device: OpaquePointer, display: EGLDisplay?) -> String? { gbm_device_destroy(device); return nil }
 }
 
-enum GBMSurfaceKind: GBMObjectKind {
-    static let kind = HandleKind.gbmSurface
-    static let dependsOnDevice = true
-    static func destroy(_ surface: OpaquePointer, display: EGLDisplay?) -> String? { gbm_surface_destroy(surface); return nil }
+package enum GBMSurfaceKind: GBMObjectKind {
+    package static let kind = HandleKind.gbmSurface
+    package static let dependsOnDevice = true
+    package static func destroy(_ surface: OpaquePointer, display: EGLDisplay?) -> String? { gbm_surface_destroy(surface); return nil }
 }
 
-enum GBMBoKind: GBMObjectKind {
-    static let kind = HandleKind.gbmBo
-    static let dependsOnDevice = true
-    static func destroy(_ bo: OpaquePointer, display: EGLDisplay?) -> String? { gbm_bo_destroy(bo); return nil }
+package enum GBMBoKind: GBMObjectKind {
+    package static let kind = HandleKind.gbmBo
+    package static let dependsOnDevice = true
+    package static func destroy(_ bo: OpaquePointer, display: EGLDisplay?) -> String? { gbm_bo_destroy(bo); return nil }
 }
 
-typealias OwnedGBMDevice = Owned<GBMDeviceKind>
-typealias OwnedGBMSurface = Owned<GBMSurfaceKind>
-typealias OwnedGBMBo = Owned<GBMBoKind>
+package typealias OwnedGBMDevice = Owned<GBMDeviceKind>
+package typealias OwnedGBMSurface = Owned<GBMSurfaceKind>
+package typealias OwnedGBMBo = Owned<GBMBoKind>
 
 /// A `gbm_bo_map` of a bo: where the pixels are, and what `gbm_bo_unmap` needs.
-struct GBMBoMapping: BitwiseCopyable {
-    let address: UnsafeMutableRawPointer
-    let stride: Int
-    let bo: OpaquePointer
-    let mapData: UnsafeMutableRawPointer?
+package struct GBMBoMapping: BitwiseCopyable {
+    package let address: UnsafeMutableRawPointer
+    package let stride: Int
+    package let bo: OpaquePointer
+    package let mapData: UnsafeMutableRawPointer?
 }
 
-enum GBMMappingKind: UnboundKind {
-    static let kind = HandleKind.gbmMapping
-    static let dependsOnDevice = true
-    static func reported(_ raw: GBMBoMapping) -> UInt64 { UInt64(pointer: raw.mapData) }
-    static func destroy(_ mapping: GBMBoMapping, display: EGLDisplay?) -> String? {
+package enum GBMMappingKind: UnboundKind {
+    package static let kind = HandleKind.gbmMapping
+    package static let dependsOnDevice = true
+    package static func reported(_ raw: GBMBoMapping) -> UInt64 { UInt64(pointer: raw.mapData) }
+    package static func destroy(_ mapping: GBMBoMapping, display: EGLDisplay?) -> String? {
         gbm_bo_unmap(mapping.bo, mapping.mapData)
         return nil
     }
 }
-typealias OwnedGBMMapping = Owned<GBMMappingKind>
+package typealias OwnedGBMMapping = Owned<GBMMappingKind>
 
 /// The only places GBM objects are created, mapped or exported.
 extension HandleTable {
-    func createGBMDevice(fd: Int32, node: String, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedGBMDevice {
+    package func createGBMDevice(fd: Int32, node: String, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedGBMDevice {
         try create(GBMDeviceKind.self, operation: "gbm_create_device", file: file, line: line, function: function) {
             guard let device = gbm_create_device(fd) else { throw CameraViewError.io(operation: "gbm_create_device", path: node, errno: errno) }
             return device
         }
     }
 
-    func createBo(
+    package func createBo(
         on gbm: OpaquePointer, width: Int, height: Int, format: UInt32, usage: UInt32,
         file: String = #fileID, line: Int = #line, function: String = #function
     ) throws -> OwnedGBMBo {
@@ -68,7 +68,7 @@ extension HandleTable {
         }
     }
 
-    func createGBMSurface(
+    package func createGBMSurface(
         on gbm: OpaquePointer, size: PixelSize, format: UInt32, usage: UInt32,
         file: String = #fileID, line: Int = #line, function: String = #function
     ) throws -> OwnedGBMSurface {
@@ -81,7 +81,7 @@ extension HandleTable {
     }
 
     /// A dma-buf fd for `bo` (the caller owns it, not the bo).
-    func exportFD(of bo: OpaquePointer, what: String, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
+    package func exportFD(of bo: OpaquePointer, what: String, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
         try create(FDKind.self, operation: "gbm_bo_get_fd", file: file, line: line, function: function) {
             let fd = gbm_bo_get_fd(bo)
             guard fd >= 0 else { throw CameraViewError.io(operation: "gbm_bo_get_fd", path: what, errno: errno) }
@@ -90,7 +90,7 @@ extension HandleTable {
     }
 
     /// Maps `width` x `height` of `bo` for `transfer` (GBM_BO_TRANSFER_READ or _WRITE).
-    func mapBo(
+    package func mapBo(
         _ bo: OpaquePointer, width: Int, height: Int, transfer: gbm_bo_transfer_flags, what: String,
         file: String = #fileID, line: Int = #line, function: String = #function
     ) throws -> OwnedGBMMapping {

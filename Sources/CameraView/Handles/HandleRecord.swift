@@ -1,22 +1,22 @@
 import CEGL
 
 /// Where in the library an object was created: shown in leak reports.
-public struct CreationSite: Sendable, Hashable, CustomStringConvertible {
-    public let file: String
-    public let line: Int
-    public let function: String
+package struct CreationSite: Sendable, Hashable, CustomStringConvertible {
+    package let file: String
+    package let line: Int
+    package let function: String
 
-    public var description: String { "\(function) (\(file):\(line))" }
+    package var description: String { "\(function) (\(file):\(line))" }
 }
 
 /// One live object in a handle table, and how to delete it (its kind's `destroy`).
 public struct HandleRecord: Sendable, Hashable, CustomStringConvertible {
     /// Creation order within the process; tables delete in reverse of it.
-    public let serial: UInt64
+    package let serial: UInt64
     public let kind: HandleKind
     /// The GL name, fd number, mapping address, or pointer bits of the EGL/GBM object.
-    public let raw: UInt64
-    public let site: CreationSite
+    package let raw: UInt64
+    package let site: CreationSite
     let needsCurrentContext: Bool
     let dependsOnDevice: Bool
     /// Deletes the object with its typed value; why it failed, or nil.

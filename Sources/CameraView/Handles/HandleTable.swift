@@ -6,7 +6,7 @@ import CEGL
 /// from one swept up at `close()` (a leak by its owner: counted, logged, a failing
 /// figure), and records every deletion that failed. Readable from any thread.
 public final class HandleTable: Sendable {
-    public let owner: String
+    package let owner: String
     private struct State {
         var live: [UInt64: HandleRecord] = [:]
         var swept: [HandleKind: Int] = [:]
@@ -15,7 +15,7 @@ public final class HandleTable: Sendable {
     }
     private let state = Locked(State())
 
-    init(owner: String) {
+    package init(owner: String) {
         self.owner = owner
         LedgerAudit.noteTable(self)
     }
@@ -23,40 +23,40 @@ public final class HandleTable: Sendable {
     // MARK: Inspection
 
     /// The live objects, oldest first.
-    public var records: [HandleRecord] {
+    package var records: [HandleRecord] {
         state.withLock { $0.live.values.sorted { $0.serial < $1.serial } }
     }
 
-    public var liveCount: Int { state.withLock { $0.live.count } }
+    package var liveCount: Int { state.withLock { $0.live.count } }
 
-    public func liveCount(of kind: HandleKind) -> Int {
+    package func liveCount(of kind: HandleKind) -> Int {
         state.withLock { $0.live.values.count { $0.kind == kind } }
     }
 
     /// Live objects by kind; kinds with none are absent.
-    public var liveCountsByKind: [HandleKind: Int] {
+    package var liveCountsByKind: [HandleKind: Int] {
         state.withLock { Dictionary($0.live.values.map { ($0.kind, 1) }, uniquingKeysWith: +) }
     }
 
     /// Objects `close()` had to delete because their owner never released them, by kind.
     /// Every one is a bug in the library (an owner that forgot a release).
-    public var sweptAtClose: [HandleKind: Int] { state.withLock { $0.swept } }
-    public var sweptCount: Int { state.withLock { $0.swept.values.reduce(0, +) } }
+    package var sweptAtClose: [HandleKind: Int] { state.withLock { $0.swept } }
+    package var sweptCount: Int { state.withLock { $0.swept.values.reduce(0, +) } }
 
     /// Deletions that failed, or were not attempted because the context could not be made
     /// current: those objects may still exist.
-    public var failedDeletions: [FailedDeletion] { state.withLock { $0.failed } }
+    package var failedDeletions: [FailedDeletion] { state.withLock { $0.failed } }
 
     /// Owners dropped without `release` (their objects stay live until swept).
-    public var droppedOwnerCount: Int { state.withLock { $0.droppedOwners } }
+    package var droppedOwnerCount: Int { state.withLock { $0.droppedOwners } }
 
     /// Across every table in the process: live objects (0 when everything is closed),
     /// sweeps, failed deletions and dropped owners or objects dropped without `close()`
     /// (0 in a correct program).
     public static var liveCountInProcess: Int { process.withLock { $0.live } }
-    public static var sweptCountInProcess: Int { process.withLock { $0.swept } }
-    public static var failedDeletionCountInProcess: Int { process.withLock { $0.failed } }
-    public static var droppedOwnerCountInProcess: Int { process.withLock { $0.dropped } }
+    package static var sweptCountInProcess: Int { process.withLock { $0.swept } }
+    package static var failedDeletionCountInProcess: Int { process.withLock { $0.failed } }
+    package static var droppedOwnerCountInProcess: Int { process.withLock { $0.dropped } }
     private static let process = Locked((live: 0, swept: 0, failed: 0, dropped: 0))
 
     // MARK: Recording (for `Owned`)
@@ -102,7 +102,7 @@ public final class HandleTable: Sendable {
     /// A library object (a view, a device reference, a camera, a buffer) dropped without
     /// `close()`: its `deinit` closes it; the drop itself is a caller's bug, counted with
     /// the dropped owners (what C and Python callers read) and logged.
-    static func noteDroppedWithoutClose(_ what: String) {
+    package static func noteDroppedWithoutClose(_ what: String) {
         process.withLock { $0.dropped += 1 }
         LedgerAudit.noteUnclosed(what)
         log.error("\(what) dropped without close(); closing it now (a bug in the caller)")
@@ -112,7 +112,7 @@ public final class HandleTable: Sendable {
     /// deleted only when `contextCurrent`; otherwise they are reported as failed deletions
     /// (never deleted in someone else's context, where the names may mean other objects).
     @discardableResult
-    func close(in teardown: Teardown) -> CloseReport { sweep(in: teardown) { _ in true } }
+    package func close(in teardown: Teardown) -> CloseReport { sweep(in: teardown) { _ in true } }
 
     /// `close()` for the records `matching` only (a device sweeps its GL objects and what
     /// depends on it while its context is current, the rest after its display is gone).
@@ -158,7 +158,11 @@ public struct CloseReport: Sendable, Equatable {
 
     public var isClean: Bool { swept.isEmpty && failedDeletions.isEmpty }
 
-    static let clean = CloseReport(swept: [], failedDeletions: [])
+    package static let clean = CloseReport(swept: [], failedDeletions: [])
+
+    package init(swept: [HandleRecord], failedDeletions: [FailedDeletion]) {
+        (self.swept, self.failedDeletions) = (swept, failedDeletions)
+    }
 
     func merged(with other: CloseReport) -> CloseReport {
         CloseReport(swept: swept + other.swept, failedDeletions: failedDeletions + other.failedDeletions)

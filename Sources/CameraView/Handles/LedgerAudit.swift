@@ -2,32 +2,32 @@
 /// without release — for the calling task and the tasks it starts, so a test (or a
 /// harness wrapping every test) can assert that its own work left none, while other
 /// tests run in parallel. The innermost `recording` collects.
-public enum LedgerAudit {
+package enum LedgerAudit {
     /// What a recorded piece of work left behind: all empty in a correct run.
-    public struct Findings: Sendable, Equatable, CustomStringConvertible {
-        public internal(set) var swept: [HandleRecord] = []
-        public internal(set) var failedDeletions: [FailedDeletion] = []
+    package struct Findings: Sendable, Equatable, CustomStringConvertible {
+        package var swept: [HandleRecord] = []
+        package var failedDeletions: [FailedDeletion] = []
         /// Descriptions of the objects whose owners were dropped without release.
-        public internal(set) var droppedOwners: [HandleRecord] = []
+        package var droppedOwners: [HandleRecord] = []
         /// Library objects (views, device references, cameras, buffers) dropped without
         /// `close()`, which their `deinit` then closed.
-        public internal(set) var unclosedObjects: [String] = []
+        package var unclosedObjects: [String] = []
         /// Objects still live, when the recording ended, in the tables (views, devices)
         /// created while it ran: empty once everything made there is closed.
-        public internal(set) var liveAfter: [HandleRecord] = []
+        package var liveAfter: [HandleRecord] = []
 
         /// Every creation site a creation was attempted at (whether it succeeded): what a
         /// fault walk reached. Not a finding.
-        public internal(set) var sitesReached: Set<CreationSite> = []
+        package var sitesReached: Set<CreationSite> = []
 
-        public var isClean: Bool { swept.isEmpty && failedDeletions.isEmpty && droppedOwners.isEmpty && unclosedObjects.isEmpty }
+        package var isClean: Bool { swept.isEmpty && failedDeletions.isEmpty && droppedOwners.isEmpty && unclosedObjects.isEmpty }
 
         /// Swept objects by kind.
-        public var sweptByKind: [HandleKind: Int] {
+        package var sweptByKind: [HandleKind: Int] {
             Dictionary(swept.map { ($0.kind, 1) }, uniquingKeysWith: +)
         }
 
-        public var description: String {
+        package var description: String {
             var parts: [String] = []
             if !swept.isEmpty { parts.append("\(swept.count) swept at close (\(swept.map(\.description).joined(separator: "; ")))") }
             if !failedDeletions.isEmpty { parts.append("\(failedDeletions.count) failed deletions (\(failedDeletions.map(\.description).joined(separator: "; ")))") }
@@ -52,14 +52,14 @@ public enum LedgerAudit {
     @TaskLocal static var collector: Collector?
 
     /// Runs `body` and returns what the ledger flagged while it ran.
-    public static func recording<Result>(_ body: () throws -> Result) rethrows -> (result: Result, findings: Findings) {
+    package static func recording<Result>(_ body: () throws -> Result) rethrows -> (result: Result, findings: Findings) {
         let collector = Collector()
         let result = try $collector.withValue(collector) { try body() }
         return (result, collector.result)
     }
 
     /// `recording` for async work.
-    public static func recording<Result>(
+    package static func recording<Result>(
         isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
     ) async rethrows -> (result: Result, findings: Findings) {
         let collector = Collector()

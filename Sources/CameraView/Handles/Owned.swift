@@ -5,8 +5,8 @@ import CEGL
 /// the consuming `release`, after which the value is gone. An owner that is dropped
 /// without release reports itself (its object stays in the ledger and is swept and
 /// counted at close).
-struct Owned<Kind: TrackedKind>: ~Copyable {
-    let raw: Kind.Raw
+package struct Owned<Kind: TrackedKind>: ~Copyable {
+    package let raw: Kind.Raw
     private let ledger: HandleTable
     private let serial: UInt64
     private var unreleased = true
@@ -21,7 +21,7 @@ struct Owned<Kind: TrackedKind>: ~Copyable {
     }
 
     /// Deletes the object now, on whatever path its owner is tearing down (see `Teardown`).
-    consuming func release(in teardown: Teardown) { release(contextCurrent: teardown.contextCurrent) }
+    package consuming func release(in teardown: Teardown) { release(contextCurrent: teardown.contextCurrent) }
 
     deinit {
         if unreleased { ledger.ownerDropped(serial) }
@@ -30,7 +30,7 @@ struct Owned<Kind: TrackedKind>: ~Copyable {
 
 extension Owned where Kind: UnboundKind {
     /// Deletes (closes, unmaps, destroys) the object: it needs no context.
-    consuming func release() { release(contextCurrent: false) }
+    package consuming func release() { release(contextCurrent: false) }
 }
 
 /// How an owner is tearing its objects down: with their context current (from a
@@ -38,10 +38,10 @@ extension Owned where Kind: UnboundKind {
 /// current: a GL object is then not deleted (that would hit another context's names) and
 /// is recorded as a failed deletion; everything else (EGL images and surfaces need only
 /// the display) is released. The one path every owner's teardown takes.
-struct Teardown {
-    let contextCurrent: Bool
+package struct Teardown {
+    package let contextCurrent: Bool
 
-    static let contextLost = Teardown(contextCurrent: false)
+    package static let contextLost = Teardown(contextCurrent: false)
 
     fileprivate init(contextCurrent: Bool) { self.contextCurrent = contextCurrent }
 }
@@ -53,7 +53,7 @@ extension ContextScope {
 
 /// What an `Owned` holds, as a type: its raw value, how the ledger shows it, and how it is
 /// deleted. Each kind's deletion lives with the kind.
-protocol TrackedKind {
+package protocol TrackedKind {
     associatedtype Raw: BitwiseCopyable
     static var kind: HandleKind { get }
     /// The raw value as reports show it (a GL name, an fd, pointer bits).
@@ -69,16 +69,16 @@ protocol TrackedKind {
 }
 
 extension TrackedKind {
-    static var needsCurrentContext: Bool { false }
-    static var dependsOnDevice: Bool { false }
+    package static var needsCurrentContext: Bool { false }
+    package static var dependsOnDevice: Bool { false }
 }
 
 /// Objects made and deleted with a device context current: GL names, EGL images and
 /// window surfaces. Created only with a `ContextScope`, released with a `Teardown`.
-protocol ContextBoundKind: TrackedKind {}
+package protocol ContextBoundKind: TrackedKind {}
 
 /// Objects that need no context: fds, mappings, GBM objects, the EGL display and context.
-protocol UnboundKind: TrackedKind {}
+package protocol UnboundKind: TrackedKind {}
 
 extension HandleTable {
     /// Creates a context-bound object with `make` and records it.
@@ -97,7 +97,7 @@ extension HandleTable {
     }
 
     /// Creates an object that needs no context with `make` and records it.
-    func create<Kind: UnboundKind>(
+    package func create<Kind: UnboundKind>(
         _ kind: Kind.Type, display: EGLDisplay? = nil, operation: String,
         file: String = #fileID, line: Int = #line, function: String = #function,
         _ make: () throws -> Kind.Raw
@@ -121,20 +121,20 @@ extension HandleTable {
 /// A final class that owns exactly one object, for collections and caches (which cannot
 /// hold non-copyable values). Its one owner releases it in one place; a box dropped
 /// unreleased reports its object like a dropped `Owned`.
-final class OwnerBox<Kind: TrackedKind> {
-    let raw: Kind.Raw
+package final class OwnerBox<Kind: TrackedKind> {
+    package let raw: Kind.Raw
     private var owned: Owned<Kind>?
 
-    init(_ owned: consuming Owned<Kind>) {
+    package init(_ owned: consuming Owned<Kind>) {
         raw = owned.raw
         self.owned = consume owned
     }
 }
 
 extension OwnerBox {
-    func release(in teardown: Teardown) { owned.take()?.release(in: teardown) }
+    package func release(in teardown: Teardown) { owned.take()?.release(in: teardown) }
 }
 
 extension OwnerBox where Kind: UnboundKind {
-    func release() { owned.take()?.release() }
+    package func release() { owned.take()?.release() }
 }

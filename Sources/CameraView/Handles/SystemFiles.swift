@@ -4,7 +4,7 @@ import Glibc
 // the call, so none is recorded, but the raw calls sit here with the owners' layer.
 
 /// The names in a directory (no "." or ".."), unsorted; empty when it cannot be read.
-func directoryEntries(_ path: String) -> [String] {
+package func directoryEntries(_ path: String) -> [String] {
     guard let directory = opendir(path) else { return [] }
     defer { closedir(directory) }
     var names: [String] = []
@@ -16,10 +16,10 @@ func directoryEntries(_ path: String) -> [String] {
 }
 
 /// An environment variable, or nil.
-func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+package func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
 /// The whole file at `path`.
-func readFile(_ path: String) throws -> [UInt8] {
+package func readFile(_ path: String) throws -> [UInt8] {
     guard let file = fopen(path, "rbe") else { throw CameraViewError.io(operation: "open", path: path, errno: errno) }
     defer { fclose(file) }
     var bytes: [UInt8] = []
@@ -34,7 +34,7 @@ func readFile(_ path: String) throws -> [UInt8] {
 }
 
 /// Writes `bytes` to a new file at `path`; errors name `naming` (the file the caller means).
-func writeFile(_ bytes: [UInt8], to path: String, naming: String) throws {
+package func writeFile(_ bytes: [UInt8], to path: String, naming: String) throws {
     guard let file = fopen(path, "wbe") else { throw CameraViewError.io(operation: "open", path: naming, errno: errno) }
     let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
     let failure = written == bytes.count ? 0 : errno

@@ -1,40 +1,40 @@
 import CEGL
 import Glibc
 
-enum FDKind: UnboundKind {
-    static let kind = HandleKind.fd
-    static func reported(_ fd: Int32) -> UInt64 { UInt64(fd) }
-    static func destroy(_ fd: Int32, display: EGLDisplay?) -> String? {
+package enum FDKind: UnboundKind {
+    package static let kind = HandleKind.fd
+    package static func reported(_ fd: Int32) -> UInt64 { UInt64(fd) }
+    package static func destroy(_ fd: Int32, display: EGLDisplay?) -> String? {
         // On Linux the fd is gone even when close reports EINTR.
         close(fd) == 0 || errno == EINTR ? nil : errnoReason("close")
     }
 }
-typealias OwnedFD = Owned<FDKind>
+package typealias OwnedFD = Owned<FDKind>
 
 /// An `mmap`ed range, unmapped at release.
-enum MemoryMappingKind: UnboundKind {
-    static let kind = HandleKind.memoryMapping
-    static func reported(_ range: UnsafeMutableRawBufferPointer) -> UInt64 { UInt64(pointer: range.baseAddress) }
-    static func destroy(_ range: UnsafeMutableRawBufferPointer, display: EGLDisplay?) -> String? {
+package enum MemoryMappingKind: UnboundKind {
+    package static let kind = HandleKind.memoryMapping
+    package static func reported(_ range: UnsafeMutableRawBufferPointer) -> UInt64 { UInt64(pointer: range.baseAddress) }
+    package static func destroy(_ range: UnsafeMutableRawBufferPointer, display: EGLDisplay?) -> String? {
         munmap(range.baseAddress, range.count) == 0 ? nil : errnoReason("munmap")
     }
 }
-typealias OwnedMapping = Owned<MemoryMappingKind>
+package typealias OwnedMapping = Owned<MemoryMappingKind>
 
 /// Why a system call failed, for a failed deletion.
-func errnoReason(_ operation: String) -> String {
+package func errnoReason(_ operation: String) -> String {
     "\(operation) failed: \(String(cString: strerror(errno)))"
 }
 
 extension UInt64 {
     /// The bits of an EGL/GBM pointer, as reports show them.
-    init(pointer: UnsafeRawPointer?) { self.init(UInt(bitPattern: pointer)) }
-    init(pointer: OpaquePointer?) { self.init(UInt(bitPattern: UnsafeRawPointer(pointer))) }
+    package init(pointer: UnsafeRawPointer?) { self.init(UInt(bitPattern: pointer)) }
+    package init(pointer: OpaquePointer?) { self.init(UInt(bitPattern: UnsafeRawPointer(pointer))) }
 }
 
 /// The only places tracked fds are opened or duplicated and files are mapped.
 extension HandleTable {
-    func openFile(_ path: String, flags: Int32, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
+    package func openFile(_ path: String, flags: Int32, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
         try create(FDKind.self, operation: "open \(path)", file: file, line: line, function: function) {
             let fd = Glibc.open(path, flags | O_CLOEXEC)
             guard fd >= 0 else { throw CameraViewError.io(operation: "open", path: path, errno: errno) }
@@ -43,7 +43,7 @@ extension HandleTable {
     }
 
     /// Our own copy of someone else's fd (close-on-exec).
-    func duplicate(_ fd: Int32, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
+    package func duplicate(_ fd: Int32, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
         try create(FDKind.self, operation: "dup", file: file, line: line, function: function) {
             let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
             guard copy >= 0 else { throw CameraViewError.io(operation: "dup", path: "fd \(fd)", errno: errno) }
@@ -52,7 +52,7 @@ extension HandleTable {
     }
 
     /// Maps `length` bytes of `fd` read-only: shared (a dma-buf) or private (a file).
-    func map(
+    package func map(
         _ fd: Int32, length: Int, shared: Bool, what: String,
         file: String = #fileID, line: Int = #line, function: String = #function
     ) throws -> OwnedMapping {

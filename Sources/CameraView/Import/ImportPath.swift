@@ -22,17 +22,17 @@ public enum ImportPathPreference: Sendable, Hashable {
 /// What a device can do with dma-bufs, found once per device.
 public struct ImportCapabilities: Sendable, Equatable, Codable {
     /// EGL_EXT_image_dma_buf_import and glEGLImageTargetTexture2DOES are present.
-    public let dmaBufImport: Bool
+    package let dmaBufImport: Bool
     /// R8 and GR88 are importable (eglQueryDmaBufFormatsEXT, or assumed without it).
-    public let perPlane: Bool
+    package let perPlane: Bool
     /// NV12 is importable and samplable as an external image.
-    public let externalListed: Bool
+    package let externalListed: Bool
     /// The external path rendered a known frame correctly (nil: not checked, e.g. no GBM
     /// device to make a test buffer on). Mesa 22.3.6's llvmpipe creates NV12 images that
     /// sample black, which this check catches.
-    public let externalVerified: Bool?
+    package let externalVerified: Bool?
     /// Why the external check failed or was not run.
-    public let externalNote: String?
+    package let externalNote: String?
 
     /// The paths that work, best first.
     public var workingPaths: [ImportPath] {

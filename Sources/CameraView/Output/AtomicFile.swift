@@ -27,7 +27,7 @@ enum AtomicFile {
 
 extension RGBAImage {
     /// Writes the raw RGBA8 rows, top to bottom, atomically.
-    public func writeRaw(to path: String) throws {
+    package func writeRaw(to path: String) throws {
         try AtomicFile.write(pixels, to: path)
     }
 }

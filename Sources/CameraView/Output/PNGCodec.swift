@@ -18,7 +18,7 @@ public enum PNGCodec {
 
     /// The largest side `read` accepts: llvmpipe's GL_MAX_TEXTURE_SIZE (a 1 GiB RGBA image
     /// at most), far beyond any camera frame.
-    public static let maxSide = 16384
+    package static let maxSide = 16384
 
     /// Reads any PNG as 8-bit RGBA (grey, palette and 16-bit inputs are converted).
     public static func read(from path: String) throws -> RGBAImage {
@@ -32,7 +32,7 @@ public enum PNGCodec {
     }
 
     /// Decodes PNG bytes (`name` says where they came from, in errors).
-    public static func decode(_ data: [UInt8], name: String = "(memory)") throws -> RGBAImage {
+    package static func decode(_ data: [UInt8], name: String = "(memory)") throws -> RGBAImage {
         // libpng reads the bytes until finish_read: both inside one access to them.
         try data.withUnsafeBytes { bytes in
             var png = png_image()

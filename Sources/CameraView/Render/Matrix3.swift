@@ -16,7 +16,7 @@ public struct Matrix3: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Row-major.
-    public var rows: [[Double]] { [r0, r1, r2].map { [$0.x, $0.y, $0.z] } }
+    package var rows: [[Double]] { [r0, r1, r2].map { [$0.x, $0.y, $0.z] } }
 
     public static let identity = Matrix3(SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1))
 
@@ -34,19 +34,19 @@ public struct Matrix3: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Applies the matrix to (x, y, 1) and divides by the third coordinate.
-    public func apply(x: Double, y: Double) -> (x: Double, y: Double) {
+    package func apply(x: Double, y: Double) -> (x: Double, y: Double) {
         let point = SIMD3(x, y, 1)
         let w = (r2 * point).sum()
         return ((r0 * point).sum() / w, (r1 * point).sum() / w)
     }
 
-    public var determinant: Double {
+    package var determinant: Double {
         (r0 * cross(r1, r2)).sum()
     }
 
     /// The inverse, or nil for a singular matrix: the adjugate (cross products of the
     /// rows, as columns) over the determinant.
-    public var inverse: Matrix3? {
+    package var inverse: Matrix3? {
         let det = determinant
         guard det != 0, det.isFinite else { return nil }
         let (c0, c1, c2) = (cross(r1, r2) / det, cross(r2, r0) / det, cross(r0, r1) / det)

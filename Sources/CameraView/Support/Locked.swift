@@ -1,13 +1,13 @@
 /// A value guarded by a lock. The one audited `@unchecked Sendable` for plain state:
 /// every access to `value` goes through `withLock`. The value may be non-copyable (a
 /// view's owned GPU objects).
-final class Locked<Value: ~Copyable>: @unchecked Sendable {
+package final class Locked<Value: ~Copyable>: @unchecked Sendable {
     private let lock = Lock()
     private var value: Value
 
-    init(_ value: consuming Value) { self.value = value }
+    package init(_ value: consuming Value) { self.value = value }
 
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)

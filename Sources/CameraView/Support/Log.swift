@@ -2,4 +2,4 @@ import Logging
 
 /// The library's logger, made at each use so a host's `LoggingSystem.bootstrap` applies
 /// whenever it happens (logging here is rare: caller bugs and cleanup failures).
-var log: Logger { Logger(label: "CameraView") }
+package var log: Logger { Logger(label: "CameraView") }

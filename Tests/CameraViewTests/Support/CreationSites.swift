@@ -1,4 +1,5 @@
 import CameraView
+import CameraViewStreams
 import Foundation
 
 /// Every place the library creates a tracked object: each call, outside the owners' layer,
@@ -17,22 +18,29 @@ enum CreationSites {
         var description: String { "\(file):\(line) \(text)" }
     }
 
+    /// The library's modules: each has its own owners' layer (`Handles/`).
+    static let modules = ["CameraView", "CameraViewStreams"]
+
     static let all: Set<Site> = {
-        let sources = TestPaths.packageRoot + "/Sources/CameraView"
-        let handles = sources + "/Handles"
         var constructors: Set<String> = []
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: handles)) ?? [] where name.hasSuffix("Objects.swift") {
-            let text = (try? String(contentsOfFile: handles + "/" + name, encoding: .utf8)) ?? ""
-            for match in text.matches(of: /\n    func ([A-Za-z]+)\(/) { constructors.insert(String(match.1)) }
+        for module in modules {
+            let handles = TestPaths.packageRoot + "/Sources/\(module)/Handles"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: handles)) ?? [] where name.hasSuffix("Objects.swift") {
+                let text = (try? String(contentsOfFile: handles + "/" + name, encoding: .utf8)) ?? ""
+                for match in text.matches(of: /\n    (?:package )?func ([A-Za-z]+)\(/) { constructors.insert(String(match.1)) }
+            }
         }
         var sites: Set<Site> = []
-        let files = FileManager.default.enumerator(atPath: sources)?.compactMap { $0 as? String } ?? []
-        for path in files where path.hasSuffix(".swift") && !path.hasPrefix("Handles/") {
-            let text = (try? String(contentsOfFile: sources + "/" + path, encoding: .utf8)) ?? ""
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                for match in line.matches(of: /(?:^|[^A-Za-z0-9_])(?:table|handles)\.([A-Za-z]+)\(/) where constructors.contains(String(match.1)) {
-                    let file = "CameraView/" + (path.split(separator: "/").last.map(String.init) ?? path)
-                    sites.insert(Site(file: file, line: index + 1, text: line.trimmingCharacters(in: .whitespaces)))
+        for module in modules {
+            let sources = TestPaths.packageRoot + "/Sources/\(module)"
+            let files = FileManager.default.enumerator(atPath: sources)?.compactMap { $0 as? String } ?? []
+            for path in files where path.hasSuffix(".swift") && !path.hasPrefix("Handles/") {
+                let text = (try? String(contentsOfFile: sources + "/" + path, encoding: .utf8)) ?? ""
+                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    for match in line.matches(of: /(?:^|[^A-Za-z0-9_])(?:table|handles)\.([A-Za-z]+)\(/) where constructors.contains(String(match.1)) {
+                        let file = module + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
+                        sites.insert(Site(file: file, line: index + 1, text: line.trimmingCharacters(in: .whitespaces)))
+                    }
                 }
             }
         }

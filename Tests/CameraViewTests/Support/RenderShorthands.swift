@@ -1,4 +1,5 @@
 import CameraView
+import CameraViewStreams
 import Testing
 
 /// Tests' shorthands over the one render verb, for targets whose result a test reads at once.

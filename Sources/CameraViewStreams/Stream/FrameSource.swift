@@ -1,3 +1,4 @@
+import CameraView
 /// One frame from a source's ring of buffers, as VisionIPC delivers them.
 public struct StreamFrame: Sendable {
     /// The buffer's place in the source's ring.

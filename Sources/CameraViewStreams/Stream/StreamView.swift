@@ -1,3 +1,4 @@
+import CameraView
 /// A view fed by a frame source, with openpilot's stream rules: switching to another
 /// source swaps only once the new one has delivered a frame (the old keeps showing until
 /// then); a source that goes away is reconnected every `reconnectInterval`; at a swap the
@@ -5,7 +6,7 @@
 /// and render what it returns (`view.render(frame.frame, into: &target)`).
 public final class StreamView: Sendable {
     public let view: CameraView
-    public let reconnectInterval: Duration
+    package let reconnectInterval: Duration
     private struct State {
         var current: any FrameSource
         var pending: (any FrameSource)?
@@ -31,12 +32,12 @@ public final class StreamView: Sendable {
     }
 
     /// The source being shown, and one waiting to take over.
-    public var sources: (current: any FrameSource, pending: (any FrameSource)?) {
+    package var sources: (current: any FrameSource, pending: (any FrameSource)?) {
         state.withLock { ($0.current, $0.pending) }
     }
 
     /// Completed swaps so far.
-    public var swapCount: Int { state.withLock { $0.swaps } }
+    package var swapCount: Int { state.withLock { $0.swaps } }
 
     /// Polls the sources and returns the frame to show now: the newest received, or the
     /// last one again when nothing new came (nil before the first, and once the last one's

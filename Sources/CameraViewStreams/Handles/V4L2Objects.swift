@@ -1,23 +1,7 @@
 import CEGL
+import CameraView
 import CV4L2
 import Glibc
-
-/// A GEM handle on one of our DRM fds.
-struct GEMHandle: BitwiseCopyable {
-    let drmFD: Int32
-    let handle: UInt32
-}
-
-enum GEMHandleKind: UnboundKind {
-    static let kind = HandleKind.gemHandle
-    static let dependsOnDevice = true
-    static func reported(_ raw: GEMHandle) -> UInt64 { UInt64(raw.handle) }
-    static func destroy(_ raw: GEMHandle, display: EGLDisplay?) -> String? {
-        var close = drm_gem_close(handle: raw.handle, pad: 0)
-        return drmIoctl(raw.drmFD, cv_DRM_IOCTL_GEM_CLOSE, &close) == 0 ? nil : errnoReason("DRM_IOCTL_GEM_CLOSE")
-    }
-}
-typealias OwnedGEMHandle = Owned<GEMHandleKind>
 
 /// One V4L2 queue of a device fd: its buffer type and memory kind.
 struct V4L2Queue: BitwiseCopyable, Equatable {
@@ -52,38 +36,8 @@ enum V4L2StreamingKind: UnboundKind {
 }
 typealias OwnedV4L2Streaming = Owned<V4L2StreamingKind>
 
-/// The only places GEM handles are imported, V4L2 buffers requested and exported, and
-/// streams started.
+/// The only places V4L2 buffers are requested and exported and streams started.
 extension HandleTable {
-    /// The GEM handle `drmFD` gets for `dmaBuf` (a new one: `drmFD` must be a file of
-    /// our own, or the handle would alias one that Mesa holds).
-    func importGEMHandle(
-        drmFD: Int32, dmaBuf: Int32, file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedGEMHandle {
-        try create(GEMHandleKind.self, operation: "drmPrimeFDToHandle", file: file, line: line, function: function) {
-            var handle: UInt32 = 0
-            guard drmPrimeFDToHandle(drmFD, dmaBuf, &handle) == 0 else {
-                throw CameraViewError.io(operation: "drmPrimeFDToHandle", path: "fd \(dmaBuf)", errno: errno)
-            }
-            return GEMHandle(drmFD: drmFD, handle: handle)
-        }
-    }
-
-    /// A read-write dma-buf fd for `bo` (gbm_bo_get_fd's is read-only, and a camera
-    /// writes into it).
-    func exportWritableFD(
-        of bo: OpaquePointer, what: String, file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedFD {
-        try create(FDKind.self, operation: "drmPrimeHandleToFD", file: file, line: line, function: function) {
-            var fd: Int32 = -1
-            let device = gbm_device_get_fd(gbm_bo_get_device(bo))
-            guard drmPrimeHandleToFD(device, gbm_bo_get_handle(bo).u32, UInt32(DRM_CLOEXEC | DRM_RDWR), &fd) == 0 else {
-                throw CameraViewError.io(operation: "drmPrimeHandleToFD", path: what, errno: errno)
-            }
-            return fd
-        }
-    }
-
     /// Asks the driver for `count` buffers of `queue`; `granted` is how many it gave.
     func requestBuffers(
         _ queue: V4L2Queue, count: Int, granted: inout Int, device: String,

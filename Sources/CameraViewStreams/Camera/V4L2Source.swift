@@ -1,3 +1,4 @@
+import CameraView
 import CEGL
 import Glibc
 
@@ -70,7 +71,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
     public let configuration: Configuration
     public var name: String { configuration.device }
     /// Every object of the source's streams.
-    public let handles: HandleTable
+    package let handles: HandleTable
     private let device: RenderDevice
     private let lock = Lock()
     private var stream: CaptureStream?
@@ -83,7 +84,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
     public init(device: RenderDevice? = nil, configuration: Configuration) throws {
         try configuration.validate()
         let reference = try device?.newReference() ?? RenderDevice.open()
-        guard configuration.buffers == .exported || reference.core.gbmDevice != nil else {
+        guard configuration.buffers == .exported || reference.gbmDevice != nil else {
             reference.close()
             throw CameraViewError.needsGBMPlatform(what: "zero-copy camera buffers", platform: reference.platform)
         }
@@ -99,7 +100,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
             guard !isClosed else { throw CameraViewError.closed }
             guard stream == nil else { return }
             do {
-                stream = try CaptureStream(configuration, gbm: device.core.gbmDevice, table: handles)
+                stream = try CaptureStream(configuration, gbm: device.gbmDevice, table: handles)
                 failure = nil
             } catch CameraViewError.io(let operation, let path, let code) where operation.hasPrefix("open") && (code == ENOENT || code == ENODEV || code == ENXIO) {
                 failure = .io(operation: operation, path: path, errno: code)

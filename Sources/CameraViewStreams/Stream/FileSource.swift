@@ -1,12 +1,13 @@
+import CameraView
 import Glibc
 
 /// Raw NV12 frames laid end to end in a file (each `layout.bufferSize` bytes), delivered
 /// one per `receive()` through a ring of `ringSize` buffer indices; nil after the last.
 public final class FileSource: FrameSource {
     public let name: String
-    public let layout: NV12Layout
-    public let color: ColorDescription
-    public let ringSize: Int
+    package let layout: NV12Layout
+    package let color: ColorDescription
+    package let ringSize: Int
     /// Whole frames in the file.
     public let frameCount: Int
     private let file: MappedFile

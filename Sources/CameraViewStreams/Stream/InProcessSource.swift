@@ -1,11 +1,12 @@
+import CameraView
 import Glibc
 
 /// A frame source inside the process: a producer publishes frames into a ring of buffers;
 /// a consumer receives the newest. It can be made to vanish and come back, for tests of
 /// reconnection.
-public final class InProcessSource: FrameSource {
-    public let name: String
-    public let ringSize: Int
+package final class InProcessSource: FrameSource {
+    package let name: String
+    package let ringSize: Int
     private struct State {
         var ring: [StreamFrame?]
         var published: UInt64 = 0
@@ -16,7 +17,7 @@ public final class InProcessSource: FrameSource {
     }
     private let state: Locked<State>
 
-    public init(name: String, ringSize: Int = 4) {
+    package init(name: String, ringSize: Int = 4) {
         self.name = name
         self.ringSize = max(1, ringSize)
         state = Locked(State(ring: Array(repeating: nil, count: max(1, ringSize))))
@@ -24,7 +25,7 @@ public final class InProcessSource: FrameSource {
 
     /// Publishes a frame into the next ring buffer; returns its frame id.
     @discardableResult
-    public func publish(_ frame: NV12Frame, timestampNanoseconds: UInt64 = 0) -> UInt64 {
+    package func publish(_ frame: NV12Frame, timestampNanoseconds: UInt64 = 0) -> UInt64 {
         state.withLock { state in
             let id = state.published
             let index = Int(id % UInt64(ringSize))
@@ -35,14 +36,14 @@ public final class InProcessSource: FrameSource {
     }
 
     /// The source goes away: receivers get `sourceUnavailable` until it comes back.
-    public func vanish() { state.withLock { $0.available = false; $0.connected = false } }
-    public func reappear() { state.withLock { $0.available = true } }
+    package func vanish() { state.withLock { $0.available = false; $0.connected = false } }
+    package func reappear() { state.withLock { $0.available = true } }
 
     /// How often someone tried to connect.
-    public var connectAttempts: Int { state.withLock { $0.connectAttempts } }
-    public var isConnected: Bool { state.withLock { $0.connected } }
+    package var connectAttempts: Int { state.withLock { $0.connectAttempts } }
+    package var isConnected: Bool { state.withLock { $0.connected } }
 
-    public func connect() throws {
+    package func connect() throws {
         try state.withLock { state in
             state.connectAttempts += 1
             guard state.available else { throw CameraViewError.sourceUnavailable(name: name) }
@@ -50,7 +51,7 @@ public final class InProcessSource: FrameSource {
         }
     }
 
-    public func receive() throws -> StreamFrame? {
+    package func receive() throws -> StreamFrame? {
         try state.withLock { state in
             guard state.available, state.connected else { throw CameraViewError.sourceUnavailable(name: name) }
             guard state.published > state.received else { return nil }
@@ -59,5 +60,5 @@ public final class InProcessSource: FrameSource {
         }
     }
 
-    public func disconnect() { state.withLock { $0.connected = false } }
+    package func disconnect() { state.withLock { $0.connected = false } }
 }

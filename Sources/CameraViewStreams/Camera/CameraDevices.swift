@@ -1,3 +1,4 @@
+import CameraView
 import CV4L2
 import Glibc
 
