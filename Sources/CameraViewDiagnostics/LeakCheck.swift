@@ -12,9 +12,9 @@ public enum LeakCheck {
         /// Open and tear down the device every cycle too (Mesa's driver reload path).
         public var reopenDevice: Bool
         /// A bug planted to show that the report catches it (see `FaultInjection`).
-        public var plantedBug: PlantedBug?
+        package var plantedBug: PlantedBug?
 
-        public enum PlantedBug: Sendable {
+        package enum PlantedBug: Sendable {
             /// The first owner release of the kind is skipped.
             case skippedRelease(HandleKind)
             /// Every deletion of the kind fails.

@@ -1,12 +1,12 @@
 /// What a device is: reported by `camview info`.
-public struct DeviceInfo: Sendable, Codable, Equatable {
-    public let platform: Platform
+package struct DeviceInfo: Sendable, Codable, Equatable {
+    package let platform: Platform
     /// The DRM node, for the GBM platform.
-    public let drmNode: String?
+    package let drmNode: String?
     package let eglVendor: String
     package let eglVersion: String
-    public let glRenderer: String
-    public let glVersion: String
+    package let glRenderer: String
+    package let glVersion: String
     package let eglExtensions: [String]
     package let glExtensions: [String]
     package let maxTextureSize: Int

@@ -52,7 +52,7 @@ public final class RenderDevice: Sendable {
     public var platform: Platform { core.platform }
     /// The GBM device of a GBM-platform device (camera buffers are allocated on it).
     package var gbmDevice: OpaquePointer? { core.gbmDevice }
-    public var info: DeviceInfo { core.info }
+    package var info: DeviceInfo { core.info }
     /// The device's own objects: context, display, programs, DRM fd and GBM device.
     package var handles: HandleTable { core.table }
 

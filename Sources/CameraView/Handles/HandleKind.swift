@@ -1,5 +1,5 @@
 /// Every kind of object the library creates and must delete.
-public enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
+package enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
     case fd
     /// An `mmap` of a file or dma-buf.
     case memoryMapping
@@ -27,5 +27,5 @@ public enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
     /// A V4L2 queue streaming (VIDIOC_STREAMON), stopped with VIDIOC_STREAMOFF.
     case v4l2Streaming
 
-    public static func < (lhs: HandleKind, rhs: HandleKind) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: HandleKind, rhs: HandleKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -10,10 +10,10 @@ package struct CreationSite: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One live object in a handle table, and how to delete it (its kind's `destroy`).
-public struct HandleRecord: Sendable, Hashable, CustomStringConvertible {
+package struct HandleRecord: Sendable, Hashable, CustomStringConvertible {
     /// Creation order within the process; tables delete in reverse of it.
     package let serial: UInt64
-    public let kind: HandleKind
+    package let kind: HandleKind
     /// The GL name, fd number, mapping address, or pointer bits of the EGL/GBM object.
     package let raw: UInt64
     package let site: CreationSite
@@ -30,19 +30,19 @@ public struct HandleRecord: Sendable, Hashable, CustomStringConvertible {
         destroy = { Kind.destroy(value, display: display) }
     }
 
-    public var description: String { "\(kind) \(raw) created at \(site)" }
+    package var description: String { "\(kind) \(raw) created at \(site)" }
 
-    public static func == (lhs: HandleRecord, rhs: HandleRecord) -> Bool {
+    package static func == (lhs: HandleRecord, rhs: HandleRecord) -> Bool {
         (lhs.serial, lhs.kind, lhs.raw, lhs.site) == (rhs.serial, rhs.kind, rhs.raw, rhs.site)
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(serial) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(serial) }
 }
 
 /// An object whose deletion failed (or could not be attempted): it may still exist.
-public struct FailedDeletion: Sendable, Hashable, CustomStringConvertible {
-    public let record: HandleRecord
-    public let reason: String
+package struct FailedDeletion: Sendable, Hashable, CustomStringConvertible {
+    package let record: HandleRecord
+    package let reason: String
 
-    public var description: String { "\(record): \(reason)" }
+    package var description: String { "\(record): \(reason)" }
 }

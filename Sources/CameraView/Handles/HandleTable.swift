@@ -150,13 +150,18 @@ public final class HandleTable: Sendable {
 }
 
 /// What a table's `close()` did beyond the owners' own releases.
-public struct CloseReport: Sendable, Equatable {
+public struct CloseReport: Sendable, Equatable, CustomStringConvertible {
     /// Objects nobody released (each a leak by its owner, now deleted).
-    public let swept: [HandleRecord]
+    package let swept: [HandleRecord]
     /// Deletions at this close that failed or could not run.
-    public let failedDeletions: [FailedDeletion]
+    package let failedDeletions: [FailedDeletion]
 
     public var isClean: Bool { swept.isEmpty && failedDeletions.isEmpty }
+
+    /// "clean", or each swept object and failed deletion.
+    public var description: String {
+        isClean ? "clean" : (swept.map { "swept \($0)" } + failedDeletions.map(\.description)).joined(separator: "; ")
+    }
 
     package static let clean = CloseReport(swept: [], failedDeletions: [])
 

@@ -4,7 +4,7 @@ import Glibc
 extension RenderDevice {
     /// What this device can do with dma-bufs: the formats it lists and whether the external
     /// NV12 path renders a known frame correctly. Found on first use, then kept.
-    public func importCapabilities() throws -> ImportCapabilities {
+    package func importCapabilities() throws -> ImportCapabilities {
         try core.capabilities.withLock { cached in
             if let cached { return cached }
             let found = try ImportCapabilityCheck.run(on: self)

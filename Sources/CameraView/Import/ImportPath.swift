@@ -20,7 +20,7 @@ public enum ImportPathPreference: Sendable, Hashable {
 }
 
 /// What a device can do with dma-bufs, found once per device.
-public struct ImportCapabilities: Sendable, Equatable, Codable {
+package struct ImportCapabilities: Sendable, Equatable, Codable {
     /// EGL_EXT_image_dma_buf_import and glEGLImageTargetTexture2DOES are present.
     package let dmaBufImport: Bool
     /// R8 and GR88 are importable (eglQueryDmaBufFormatsEXT, or assumed without it).
@@ -35,7 +35,7 @@ public struct ImportCapabilities: Sendable, Equatable, Codable {
     package let externalNote: String?
 
     /// The paths that work, best first.
-    public var workingPaths: [ImportPath] {
+    package var workingPaths: [ImportPath] {
         var paths: [ImportPath] = []
         if externalListed && externalVerified == true { paths.append(.external) }
         if perPlane { paths.append(.perPlane) }

@@ -5,11 +5,11 @@ import Glibc
 /// A V4L2 capture device and the NV12 sizes it offers (`camview info --devices`).
 public struct CameraDeviceInfo: Sendable, Codable, Equatable {
     public let path: String
-    public let driver: String
+    package let driver: String
     public let card: String
     /// "NV12" or "NV12M"; nil when the device offers neither.
-    public let nv12Format: String?
-    public let multiplanar: Bool
+    package let nv12Format: String?
+    package let multiplanar: Bool
     /// Discrete sizes; a stepwise device lists its smallest and largest.
     public let nv12Sizes: [PixelSize]
 }

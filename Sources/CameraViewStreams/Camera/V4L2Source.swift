@@ -55,17 +55,17 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
     public struct Format: Sendable, Equatable {
         public let size: PixelSize
         /// "NV12" (one buffer for both planes) or "NV12M".
-        public let pixelFormat: String
-        public let multiplanarAPI: Bool
+        package let pixelFormat: String
+        package let multiplanarAPI: Bool
         public let color: ColorDescription
     }
 
     /// Frames received, newer frames that replaced unreceived ones, and buffers the driver
     /// reported broken (requeued, never shown).
-    public struct Statistics: Sendable, Equatable {
-        public var delivered = 0
-        public var skipped = 0
-        public var broken = 0
+    package struct Statistics: Sendable, Equatable {
+        package var delivered = 0
+        package var skipped = 0
+        package var broken = 0
     }
 
     public let configuration: Configuration
@@ -193,7 +193,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
         }
     }
 
-    public var statistics: Statistics { lock.withLock { counts } }
+    package var statistics: Statistics { lock.withLock { counts } }
 
     /// Why the stream last failed (the device's error), if it did.
     public var lastFailure: CameraViewError? { lock.withLock { failure } }
