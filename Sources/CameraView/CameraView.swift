@@ -161,7 +161,7 @@ public final class CameraView: Sendable {
             state.uploadedBytes += try dmaBuf.planeBytes
             return planes
         case (.dmaBuf(let dmaBuf), .imported(let path)):
-            return try state.importer.textures(for: dmaBuf, path: path, core: device.core, table: handles, in: scope)
+            return try state.withImporter { try $0.textures(for: dmaBuf, path: path, core: device.core, table: handles, in: scope) }
         case (.memory, .imported):
             preconditionFailure("a frame in memory is never imported")
         }
@@ -209,11 +209,11 @@ public final class CameraView: Sendable {
         for fd in Set([frame.luma.fd, frame.chroma.fd]) {
             let file = try BufferFile(fd)
             let verdict: BufferAccessVerdict
-            if let known = state.accessVerdicts.value(for: file) {
+            if let known = state.withImporter({ $0.accessVerdicts.value(for: file) }) {
                 verdict = known
             } else {
                 verdict = BufferAccessCheck.denial(of: fd, node: node, table: handles).map { .denied($0) } ?? .readable
-                _ = state.accessVerdicts.insert(verdict, for: file)
+                _ = state.withImporter { $0.accessVerdicts.insert(verdict, for: file) }
             }
             if case .denied(let reason) = verdict { return reason }
         }
@@ -231,7 +231,7 @@ public final class CameraView: Sendable {
 
     /// EGLImages this view created and destroyed so far (the dma-buf cache at work).
     package var importStatistics: (imagesCreated: Int, imagesDestroyed: Int) {
-        state.withLock { ($0.importer.imagesCreated, $0.importer.imagesDestroyed) }
+        state.withLock { state in state.importer.map { ($0.imagesCreated, $0.imagesDestroyed) } ?? (0, 0) }
     }
 
     /// Frame bytes this view copied from CPU memory into textures (0 on zero-copy paths).

@@ -1,4 +1,5 @@
 import CEGL
+import Glibc
 
 /// The shared EGL display, GLES 3 context and compiled programs behind every
 /// `RenderDevice` reference of one platform. All GL work in the process runs inside
@@ -199,4 +200,99 @@ final class DeviceCore: @unchecked Sendable {
         let swept = report.merged(with: table.close(in: .contextLost)).swept
         return CloseReport(swept: swept, failedDeletions: table.failedDeletions)
     }
+}
+
+/// What an opened platform owns, in the order it is torn down: the context, the
+/// initialized display (when the device owns it), the GBM device and the DRM node's fd.
+struct DeviceObjects: ~Copyable {
+    var drmFD: OwnedFD?
+    var gbmDevice: OwnedGBMDevice?
+    /// The display the device draws on.
+    var display: EGLDisplay?
+    /// Its initialization, when this device may end it (a display of its own GBM device,
+    /// or one EGL reference-counts); nil for a display EGL shares process-wide, which
+    /// stays initialized (see `HandleTable.initializeShared`).
+    var displayInitialization: OwnedEGLDisplay?
+    var context: OwnedEGLContext?
+    /// The DRM node under a GBM display.
+    let drmNode: String?
+
+    init(drmNode: String? = nil) { self.drmNode = drmNode }
+
+    /// Destroys the context, terminates an owned display, destroys the GBM device, closes the fd.
+    consuming func release() {
+        context.take()?.release()
+        displayInitialization.take()?.release()
+        gbmDevice.take()?.release()
+        drmFD.take()?.release()
+    }
+}
+
+/// What a device is: reported by `camview info`.
+package struct DeviceInfo: Sendable, Codable, Equatable {
+    package let platform: Platform
+    /// The DRM node, for the GBM platform.
+    package let drmNode: String?
+    package let eglVendor: String
+    package let eglVersion: String
+    package let glRenderer: String
+    package let glVersion: String
+    package let eglExtensions: [String]
+    package let glExtensions: [String]
+    package let maxTextureSize: Int
+    package let maxRenderbufferSize: Int
+    /// Color attachments a fragment shader can write at once (GL_MAX_DRAW_BUFFERS, capped by
+    /// GL_MAX_COLOR_ATTACHMENTS; at least 4 in GLES 3).
+    package let maxDrawBuffers: Int
+
+    /// Whether frames can be imported from dma-bufs as EGLImages on this display.
+    package var dmaBufImport: Bool { eglExtensions.contains("EGL_EXT_image_dma_buf_import") }
+
+    /// Whether dma-bufs are checked before import (see `BufferAccessCheck`): buffers the
+    /// device cannot read are mapped and uploaded instead.
+    package var checksBufferAccess: Bool { BufferAccessCheck.applies(to: self) }
+
+    /// The largest frame or output side this device renders.
+    var maxImageSide: Int { min(maxTextureSize, maxRenderbufferSize) }
+
+    func checkFits(_ size: PixelSize) throws(CameraViewError) {
+        guard size.width > 0, size.height > 0 else { throw .invalidOutputSize(width: size.width, height: size.height) }
+        guard max(size.width, size.height) <= maxImageSide else {
+            throw .exceedsDeviceLimit(width: size.width, height: size.height, limit: maxImageSide)
+        }
+    }
+
+    /// Rows each fragment of the packed fast path converts, one draw buffer per row.
+    package var packedRows: Int { maxDrawBuffers >= 8 ? 8 : 4 }
+}
+
+/// Extension entry points, loaded with eglGetProcAddress (the headers' prototypes are not
+/// enabled), and what the display supports of them.
+struct EGLExtensions: @unchecked Sendable {
+    let imageTargetTexture2D: PFNGLEGLIMAGETARGETTEXTURE2DOESPROC?
+    let queryDmaBufFormats: PFNEGLQUERYDMABUFFORMATSEXTPROC?
+    let dmaBufImport: Bool
+    let externalImages: Bool
+
+    init(info: DeviceInfo) {
+        func load<Function>(_ name: String, as type: Function.Type) -> Function? {
+            eglGetProcAddress(name).map { unsafeBitCast($0, to: type) }
+        }
+        imageTargetTexture2D = load("glEGLImageTargetTexture2DOES", as: PFNGLEGLIMAGETARGETTEXTURE2DOESPROC.self)
+        let hasModifiers = info.eglExtensions.contains("EGL_EXT_image_dma_buf_import_modifiers")
+        queryDmaBufFormats = hasModifiers ? load("eglQueryDmaBufFormatsEXT", as: PFNEGLQUERYDMABUFFORMATSEXTPROC.self) : nil
+        dmaBufImport = info.dmaBufImport && info.glExtensions.contains("GL_OES_EGL_image") && imageTargetTexture2D != nil
+        externalImages = info.glExtensions.contains("GL_OES_EGL_image_external_essl3")
+    }
+}
+
+/// Client extensions (those of EGL_NO_DISPLAY), read once per process.
+enum EGLClientExtensions {
+    private static let names: Set<Substring> = {
+        Set((eglQueryString(cv_EGL_NO_DISPLAY, EGL_EXTENSIONS).map { String(cString: $0) } ?? "").split(separator: " "))
+    }()
+
+    /// EGL_KHR_display_reference: displays asked for with EGL_TRACK_REFERENCES_KHR count
+    /// their initializations, so terminating ours leaves other users' in place.
+    static var displayReference: Bool { names.contains("EGL_KHR_display_reference") }
 }

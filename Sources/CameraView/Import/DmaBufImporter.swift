@@ -13,6 +13,9 @@ struct DmaBufImporter {
     private var size: PixelSize?
     private(set) var imagesCreated = 0
     private(set) var imagesDestroyed = 0
+    /// Which foreign buffers the device can read, by file (see `BufferAccessCheck`); as
+    /// many files as the importer keeps buffers.
+    var accessVerdicts = RecentlyUsedCache<BufferFile, BufferAccessVerdict>(capacity: capacity)
 
     /// The textures for `frame`, importing it on first sight.
     mutating func textures(

@@ -137,3 +137,53 @@ final class NV12Program {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+/// The textures one frame is sampled from: Y and UV, or the one NV12 image (chroma 0).
+struct PlaneTextures {
+    let luma: GLuint
+    var chroma: GLuint = 0
+}
+
+/// Issues the draw that converts a view's frame textures into the bound target.
+enum NV12Renderer {
+    /// Draws into `framebuffer` over `viewport` with the plan's uniforms. Needs the device
+    /// context current; leaves the program, textures, vertex array and framebuffer unbound.
+    static func draw(
+        program: NV12Program, planes: PlaneTextures, uniforms: UniformValues, vertexArray: GLuint,
+        framebuffer: GLuint, viewport: PixelRect
+    ) throws {
+        // A host's name that is no framebuffer, or an incomplete one, is named in the error
+        // rather than failing the draw with GL_INVALID_FRAMEBUFFER_OPERATION.
+        guard framebuffer == 0 || glIsFramebuffer(framebuffer) == GLboolean(GL_TRUE) else {
+            throw CameraViewError.incompleteFramebuffer(framebuffer: framebuffer, status: "not a framebuffer in the current context")
+        }
+        glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), framebuffer)
+        let status = glCheckFramebufferStatus(GLenum(GL_DRAW_FRAMEBUFFER))
+        guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
+            glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0)
+            throw CameraViewError.incompleteFramebuffer(framebuffer: framebuffer, status: FramebufferStatusName.name(of: status))
+        }
+        glViewport(GLint(viewport.x), GLint(viewport.y), GLsizei(viewport.width), GLsizei(viewport.height))
+        glUseProgram(program.name)
+        try program.set(uniforms)
+        let target = program.variant.mode.textureTarget
+        glActiveTexture(GLenum(GL_TEXTURE0))
+        glBindTexture(target, planes.luma)
+        if planes.chroma != 0 {
+            glActiveTexture(GLenum(GL_TEXTURE1))
+            glBindTexture(target, planes.chroma)
+        }
+        glBindVertexArray(vertexArray)
+        glDrawArrays(GLenum(GL_TRIANGLES), 0, 3)
+
+        glBindVertexArray(0)
+        if planes.chroma != 0 {
+            glBindTexture(target, 0)
+            glActiveTexture(GLenum(GL_TEXTURE0))
+        }
+        glBindTexture(target, 0)
+        glUseProgram(0)
+        glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0)
+        try GLCheck.noError("glDrawArrays (NV12 conversion)")
+    }
+}

@@ -1,0 +1,316 @@
+import CEGL
+
+/// A view's GPU objects, reused frame to frame while sizes stay the same. It owns them
+/// (non-copyable): each is released exactly once, by `releaseAll` at the view's close or
+/// when a new size replaces it.
+struct ViewState: ~Copyable {
+    /// Nil once the view is closed.
+    var vertexArray: GLVertexArray?
+    var planes: UploadedPlanes?
+    var target: OffscreenTarget?
+    /// Made at the first dma-buf frame: a view of frames in memory never needs one.
+    var importer: DmaBufImporter?
+    var surfaces: [ObjectIdentifier: SurfaceObjects] = [:]
+    var lastTimings: FrameTimings?
+    var lastImportPath: ImportPath?
+    var lastImportFallback: String?
+    var uploadedBytes = 0
+
+    /// The vertex array's name while open, 0 once closed.
+    private(set) var vertexArrayName: GLuint
+
+    init(vertexArray: consuming GLVertexArray) {
+        vertexArrayName = vertexArray.raw
+        self.vertexArray = consume vertexArray
+    }
+
+    var isOpen: Bool { vertexArrayName != 0 }
+
+    mutating func releaseFrameObjects(in teardown: Teardown) {
+        _ = importer?.accessVerdicts.removeAll()
+        importer?.releaseAll(in: teardown)
+        planes.take()?.release(in: teardown)
+    }
+
+    /// The view's importer, made on first use.
+    mutating func withImporter<Result>(_ body: (inout DmaBufImporter) throws -> Result) rethrows -> Result {
+        if importer == nil { importer = DmaBufImporter() }
+        return try body(&importer!)
+    }
+
+    /// The plane textures for `key`, made (or remade) when the key changes, and what the
+    /// shader samples from them after `fill` has put a frame in.
+    mutating func uploadPlanes(
+        _ key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope,
+        fill: (borrowing UploadedPlanes) throws -> Void
+    ) throws -> PlaneTextures {
+        try Self.reuse(&planes, key: key, table: table, in: scope)
+        guard let textures = planes?.textures else { throw CameraViewError.closed }
+        try fill(planes!)
+        return textures
+    }
+
+    /// The offscreen target for `key`, made (or remade) when the key changes.
+    mutating func prepareTarget(_ key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
+        try Self.reuse(&target, key: key, table: table, in: scope)
+    }
+
+    /// Keeps `object` while its size and kind fit, else replaces it (the old one released
+    /// first, so a failed creation leaves nothing behind).
+    private static func reuse<Object: SizedGPUObjects & ~Copyable>(
+        _ object: inout Object?, key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope
+    ) throws {
+        if object?.key == key { return }
+        object.take()?.release(in: scope.teardown)
+        object = try Object(key: key, table: table, in: scope)
+    }
+
+    /// Releases every object, newest kinds first: surfaces, frame objects, the target and
+    /// the vertex array (which marks the view closed).
+    mutating func releaseAll(in teardown: Teardown) {
+        for surface in surfaces.values { surface.release(in: teardown) }
+        surfaces.removeAll()
+        releaseFrameObjects(in: teardown)
+        target.take()?.release(in: teardown)
+        vertexArray.take()?.release(in: teardown)
+        vertexArrayName = 0
+    }
+
+}
+
+extension UploadedPlanes: SizedGPUObjects {}
+extension OffscreenTarget: SizedGPUObjects {}
+
+/// How a view's textures and offscreen target hold pixels.
+enum PixelPacking: Hashable {
+    /// A texel per pixel (per chroma sample for UV).
+    case perPixel
+    /// The packed fast path: four pixels per texel, `rows` rows per fragment, a draw
+    /// buffer per row.
+    case packed(rows: Int)
+
+    /// Rows one fragment writes.
+    var rowsPerFragment: Int {
+        if case .packed(let rows) = self { return rows }
+        return 1
+    }
+
+    /// Pixels per texel along a row.
+    var pixelsPerTexel: Int { self == .perPixel ? 1 : 4 }
+}
+
+/// What per-view textures and targets are made for: a size and a packing.
+struct GPUObjectKey: Hashable {
+    let size: PixelSize
+    let packing: PixelPacking
+}
+
+/// GPU objects made for one key and kept while frames keep it.
+protocol SizedGPUObjects: ~Copyable {
+    var key: GPUObjectKey { get }
+    init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws
+    consuming func release(in teardown: Teardown)
+}
+
+/// The Y (R8UI) and UV (RG8UI) textures a view uploads frames into, or for the packed
+/// fast path both as RGBA8UI (four bytes per texel), their heights rounded up to whole
+/// fragment blocks so every fetch stays inside the texture. Created once per frame size
+/// and packing and reused; planes are uploaded straight from the frame's bytes with
+/// GL_UNPACK_ROW_LENGTH = stride, so padded layouts need no CPU repacking.
+struct UploadedPlanes: ~Copyable {
+    let key: GPUObjectKey
+    private let luma: GLTexture
+    private let chroma: GLTexture
+
+    var size: PixelSize { key.size }
+    private var packed: Bool { key.packing != .perPixel }
+    /// Texels per row of each plane, and the bytes of one texel.
+    private var lumaTexel: (width: Int, bytes: Int) { packed ? (size.width / 4, 4) : (size.width, 1) }
+    private var chromaTexel: (width: Int, bytes: Int) { packed ? (size.width / 4, 4) : (size.chroma.width, 2) }
+
+    init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
+        let size = key.size
+        let rows = key.packing.rowsPerFragment
+        let blockRows = (size.height + rows - 1) / rows * rows
+        let perPixel = key.packing == .perPixel
+        let (lumaFormat, chromaFormat) = perPixel ? (GL_R8UI, GL_RG8UI) : (GL_RGBA8UI, GL_RGBA8UI)
+        let lumaWidth = perPixel ? size.width : size.width / 4
+        let chromaWidth = perPixel ? size.chroma.width : size.width / 4
+        let luma = try Self.makeTexture(table: table, in: scope, format: lumaFormat, width: lumaWidth, height: blockRows)
+        do {
+            chroma = try Self.makeTexture(
+                table: table, in: scope, format: chromaFormat, width: chromaWidth, height: PixelSize.chromaSamples(blockRows))
+        } catch {
+            luma.release(in: scope.teardown)
+            throw error
+        }
+        self.luma = luma
+        self.key = key
+    }
+
+    consuming func release(in teardown: Teardown) {
+        chroma.release(in: teardown)
+        luma.release(in: teardown)
+    }
+
+
+    /// Copies `frame`'s planes into the textures.
+    func upload(_ frame: NV12Frame, in scope: borrowing ContextScope) throws {
+        let layout = frame.layout
+        try frame.withUnsafeBytes { bytes in
+            try upload(luma: bytes.baseAddress!, lumaPitch: layout.yStride,
+                       chroma: bytes.baseAddress! + layout.uvOffset, chromaPitch: layout.uvStride, in: scope)
+        }
+    }
+
+    /// Copies planes at the given addresses (validated to hold `size`) into the textures,
+    /// straight from memory with GL_UNPACK_ROW_LENGTH = pitch.
+    func upload(
+        luma: UnsafeRawPointer, lumaPitch: Int, chroma: UnsafeRawPointer, chromaPitch: Int, in scope: borrowing ContextScope
+    ) throws {
+        // Row lengths count texels: pitches are whole texels (validated, or chosen so).
+        let lumaRowLength = try Self.rowLength(.luma, pitch: lumaPitch, texelBytes: lumaTexel.bytes)
+        let chromaRowLength = try Self.rowLength(.chroma, pitch: chromaPitch, texelBytes: chromaTexel.bytes)
+        defer { glBindTexture(GLenum(GL_TEXTURE_2D), 0) }
+        let (lumaFormat, chromaFormat) = packed ? (GL_RGBA_INTEGER, GL_RGBA_INTEGER) : (GL_RED_INTEGER, GL_RG_INTEGER)
+        glBindTexture(GLenum(GL_TEXTURE_2D), self.luma.raw)
+        PixelStore.forUpload(rowLength: lumaRowLength)
+        glTexSubImage2D(
+            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(lumaTexel.width), GLsizei(size.height),
+            GLenum(lumaFormat), GLenum(GL_UNSIGNED_BYTE), luma)
+        glBindTexture(GLenum(GL_TEXTURE_2D), self.chroma.raw)
+        PixelStore.forUpload(rowLength: chromaRowLength)
+        glTexSubImage2D(
+            GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(chromaTexel.width), GLsizei(size.chroma.height),
+            GLenum(chromaFormat), GLenum(GL_UNSIGNED_BYTE), chroma)
+        try GLCheck.noError("glTexSubImage2D (frame upload)")
+    }
+
+    /// GL_UNPACK_ROW_LENGTH for a pitch, which must fit a GLint.
+    private static func rowLength(_ plane: FrameLayoutError.Plane, pitch: Int, texelBytes: Int) throws(CameraViewError) -> GLint {
+        guard let length = GLint(exactly: pitch / texelBytes) else {
+            throw .invalidFrame(.strideTooLarge(plane: plane, stride: pitch, maximum: Int(GLint.max) * texelBytes))
+        }
+        return length
+    }
+
+    var textures: PlaneTextures { PlaneTextures(luma: luma.raw, chroma: chroma.raw) }
+
+    private static func makeTexture(
+        table: HandleTable, in scope: borrowing ContextScope, format: Int32, width: Int, height: Int
+    ) throws -> GLTexture {
+        let texture = try table.makeTexture(in: scope)
+        glBindTexture(GLenum(GL_TEXTURE_2D), texture.raw)
+        defer { glBindTexture(GLenum(GL_TEXTURE_2D), 0) }
+        glTexStorage2D(GLenum(GL_TEXTURE_2D), 1, GLenum(format), GLsizei(width), GLsizei(height))
+        // Integer textures are incomplete (and sample zero) with any filter but NEAREST.
+        glTexParameteri(GLenum(GL_TEXTURE_2D), GLenum(GL_TEXTURE_MIN_FILTER), GL_NEAREST)
+        glTexParameteri(GLenum(GL_TEXTURE_2D), GLenum(GL_TEXTURE_MAG_FILTER), GL_NEAREST)
+        do {
+            try GLCheck.noError("glTexStorage2D \(width)x\(height)")
+        } catch {
+            texture.release(in: scope.teardown)
+            throw error
+        }
+        return texture
+    }
+}
+
+/// Where a view draws when it reads back: one RGBA8 renderbuffer behind a framebuffer, or
+/// for the packed fast path one RGBA32UI renderbuffer per row of a fragment's block
+/// (draw buffer r holds rows r, r + rows, r + 2 rows, ...; each texel is four RGBA8
+/// pixels). Created once per output size and packing and reused.
+struct OffscreenTarget: ~Copyable {
+    let key: GPUObjectKey
+    private let framebuffer: GLFramebuffer
+    private let renderbuffers: [OwnerBox<RenderbufferKind>]
+
+    var size: PixelSize { key.size }
+    var framebufferName: GLuint { framebuffer.raw }
+    /// Each renderbuffer's own size: a quarter as wide and 1/rows as high when packed.
+    var storageSize: PixelSize { Self.storageSize(of: key) }
+
+    private static func storageSize(of key: GPUObjectKey) -> PixelSize {
+        let rows = key.packing.rowsPerFragment
+        return PixelSize(width: key.size.width / key.packing.pixelsPerTexel, height: (key.size.height + rows - 1) / rows)
+    }
+
+    init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
+        var renderbuffers: [OwnerBox<RenderbufferKind>] = []
+        func releaseRenderbuffers(in scope: borrowing ContextScope) {
+            for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: scope.teardown) }
+        }
+        let framebuffer: GLFramebuffer
+        do {
+            for _ in 0..<key.packing.rowsPerFragment { renderbuffers.append(OwnerBox(try table.makeRenderbuffer(in: scope))) }
+            framebuffer = try table.makeFramebuffer(in: scope)
+        } catch {
+            releaseRenderbuffers(in: scope)
+            throw error
+        }
+        do {
+            try Self.attachStorage(key: key, framebuffer: framebuffer.raw, renderbuffers: renderbuffers.map(\.raw))
+        } catch {
+            framebuffer.release(in: scope.teardown)
+            releaseRenderbuffers(in: scope)
+            throw error
+        }
+        (self.key, self.renderbuffers) = (key, renderbuffers)
+        self.framebuffer = framebuffer
+    }
+
+    private static func attachStorage(key: GPUObjectKey, framebuffer: GLuint, renderbuffers: [GLuint]) throws {
+        let storage = storageSize(of: key)
+        let format = key.packing == .perPixel ? GL_RGBA8 : GL_RGBA32UI
+        glBindFramebuffer(GLenum(GL_FRAMEBUFFER), framebuffer)
+        defer { glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0) }
+        var drawBuffers: [GLenum] = []
+        for (index, renderbuffer) in renderbuffers.enumerated() {
+            glBindRenderbuffer(GLenum(GL_RENDERBUFFER), renderbuffer)
+            glRenderbufferStorage(GLenum(GL_RENDERBUFFER), GLenum(format), GLsizei(storage.width), GLsizei(storage.height))
+            let attachment = GLenum(GL_COLOR_ATTACHMENT0) + GLenum(index)
+            glFramebufferRenderbuffer(GLenum(GL_FRAMEBUFFER), attachment, GLenum(GL_RENDERBUFFER), renderbuffer)
+            drawBuffers.append(attachment)
+        }
+        glBindRenderbuffer(GLenum(GL_RENDERBUFFER), 0)
+        try GLCheck.noError("glRenderbufferStorage \(storage) x\(renderbuffers.count)")
+        glDrawBuffers(GLsizei(drawBuffers.count), drawBuffers)
+        let status = glCheckFramebufferStatus(GLenum(GL_FRAMEBUFFER))
+        try FaultInjection.step(operation: "glCheckFramebufferStatus", kind: .framebuffer)
+        guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
+            throw CameraViewError.gl(operation: "glCheckFramebufferStatus", code: status)
+        }
+    }
+
+    consuming func release(in teardown: Teardown) {
+        framebuffer.release(in: teardown)
+        for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: teardown) }
+    }
+
+
+    /// Reads the whole target into `pixels` (RGBA8, first row = top of the image, exactly
+    /// width x height x 4 bytes). A packed target's draw buffers are read straight into
+    /// their interleaved rows (GL_PACK_ROW_LENGTH spans `rows` image rows).
+    func readPixels(into pixels: UnsafeMutableRawBufferPointer, in scope: borrowing ContextScope) throws {
+        precondition(pixels.count == size.width * size.height * 4, "readback buffer of the wrong size")
+        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), framebuffer.raw)
+        defer {
+            glReadBuffer(GLenum(GL_COLOR_ATTACHMENT0))
+            glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0)
+        }
+        let rows = key.packing.rowsPerFragment
+        let storage = storageSize
+        let rowBytes = size.width * 4
+        // A packed texel's four uints are four RGBA8 pixels in memory order.
+        let (format, type) = key.packing == .perPixel ? (GL_RGBA, GL_UNSIGNED_BYTE) : (GL_RGBA_INTEGER, GL_UNSIGNED_INT)
+        PixelStore.forReadback(rowLength: GLint(storage.width * rows))
+        for row in 0..<min(rows, size.height) {
+            // Draw buffer `row` holds image rows row, row + rows, ...: only those that exist.
+            let count = (size.height - row + rows - 1) / rows
+            glReadBuffer(GLenum(GL_COLOR_ATTACHMENT0) + GLenum(row))
+            glReadPixels(0, 0, GLsizei(storage.width), GLsizei(count), GLenum(format), GLenum(type),
+                         pixels.baseAddress! + row * rowBytes)
+        }
+        try GLCheck.noError("glReadPixels")
+    }
+}
