@@ -19,7 +19,8 @@ final class CView: Sendable {
 /// of later submissions and the options of later renders.
 struct ViewSettings: Sendable {
     var latest: Frame?
-    var chromaLocation = ChromaLocation.left
+    /// The CV_CHROMA_* code of later submissions.
+    var chromaLocation = Int32(CV_CHROMA_LEFT)
     var options = RenderOptions()
 }
 
@@ -163,6 +164,94 @@ public func cv_view_create(_ device: OpaquePointer?, _ out: UnsafeMutablePointer
     }
 }
 
+@_cdecl("cv_view_render")
+public func cv_view_render(
+    _ view: OpaquePointer?, _ frame: UnsafePointer<cv_frame>?, _ target: UnsafePointer<cv_target>?,
+    _ options: UnsafePointer<cv_render_options>?
+) -> Int32 {
+    calling {
+        let boxed = try views.lookup(view)
+        guard let frame, let target else { throw CAPIError(code: CV_EINVAL, message: "null frame or target") }
+        try render(boxed, Frame(frame.pointee), into: target.pointee, options: options.map { try RenderOptions($0.pointee) } ?? RenderOptions())
+    }
+}
+
+@_cdecl("cv_nv12_default_layout")
+public func cv_nv12_default_layout(
+    _ width: Int32, _ height: Int32, _ stride: UnsafeMutablePointer<Int32>?, _ uvOffset: UnsafeMutablePointer<Int>?,
+    _ size: UnsafeMutablePointer<Int>?
+) -> Int32 {
+    calling {
+        guard let stride, let uvOffset, let size else { throw CAPIError(code: CV_EINVAL, message: "null output pointer") }
+        let layout = try NV12Layout(width: Int(width), height: Int(height), yStride: stride.pointee == 0 ? nil : Int(stride.pointee))
+        guard let rowStride = Int32(exactly: layout.yStride) else { throw CAPIError(code: CV_EINVAL, message: "the stride overflows an int") }
+        (stride.pointee, uvOffset.pointee, size.pointee) = (rowStride, layout.uvOffset, layout.bufferSize)
+    }
+}
+
+/// Renders `frame` into a C target: the one path of cv_view_render, cv_view_render_rgba and
+/// cv_view_render_to_fbo.
+private func render(_ boxed: CView, _ frame: Frame, into target: cv_target, options: RenderOptions) throws {
+    guard target.width > 0, target.height > 0 else { throw CAPIError(code: CV_EINVAL, message: "the target's size must be positive") }
+    let size = PixelSize(width: Int(target.width), height: Int(target.height))
+    switch Int(target.kind) {
+    case CV_TARGET_RGBA:
+        guard let rgba = target.rgba, target.size >= size.width * size.height * 4 else {
+            throw CAPIError(code: CV_EINVAL, message: "the output buffer is missing or smaller than width * height * 4")
+        }
+        let image = try boxed.view.render(frame, size: size, options: options)
+        image.pixels.withUnsafeBytes { rgba.update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: $0.count) }
+    case CV_TARGET_FBO:
+        var host = RenderTarget.host(HostFramebuffer(
+            framebuffer: target.fbo, viewport: PixelRect(x: Int(target.x), y: Int(target.y), width: size.width, height: size.height)))
+        try boxed.view.render(frame, into: &host, options: options)
+    default:
+        throw CAPIError(code: CV_EINVAL, message: "unknown target kind \(target.kind)")
+    }
+}
+
+extension Frame {
+    /// The Swift frame of a C caller's, checked (its memory copied: the caller's is read
+    /// during the call only).
+    init(_ frame: cv_frame) throws {
+        let color = try ColorDescription(matrix: frame.matrix, range: frame.range, chromaLocation: frame.chroma_location)
+        switch Int(frame.kind) {
+        case CV_FRAME_MEMORY:
+            guard let data = frame.data, frame.size > 0 else { throw CAPIError(code: CV_EINVAL, message: "no frame data") }
+            let layout = try NV12Layout(
+                width: Int(frame.width), height: Int(frame.height), yStride: frame.stride == 0 ? nil : Int(frame.stride),
+                uvOffset: frame.uv_offset == 0 ? nil : frame.uv_offset, bufferSize: frame.size)
+            self = .memory(try NV12Frame(bytes: Array(UnsafeBufferPointer(start: data, count: frame.size)), layout: layout, color: color))
+        case CV_FRAME_DMABUF:
+            guard frame.modifier == 0 else {
+                throw CAPIError(code: CV_EINVAL, message: "modifier \(frame.modifier): only DRM_FORMAT_MOD_LINEAR (0) buffers are supported")
+            }
+            guard frame.buffer_index >= 0 else { throw CAPIError(code: CV_EINVAL, message: "negative buffer index") }
+            func plane(_ plane: cv_dmabuf_plane) -> DmaBufPlane { DmaBufPlane(fd: plane.fd, offset: Int(plane.offset), pitch: Int(plane.pitch)) }
+            self = .dmaBuf(DmaBufFrame(width: Int(frame.width), height: Int(frame.height), luma: plane(frame.luma),
+                                       chroma: plane(frame.chroma), color: color, bufferIndex: Int(frame.buffer_index)))
+        default:
+            throw CAPIError(code: CV_EINVAL, message: "unknown frame kind \(frame.kind)")
+        }
+    }
+}
+
+extension ColorDescription {
+    /// cameraview.h's matrix, range and chroma siting codes.
+    init(matrix: Int32, range: Int32, chromaLocation: Int32) throws {
+        let matrices: [Int32: ColorMatrix] = [Int32(CV_BT601): .bt601, Int32(CV_BT709): .bt709]
+        let ranges: [Int32: ColorRange] = [Int32(CV_RANGE_FULL): .full, Int32(CV_RANGE_LIMITED): .limited]
+        let sites: [Int32: ChromaLocation] = [
+            Int32(CV_CHROMA_LEFT): .left, Int32(CV_CHROMA_CENTER): .center, Int32(CV_CHROMA_TOP_LEFT): .topLeft,
+        ]
+        guard let matrix = matrices[matrix], let range = ranges[range] else {
+            throw CAPIError(code: CV_EINVAL, message: "unknown matrix \(matrix) or range \(range)")
+        }
+        guard let site = sites[chromaLocation] else { throw CAPIError(code: CV_EINVAL, message: "unknown chroma location \(chromaLocation)") }
+        self.init(matrix: matrix, range: range, chromaLocation: site)
+    }
+}
+
 @_cdecl("cv_view_submit_nv12")
 public func cv_view_submit_nv12(
     _ view: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ size: Int, _ width: Int32, _ height: Int32,
@@ -170,13 +259,11 @@ public func cv_view_submit_nv12(
 ) -> Int32 {
     calling {
         let boxed = try views.lookup(view)
-        guard let data, size > 0 else { throw CAPIError(code: CV_EINVAL, message: "no frame data") }
-        let (colorMatrix, colorRange) = try color(matrix: matrix, range: range)
-        let layout = try NV12Layout(width: Int(width), height: Int(height), yStride: Int(stride), uvOffset: uvOffset, bufferSize: size)
-        let bytes = Array(UnsafeBufferPointer(start: data, count: size))
         try boxed.settings.withLock { settings in
-            let color = ColorDescription(matrix: colorMatrix, range: colorRange, chromaLocation: settings.chromaLocation)
-            settings.latest = .memory(try NV12Frame(bytes: bytes, layout: layout, color: color))
+            var frame = cv_frame()
+            (frame.kind, frame.width, frame.height, frame.matrix, frame.range) = (Int32(CV_FRAME_MEMORY), width, height, matrix, range)
+            (frame.chroma_location, frame.data, frame.size, frame.stride, frame.uv_offset) = (settings.chromaLocation, data, size, stride, uvOffset)
+            settings.latest = try Frame(frame)
         }
     }
 }
@@ -189,28 +276,15 @@ public func cv_view_submit_dmabuf(
     calling {
         let boxed = try views.lookup(view)
         guard let luma, let chroma else { throw CAPIError(code: CV_EINVAL, message: "null plane") }
-        guard modifier == 0 else { throw CAPIError(code: CV_EINVAL, message: "modifier \(modifier): only DRM_FORMAT_MOD_LINEAR (0) buffers are supported") }
-        guard bufferIndex >= 0 else { throw CAPIError(code: CV_EINVAL, message: "negative buffer index") }
-        let (colorMatrix, colorRange) = try color(matrix: matrix, range: range)
-        func plane(_ plane: cv_dmabuf_plane) -> DmaBufPlane { DmaBufPlane(fd: plane.fd, offset: Int(plane.offset), pitch: Int(plane.pitch)) }
         try boxed.settings.withLock { settings in
-            let color = ColorDescription(matrix: colorMatrix, range: colorRange, chromaLocation: settings.chromaLocation)
-            let frame = DmaBufFrame(width: Int(width), height: Int(height), luma: plane(luma.pointee), chroma: plane(chroma.pointee),
-                                    color: color, bufferIndex: Int(bufferIndex))
-            try frame.validate()
-            settings.latest = .dmaBuf(frame)
+            var frame = cv_frame()
+            (frame.kind, frame.width, frame.height, frame.matrix, frame.range) = (Int32(CV_FRAME_DMABUF), width, height, matrix, range)
+            (frame.chroma_location, frame.luma, frame.chroma) = (settings.chromaLocation, luma.pointee, chroma.pointee)
+            (frame.modifier, frame.buffer_index) = (modifier, bufferIndex)
+            let converted = try Frame(frame)
+            if case .dmaBuf(let dmaBuf) = converted { try dmaBuf.validate() }
+            settings.latest = converted
         }
-    }
-}
-
-/// cameraview.h's matrix and range codes.
-private func color(matrix: Int32, range: Int32) throws -> (ColorMatrix, ColorRange) {
-    switch (matrix, range) {
-    case (0, 0): (.bt601, .full)
-    case (0, 1): (.bt601, .limited)
-    case (1, 0): (.bt709, .full)
-    case (1, 1): (.bt709, .limited)
-    default: throw CAPIError(code: CV_EINVAL, message: "unknown matrix \(matrix) or range \(range)")
     }
 }
 
@@ -218,11 +292,8 @@ private func color(matrix: Int32, range: Int32) throws -> (ColorMatrix, ColorRan
 public func cv_view_set_chroma_location(_ view: OpaquePointer?, _ location: Int32) -> Int32 {
     calling {
         let boxed = try views.lookup(view)
-        let sites: [Int32: ChromaLocation] = [
-            Int32(CV_CHROMA_LEFT): .left, Int32(CV_CHROMA_CENTER): .center, Int32(CV_CHROMA_TOP_LEFT): .topLeft,
-        ]
-        guard let site = sites[location] else { throw CAPIError(code: CV_EINVAL, message: "unknown chroma location \(location)") }
-        boxed.settings.withLock { $0.chromaLocation = site }
+        _ = try ColorDescription(matrix: Int32(CV_BT601), range: Int32(CV_RANGE_FULL), chromaLocation: location)
+        boxed.settings.withLock { $0.chromaLocation = location }
     }
 }
 
@@ -273,10 +344,10 @@ private func latestFrame(_ boxed: CView) throws -> (Frame, RenderOptions) {
 public func cv_view_render_to_fbo(_ view: OpaquePointer?, _ fbo: UInt32, _ x: Int32, _ y: Int32, _ width: Int32, _ height: Int32) -> Int32 {
     calling {
         let boxed = try views.lookup(view)
-        var target = RenderTarget.host(HostFramebuffer(
-            framebuffer: fbo, viewport: PixelRect(x: Int(x), y: Int(y), width: Int(width), height: Int(height))))
+        var target = cv_target()
+        (target.kind, target.fbo, target.x, target.y, target.width, target.height) = (Int32(CV_TARGET_FBO), fbo, x, y, width, height)
         let (frame, options) = try latestFrame(boxed)
-        try boxed.view.render(frame, into: &target, options: options)
+        try render(boxed, frame, into: target, options: options)
     }
 }
 
@@ -284,12 +355,10 @@ public func cv_view_render_to_fbo(_ view: OpaquePointer?, _ fbo: UInt32, _ x: In
 public func cv_view_render_rgba(_ view: OpaquePointer?, _ rgba: UnsafeMutablePointer<UInt8>?, _ size: Int, _ width: Int32, _ height: Int32) -> Int32 {
     calling {
         let boxed = try views.lookup(view)
-        guard let rgba, width > 0, height > 0, size >= Int(width) * Int(height) * 4 else {
-            throw CAPIError(code: CV_EINVAL, message: "the output buffer is missing or smaller than width * height * 4")
-        }
+        var target = cv_target()
+        (target.kind, target.rgba, target.size, target.width, target.height) = (Int32(CV_TARGET_RGBA), rgba, size, width, height)
         let (frame, options) = try latestFrame(boxed)
-        let image = try boxed.view.render(frame, size: PixelSize(width: Int(width), height: Int(height)), options: options)
-        image.pixels.withUnsafeBytes { rgba.update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: $0.count) }
+        try render(boxed, frame, into: target, options: options)
     }
 }
 

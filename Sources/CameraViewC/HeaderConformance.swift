@@ -44,4 +44,8 @@ private func cameraviewHeaderMatchesTheImplementation() {
     same(&c18, &s18)
     var c19 = CCameraView.cv_dropped_in_process, s19 = CameraViewC.cv_dropped_in_process
     same(&c19, &s19)
+    var c20 = CCameraView.cv_view_render, s20 = CameraViewC.cv_view_render
+    same(&c20, &s20)
+    var c21 = CCameraView.cv_nv12_default_layout, s21 = CameraViewC.cv_nv12_default_layout
+    same(&c21, &s21)
 }

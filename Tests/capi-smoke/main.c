@@ -103,6 +103,63 @@ static void check_options(cv_view *view) {
  * CAPI_SMOKE_GBM_NODE (the VM) a linear GBM buffer on that DRM node (imported zero-copy).
  * Through cv_view_submit_dmabuf it must draw exactly what the same bytes draw through
  * cv_view_submit_nv12. */
+/* The one render call: a frame, a target and options, the same pixels as submit + render;
+ * the default layout; and bad frames and targets rejected. */
+static void check_render(cv_view *view, cv_device *host_device, GLuint fbo) {
+    int stride = 0;
+    size_t uv_offset = 0, size = 0;
+    CHECK(cv_nv12_default_layout(W + 1, H, &stride, &uv_offset, &size) == CV_OK, "cv_nv12_default_layout failed");
+    /* Odd width: UV rows of ceil(17 / 2) * 2 = 18 bytes at the stride rounded up to even. */
+    CHECK(stride == W + 1 && uv_offset == (size_t)(W + 1) * H && size == uv_offset + (size_t)(W + 2) * (H / 2 - 1) + (W + 2),
+          "default layout: stride %d, uv offset %zu, size %zu", stride, uv_offset, size);
+    stride = 0;
+    CHECK(cv_nv12_default_layout(0, H, &stride, &uv_offset, &size) == CV_EINVAL, "a zero width must be rejected");
+
+    uint8_t frame[W * H * 3 / 2], direct[W * H * 4], submitted[W * H * 4];
+    for (int i = 0; i < W * H * 3 / 2; i++) frame[i] = (uint8_t)(i * 37 + 11);
+    cv_frame source = { .kind = CV_FRAME_MEMORY, .width = W, .height = H, .matrix = CV_BT709, .range = CV_RANGE_LIMITED,
+                        .chroma_location = CV_CHROMA_CENTER, .data = frame, .size = sizeof frame };
+    cv_target target = { .kind = CV_TARGET_RGBA, .width = W, .height = H, .rgba = direct, .size = sizeof direct };
+    cv_render_options options = { .filter = CV_FILTER_BILINEAR, .mirror = 1 };
+    CHECK(cv_view_render(view, &source, &target, &options) == CV_OK, "cv_view_render failed");
+    CHECK(cv_view_set_render_options(view, &options) == CV_OK && cv_view_set_chroma_location(view, CV_CHROMA_CENTER) == CV_OK, "set failed");
+    CHECK(cv_view_submit_nv12(view, frame, sizeof frame, W, H, W, W * H, CV_BT709, CV_RANGE_LIMITED) == CV_OK, "submit failed");
+    CHECK(cv_view_render_rgba(view, submitted, sizeof submitted, W, H) == CV_OK, "render failed");
+    CHECK(memcmp(direct, submitted, sizeof direct) == 0, "cv_view_render and submit + render must draw the same pixels");
+    CHECK(cv_view_set_render_options(view, NULL) == CV_OK && cv_view_set_chroma_location(view, CV_CHROMA_LEFT) == CV_OK, "reset failed");
+
+    cv_frame bad = source;
+    bad.kind = 5;
+    CHECK(cv_view_render(view, &bad, &target, NULL) == CV_EINVAL, "an unknown frame kind must be rejected");
+    bad = source;
+    bad.size = 10;
+    CHECK(cv_view_render(view, &bad, &target, NULL) == CV_EINVAL, "a short frame must be rejected");
+    bad = source;
+    bad.chroma_location = 9;
+    CHECK(cv_view_render(view, &bad, &target, NULL) == CV_EINVAL, "an unknown chroma location must be rejected");
+    cv_target small = target;
+    small.size = 16;
+    CHECK(cv_view_render(view, &source, &small, NULL) == CV_EINVAL, "a short output buffer must be rejected");
+    small = target;
+    small.kind = 4;
+    CHECK(cv_view_render(view, &source, &small, NULL) == CV_EINVAL, "an unknown target kind must be rejected");
+    CHECK(cv_view_render(view, NULL, &target, NULL) == CV_EINVAL, "a null frame must be rejected");
+
+    /* Into the host's framebuffer, through a view on its adopted device. */
+    cv_view *hosted = NULL;
+    CHECK(cv_view_create(host_device, &hosted) == CV_OK, "cv_view_create on the host failed");
+    for (int i = 0; i < W * H; i++) frame[i] = 90;
+    memset(frame + W * H, 128, W * H / 2);
+    source = (cv_frame){ .kind = CV_FRAME_MEMORY, .width = W, .height = H, .data = frame, .size = sizeof frame };
+    cv_target framebuffer = { .kind = CV_TARGET_FBO, .width = W, .height = H, .fbo = fbo, .x = 0, .y = 0 };
+    CHECK(cv_view_render(hosted, &source, &framebuffer, NULL) == CV_OK, "cv_view_render into the fbo failed");
+    uint8_t pixel[4];
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo);
+    glReadPixels(0, 0, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, pixel);
+    CHECK(pixel[0] == 90 && pixel[1] == 90 && pixel[2] == 90, "the fbo target got %d,%d,%d", pixel[0], pixel[1], pixel[2]);
+    CHECK(cv_view_close(hosted) == CV_OK, "closing the render check's hosted view failed");
+}
+
 static void check_dmabuf(cv_view *view) {
     enum { DW = 16, DH = 8 };
     uint8_t frame[DW * DH * 3 / 2];
@@ -278,6 +335,8 @@ int main(void) {
     CHECK(pixels[0] == 0 && pixels[2] == 255, "the left half must keep the host's blue");
     CHECK(pixels[W * 4] == 200 && pixels[W * 4 + 1] == 200 && pixels[W * 4 + 2] == 200, "the right half must be the frame");
 
+    check_render(view, host, fbo);
+    CHECK(cv_view_render_to_fbo(hosted, fbo, W, 0, W, H) == CV_OK, "cv_view_render_to_fbo failed");
     check_hostile_host(hosted);
     long unreachable = check_unclean_close(host);
 

@@ -92,6 +92,44 @@ typedef struct cv_dmabuf_plane {
 int cv_view_submit_dmabuf(cv_view *view, int width, int height, const cv_dmabuf_plane *luma,
                           const cv_dmabuf_plane *chroma, uint64_t modifier, int matrix, int range,
                           int buffer_index);
+/* The render, as the Swift API has it: one frame, one target, the options.
+ * A frame is in memory (CV_FRAME_MEMORY: Y rows then UV rows at uv_offset, both with row
+ * stride `stride`, the UV rows' rounded up to even; 0 for either takes the default of
+ * cv_nv12_default_layout) or in dma-bufs (CV_FRAME_DMABUF: the planes, modifier and
+ * buffer index of cv_view_submit_dmabuf). All zero beyond kind, size and data is BT.601
+ * full range, chroma sited left. */
+enum { CV_FRAME_MEMORY = 0, CV_FRAME_DMABUF = 1 };
+typedef struct cv_frame {
+    int kind; /* CV_FRAME_* */
+    int width, height;
+    int matrix, range, chroma_location; /* CV_BT*, CV_RANGE_*, CV_CHROMA_* */
+    const uint8_t *data;                /* CV_FRAME_MEMORY */
+    size_t size;
+    int stride;
+    size_t uv_offset;
+    cv_dmabuf_plane luma, chroma; /* CV_FRAME_DMABUF */
+    uint64_t modifier;
+    int buffer_index;
+} cv_frame;
+/* Where a render goes, with the output's size: width x height RGBA8 rows at `rgba`
+ * (CV_TARGET_RGBA, `size` bytes there), or framebuffer `fbo` of the current (host)
+ * context at (x, y) (CV_TARGET_FBO, bottom-left origin, the host's GL state left as it was). */
+enum { CV_TARGET_RGBA = 0, CV_TARGET_FBO = 1 };
+typedef struct cv_target {
+    int kind; /* CV_TARGET_* */
+    int width, height;
+    uint8_t *rgba; /* CV_TARGET_RGBA */
+    size_t size;
+    uint32_t fbo; /* CV_TARGET_FBO */
+    int x, y;
+} cv_target;
+/* Renders `frame` into `target`, placed and sampled by `options` (NULL: the default). The
+ * frame is read during the call only; submit/render below are conveniences over this. */
+int cv_view_render(cv_view *view, const cv_frame *frame, const cv_target *target, const cv_render_options *options);
+/* The default layout of a width x height NV12 frame: *stride (when it is 0 on entry:
+ * width), the UV offset (stride * height) and the buffer size (the end of the UV plane). */
+int cv_nv12_default_layout(int width, int height, int *stride, size_t *uv_offset, size_t *size);
+
 /* How the view's last dma-buf frame reached the GPU: CV_IMPORT_* (0 before any). */
 enum { CV_IMPORT_NONE = 0, CV_IMPORT_PER_PLANE = 1, CV_IMPORT_EXTERNAL = 2, CV_IMPORT_MAPPED_UPLOAD = 3 };
 int cv_view_last_import_path(const cv_view *view);

@@ -2,8 +2,13 @@
 renderer, through its C API (libCameraViewC, loaded with ctypes; no compiled extension).
 
     with cameraview.Device() as device, cameraview.CameraView(device) as view:
-        view.submit_nv12(frame, 1928, 1208, stride=2048, uv_offset=2048 * 1216)
-        rgba = view.render_rgba(964, 604)          # a (604, 964, 4) uint8 NumPy array
+        frame = cameraview.Frame.nv12(data, 1928, 1208, stride=2048, uv_offset=2048 * 1216)
+        rgba = view.render(frame, cameraview.ImageTarget(964, 604))   # a (604, 964, 4) uint8 array
+
+As in Swift and C: one frame (in memory or in dma-bufs), one target (an image, or a host
+framebuffer) that owns the output size, and `Options` for placement and sampling.
+`submit_nv12` / `set_options` / `render_rgba` / `render_to_fbo` are conveniences over it
+(the view keeps the latest frame and the options).
 
 Views and devices close with `close()` (idempotent) or a `with` block. One dropped
 without closing is closed when its last reference goes (at once, by reference counting:
@@ -17,6 +22,7 @@ from ._library import LibraryNotFound
 
 _lib = _library.load()
 
+# cameraview.h's codes, mirrored (tests/test_header.py fails when they drift from it).
 OK, EINVAL, EGL, EGLES, ENOFRAME, ECLOSED, EOTHER, EUNCLEAN = 0, -1, -2, -3, -4, -5, -6, -7
 _MATRICES = {"bt601": 0, "bt709": 1}
 _RANGES = {"full": 0, "limited": 1}
@@ -25,6 +31,8 @@ _FILTERS = {"automatic": 0, "nearest": 1, "bilinear": 2, "area": 3}
 _CHROMA = {"left": 0, "center": 1, "top-left": 2}
 _LETTERBOX = {"black": 0, "transparent": 1, "untouched": 2}
 _IMPORT_PATHS = {0: None, 1: "per-plane", 2: "external", 3: "mapped-upload"}
+_FRAME_MEMORY, _FRAME_DMABUF = 0, 1
+_TARGET_RGBA, _TARGET_FBO = 0, 1
 
 
 class CameraViewError(Exception):
@@ -80,6 +88,97 @@ def _choice(table, value, what):
         return table[value]
     except KeyError:
         raise ValueError(f"unknown {what} {value!r}; one of {', '.join(table)}") from None
+
+
+def default_layout(width, height, stride=None):
+    """(stride, uv_offset, size) of a width x height NV12 frame: the library's defaults
+    (stride: width; UV rows right after the Y rows)."""
+    row_stride, uv_offset, size = ctypes.c_int(stride or 0), ctypes.c_size_t(), ctypes.c_size_t()
+    _check(_lib.cv_nv12_default_layout(width, height, ctypes.byref(row_stride), ctypes.byref(uv_offset), ctypes.byref(size)))
+    return row_stride.value, uv_offset.value, size.value
+
+
+class Frame:
+    """One NV12 frame: in memory (`Frame.nv12`) or in dma-bufs (`Frame.dmabuf`)."""
+
+    def __init__(self, structure, keep=None):
+        self._structure = structure
+        self._keep = keep  # the memory `structure` points into
+
+    @classmethod
+    def nv12(cls, data, width, height, stride=None, uv_offset=None, matrix="bt601", range="full", chroma_location="left"):
+        """A frame in memory: `data` is bytes, a buffer or a NumPy array, read in place when
+        contiguous. Y rows, then UV rows at `uv_offset`, both `stride` apart (defaults:
+        `default_layout`)."""
+        address, size, keep = _buffer_address(data)
+        structure = _library.Frame(
+            kind=_FRAME_MEMORY, width=width, height=height, matrix=_choice(_MATRICES, matrix, "matrix"),
+            range=_choice(_RANGES, range, "range"), chroma_location=_choice(_CHROMA, chroma_location, "chroma location"),
+            data=address, size=size, stride=stride or 0, uv_offset=uv_offset or 0)
+        return cls(structure, keep)
+
+    @classmethod
+    def dmabuf(cls, width, height, luma, chroma, modifier=0, matrix="bt601", range="full", chroma_location="left",
+               buffer_index=0):
+        """A frame in dma-bufs: `luma` and `chroma` are (fd, offset, pitch); the fds stay the
+        caller's."""
+        structure = _library.Frame(
+            kind=_FRAME_DMABUF, width=width, height=height, matrix=_choice(_MATRICES, matrix, "matrix"),
+            range=_choice(_RANGES, range, "range"), chroma_location=_choice(_CHROMA, chroma_location, "chroma location"),
+            luma=_library.DmaBufPlane(*luma), chroma=_library.DmaBufPlane(*chroma), modifier=modifier,
+            buffer_index=buffer_index)
+        return cls(structure)
+
+
+class ImageTarget:
+    """A width x height RGBA8 image: a (height, width, 4) uint8 NumPy array (`out` when
+    given, reused frame after frame), or bytes without NumPy."""
+
+    def __init__(self, width, height, out=None):
+        self.width, self.height, self.out = width, height, out
+
+    def _prepare(self):
+        size = self.width * self.height * 4
+        try:
+            import numpy
+        except ImportError:
+            buffer = ctypes.create_string_buffer(size)
+            return _library.Target(kind=_TARGET_RGBA, width=self.width, height=self.height,
+                                   rgba=ctypes.addressof(buffer), size=size), lambda: buffer.raw
+        image = self.out if self.out is not None else numpy.empty((self.height, self.width, 4), dtype=numpy.uint8)
+        if image.shape != (self.height, self.width, 4) or image.dtype != numpy.uint8 or not image.flags.c_contiguous:
+            raise ValueError("out must be a C-contiguous uint8 array of shape (height, width, 4)")
+        return _library.Target(kind=_TARGET_RGBA, width=self.width, height=self.height,
+                               rgba=image.ctypes.data, size=size), lambda: image
+
+
+class FramebufferTarget:
+    """Framebuffer `fbo` of the current (adopted) context at (x, y), width x height
+    (bottom-left origin); the host's GL state is left as it was."""
+
+    def __init__(self, fbo, x, y, width, height):
+        self.fbo, self.x, self.y, self.width, self.height = fbo, x, y, width, height
+
+    def _prepare(self):
+        return _library.Target(kind=_TARGET_FBO, width=self.width, height=self.height, fbo=self.fbo,
+                               x=self.x, y=self.y), lambda: None
+
+
+class Options:
+    """Placement and sampling; `frame_to_output` is a 3x3 matrix (nested sequences,
+    row-major) mapping frame pixels to output pixels."""
+
+    def __init__(self, fit="contain", mirror=False, filter="automatic", zoom=1.0, letterbox="black", frame_to_output=None):
+        self._matrix = None
+        if frame_to_output is not None:
+            values = [float(value) for row in frame_to_output for value in row]
+            if len(values) != 9:
+                raise ValueError("frame_to_output must be 3x3")
+            self._matrix = (ctypes.c_double * 9)(*values)
+        self._structure = _library.RenderOptions(
+            _choice(_FITS, fit, "fit"), int(bool(mirror)), _choice(_FILTERS, filter, "filter"), float(zoom),
+            ctypes.cast(self._matrix, ctypes.POINTER(ctypes.c_double)) if self._matrix is not None else None,
+            _choice(_LETTERBOX, letterbox, "letterbox"))
 
 
 def live_handles_in_process():
@@ -190,13 +289,20 @@ class CameraView(_Handle):
         if self._own_device:
             self.device.close()
 
+    def render(self, frame, target, options=None):
+        """Renders `frame` (a `Frame`) into `target` (an `ImageTarget`: returns the image; a
+        `FramebufferTarget`: returns None), placed and sampled by `options` (an `Options`)."""
+        structure, result = target._prepare()
+        _check(_lib.cv_view_render(self._require(), ctypes.byref(frame._structure), ctypes.byref(structure),
+                                   ctypes.byref(options._structure) if options is not None else None))
+        return result()
+
     def submit_nv12(self, data, width, height, stride=None, uv_offset=None, matrix="bt601", range="full"):
         """Copies one NV12 frame into the view: `data` is bytes, a buffer (memoryview,
-        bytearray) or a NumPy array, read in place when contiguous."""
-        stride = width if stride is None else stride
-        uv_offset = stride * height if uv_offset is None else uv_offset
+        bytearray) or a NumPy array, read in place when contiguous; stride and UV offset
+        default as in `default_layout`."""
         address, size, keep = _buffer_address(data)
-        _check(_lib.cv_view_submit_nv12(self._require(), address, size, width, height, stride, uv_offset,
+        _check(_lib.cv_view_submit_nv12(self._require(), address, size, width, height, stride or 0, uv_offset or 0,
                                         _choice(_MATRICES, matrix, "matrix"), _choice(_RANGES, range, "range")))
         del keep
 
@@ -209,38 +315,18 @@ class CameraView(_Handle):
                                           buffer_index))
 
     def set_options(self, fit="contain", mirror=False, filter="automatic", zoom=1.0, letterbox="black", frame_to_output=None):
-        """Placement and sampling of later renders; `frame_to_output` is a 3x3 matrix
-        (nested sequences, row-major) mapping frame pixels to output pixels."""
-        matrix = None
-        if frame_to_output is not None:
-            values = [float(value) for row in frame_to_output for value in row]
-            if len(values) != 9:
-                raise ValueError("frame_to_output must be 3x3")
-            matrix = (ctypes.c_double * 9)(*values)
-        options = _library.RenderOptions(
-            _choice(_FITS, fit, "fit"), int(bool(mirror)), _choice(_FILTERS, filter, "filter"), float(zoom),
-            ctypes.cast(matrix, ctypes.POINTER(ctypes.c_double)) if matrix is not None else None,
-            _choice(_LETTERBOX, letterbox, "letterbox"))
-        _check(_lib.cv_view_set_render_options(self._require(), ctypes.byref(options)))
+        """The `Options` of later `render_rgba` / `render_to_fbo` calls."""
+        options = Options(fit, mirror, filter, zoom, letterbox, frame_to_output)
+        _check(_lib.cv_view_set_render_options(self._require(), ctypes.byref(options._structure)))
 
     def set_chroma_location(self, location):
         _check(_lib.cv_view_set_chroma_location(self._require(), _choice(_CHROMA, location, "chroma location")))
 
     def render_rgba(self, width, height, out=None):
-        """Renders the latest frame to width x height RGBA8: a (height, width, 4) uint8
-        NumPy array (into `out` when given), or bytes without NumPy."""
-        size = width * height * 4
-        try:
-            import numpy
-        except ImportError:
-            buffer = ctypes.create_string_buffer(size)
-            _check(_lib.cv_view_render_rgba(self._require(), buffer, size, width, height))
-            return buffer.raw
-        image = out if out is not None else numpy.empty((height, width, 4), dtype=numpy.uint8)
-        if image.shape != (height, width, 4) or image.dtype != numpy.uint8 or not image.flags.c_contiguous:
-            raise ValueError("out must be a C-contiguous uint8 array of shape (height, width, 4)")
-        _check(_lib.cv_view_render_rgba(self._require(), image.ctypes.data, size, width, height))
-        return image
+        """Renders the latest submitted frame into an `ImageTarget(width, height, out)`."""
+        structure, result = ImageTarget(width, height, out)._prepare()
+        _check(_lib.cv_view_render_rgba(self._require(), structure.rgba, structure.size, width, height))
+        return result()
 
     def render_to_fbo(self, framebuffer, x, y, width, height):
         """Draws into a host framebuffer in the current (adopted) context."""
@@ -276,7 +362,7 @@ def _buffer_address(data):
 
 
 __all__ = [
-    "CameraView", "Device", "CameraViewError", "InvalidArgument", "EGLFailure", "GLESFailure", "NoFrame", "Closed",
+    "CameraView", "Device", "Frame", "ImageTarget", "FramebufferTarget", "Options", "default_layout", "CameraViewError", "InvalidArgument", "EGLFailure", "GLESFailure", "NoFrame", "Closed",
     "LibraryNotFound", "UncleanClose", "last_error", "live_handles_in_process", "swept_in_process",
     "failed_deletions_in_process", "dropped_in_process",
 ]

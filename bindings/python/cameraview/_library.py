@@ -51,6 +51,22 @@ class RenderOptions(ctypes.Structure):
     ]
 
 
+class Frame(ctypes.Structure):
+    _fields_ = [
+        ("kind", ctypes.c_int), ("width", ctypes.c_int), ("height", ctypes.c_int),
+        ("matrix", ctypes.c_int), ("range", ctypes.c_int), ("chroma_location", ctypes.c_int),
+        ("data", ctypes.c_void_p), ("size", ctypes.c_size_t), ("stride", ctypes.c_int), ("uv_offset", ctypes.c_size_t),
+        ("luma", DmaBufPlane), ("chroma", DmaBufPlane), ("modifier", ctypes.c_uint64), ("buffer_index", ctypes.c_int),
+    ]
+
+
+class Target(ctypes.Structure):
+    _fields_ = [
+        ("kind", ctypes.c_int), ("width", ctypes.c_int), ("height", ctypes.c_int),
+        ("rgba", ctypes.c_void_p), ("size", ctypes.c_size_t), ("fbo", ctypes.c_uint32), ("x", ctypes.c_int), ("y", ctypes.c_int),
+    ]
+
+
 def _declare(lib):
     handle = ctypes.c_void_p
     out = ctypes.POINTER(ctypes.c_void_p)
@@ -65,6 +81,9 @@ def _declare(lib):
         "cv_view_submit_dmabuf": (ctypes.c_int, [handle, ctypes.c_int, ctypes.c_int, ctypes.POINTER(DmaBufPlane),
                                                  ctypes.POINTER(DmaBufPlane), ctypes.c_uint64, ctypes.c_int, ctypes.c_int,
                                                  ctypes.c_int]),
+        "cv_view_render": (ctypes.c_int, [handle, ctypes.POINTER(Frame), ctypes.POINTER(Target), ctypes.POINTER(RenderOptions)]),
+        "cv_nv12_default_layout": (ctypes.c_int, [ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_int),
+                                                  ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_size_t)]),
         "cv_view_last_import_path": (ctypes.c_int, [handle]),
         "cv_view_set_render_options": (ctypes.c_int, [handle, ctypes.POINTER(RenderOptions)]),
         "cv_view_set_chroma_location": (ctypes.c_int, [handle, ctypes.c_int]),

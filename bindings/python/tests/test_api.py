@@ -184,3 +184,24 @@ def test_every_declared_function_is_in_the_header():
     import re
     declared = set(re.findall(r"\b(cv_[a-z_0-9]+)\(", header))
     assert declared == set(_lib.declared)
+
+
+def test_render_takes_a_frame_a_target_and_options_as_swift_and_c_do(no_gpu_leaks, device):
+    frame = gradient(W, H)
+    with cameraview.CameraView(device) as view:
+        options = cameraview.Options(filter="bilinear", mirror=True)
+        direct = view.render(cameraview.Frame.nv12(frame, W, H, matrix="bt709", chroma_location="center"),
+                             cameraview.ImageTarget(W // 2, H // 2), options)
+        assert direct.shape == (H // 2, W // 2, 4)
+        view.set_options(filter="bilinear", mirror=True)
+        view.set_chroma_location("center")
+        view.submit_nv12(frame, W, H, matrix="bt709")
+        assert (view.render_rgba(W // 2, H // 2) == direct).all(), "the conveniences are the same render"
+        out = numpy.zeros((H, W, 4), dtype=numpy.uint8)
+        same = view.render(cameraview.Frame.nv12(frame, W, H), cameraview.ImageTarget(W, H, out=out),
+                           cameraview.Options(filter="nearest"))
+        assert same is out and (out == rgba(frame, W, H)).all()
+        with pytest.raises(cameraview.InvalidArgument):
+            view.render(cameraview.Frame.nv12(frame[:10], W, H), cameraview.ImageTarget(W, H))
+        with pytest.raises(ValueError):
+            cameraview.Frame.nv12(frame, W, H, chroma_location="middle")
