@@ -9,7 +9,7 @@ struct EmbedShaders: BuildToolPlugin {
         let shaderFolder = context.package.directoryURL.appending(path: "Shaders")
         let shaders = try FileManager.default
             .contentsOfDirectory(at: shaderFolder, includingPropertiesForKeys: nil)
-            .filter { ["vert", "frag"].contains($0.pathExtension) }
+            .filter { ["vert", "frag", "glsl"].contains($0.pathExtension) }
             .sorted { $0.path < $1.path }
         let output = context.pluginWorkDirectoryURL.appending(path: "ShaderSources.swift")
         return [

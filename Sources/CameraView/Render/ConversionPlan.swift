@@ -96,7 +96,7 @@ enum SamplingMode: String, CaseIterable, Sendable {
     /// One NV12 EGLImage on GL_TEXTURE_EXTERNAL_OES, converted by the driver.
     case externalImage = "EXTERNAL_IMAGE"
     /// Four pixels per RGBA8UI texel, several rows per fragment, into RGBA32UI targets:
-    /// untransformed 1:1 frames and area at exactly half size (nv12_packed.frag).
+    /// untransformed 1:1 frames and area at exactly half size (Shaders/packed_*).
     case packedPlanes = "PACKED_PLANES"
     /// The packed upload's textures drawn a pixel at a time: area at exactly a quarter of
     /// the frame's size, one fetch per row of each pixel's 4x4 luma block.
@@ -132,17 +132,20 @@ struct ProgramVariant: Hashable, CustomStringConvertible {
 
     var description: String { "\(mode.rawValue), \(filter.rawValue)" }
 
-    /// The #defines after `#version`.
-    func macros(packedRows: Int) -> [String] {
-        switch (mode, filter) {
-        case (.packedPlanes, .bilinear): ["ROWS \(packedRows)", "CHROMA_LINEAR"]
-        case (.packedPlanes, .area): ["ROWS \(packedRows)", "AREA_HALF"]
-        case (.packedPlanes, _): ["ROWS \(packedRows)"]
-        case (.packedInput, _), (.externalImage, _): [mode.rawValue]
-        case (_, .bilinear): [mode.rawValue, "FILTER_BILINEAR"]
-        case (_, .area): [mode.rawValue, "FILTER_AREA"]
-        default: [mode.rawValue]
+    /// The fragment shader: `#version`, the mode's #define, the shared part of the
+    /// variant's family (Shaders/nv12_planes.glsl or packed_planes.glsl), then its own main.
+    func fragmentSource(packedRows: Int) -> String {
+        let (define, shared, main): (String, String, String) = switch (mode, filter) {
+        case (.packedPlanes, .bilinear): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedLinearFrag)
+        case (.packedPlanes, .area): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedHalfFrag)
+        case (.packedPlanes, _): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedNearestFrag)
+        case (.packedInput, _): (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12QuarterFrag)
+        case (.externalImage, _): (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12ExternalFrag)
+        case (_, .bilinear): (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12BilinearFrag)
+        case (_, .area): (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12AreaFrag)
+        default: (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12NearestFrag)
         }
+        return "#version 300 es\n#define \(define)\n" + shared + "\n" + main
     }
 
     /// The uniforms this variant's shaders declare and use: the keys of the values a
@@ -336,8 +339,8 @@ struct OutputCodeCoefficients: Equatable {
     let bias: Float
 }
 
-/// The fixed blend weights of the packed program's interpolated chroma (nv12_packed.frag
-/// with CHROMA_LINEAR): at 1:1, pixel x of a row sits at chroma position
+/// The fixed blend weights of the packed program's interpolated chroma (packed_linear.frag):
+/// at 1:1, pixel x of a row sits at chroma position
 /// (x + 0.5 - origin.x) / 2, so within a four-pixel texel the weights repeat, and rows
 /// 2k and 2k + 1 blend chroma rows k - 1, k and k + 1 the same way for every k.
 struct PackedChromaWeights {

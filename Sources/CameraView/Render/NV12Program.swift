@@ -12,9 +12,7 @@ final class NV12Program {
 
     /// `packedRows`: rows per fragment of the packed program.
     init(variant: ProgramVariant, packedRows: Int, table: HandleTable, in scope: borrowing ContextScope) throws {
-        let source = Self.source(
-            variant.mode == .packedPlanes ? ShaderSources.nv12PackedFrag : ShaderSources.nv12Frag,
-            defining: variant.macros(packedRows: packedRows))
+        let source = variant.fragmentSource(packedRows: packedRows)
         let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, table: table, in: scope)
         let fragment: GLShader
         do {
@@ -93,13 +91,6 @@ final class NV12Program {
             throw error
         }
         return program
-    }
-
-    /// The source with a `#define` per macro inserted after its `#version` line.
-    private static func source(_ source: String, defining macros: [String]) -> String {
-        guard let versionEnd = source.firstIndex(of: "\n") else { return source }
-        let defines = macros.map { "#define \($0)\n" }.joined()
-        return source[...versionEnd] + defines + source[source.index(after: versionEnd)...]
     }
 
     private static func compile(
