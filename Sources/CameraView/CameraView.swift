@@ -22,7 +22,7 @@ public final class CameraView: Sendable {
         let reference = try device?.newReference() ?? RenderDevice.open()
         let table = HandleTable(owner: "CameraView#\(SerialCounter.views.next())")
         do {
-            state = Locked(ViewState(vertexArray: try reference.core.withContext { try table.makeVertexArray(in: $0) }))
+            state = Locked(ViewState(vertexArray: try reference.core.withContext { try table.create(.vertexArray, in: $0) }))
         } catch {
             reference.close()
             throw error

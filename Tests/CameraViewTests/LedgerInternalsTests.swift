@@ -13,7 +13,7 @@ import Testing
         let table = HandleTable(owner: "test")
         try device.core.withContext { scope in
             glBindTexture(0xFFFF, 0)  // GL_INVALID_ENUM, left pending
-            let texture = try table.makeTexture(in: scope)
+            let texture = try table.create(.texture, in: scope)
             #expect(texture.raw != 0)
             #expect(table.liveCount == 1)
             texture.release(in: scope.teardown)
@@ -30,7 +30,7 @@ import Testing
         let table = HandleTable(owner: "test")
         let (_, findings) = try LedgerAudit.recording {
             try device.core.withContext { scope in
-                _ = try table.makeTexture(in: scope)
+                _ = try table.create(.texture, in: scope)
                 #expect(table.droppedOwnerCount == 1)
                 #expect(table.liveCount == 1)
                 #expect(table.close(in: scope.teardown).swept.map(\.kind) == [.texture])
@@ -68,7 +68,7 @@ import Testing
         let table = HandleTable(owner: "test")
         let (_, findings) = try LedgerAudit.recording {
             try device.core.withContext { scope in
-                let program = try table.makeProgram(in: scope)
+                let program = try table.create(.program, in: scope)
                 host.makeCurrent()  // the scope's context is no longer the current one
                 program.release(in: scope.teardown)
             }
@@ -88,7 +88,7 @@ import Testing
         for index in 0..<10_000 {
             if index % 3 == 0 { _ = cache.value(for: 0) }  // buffer 0 keeps being drawn
             if cache.value(for: index) == nil {
-                for evicted in cache.insert(OwnerBox(try table.duplicate(STDIN_FILENO)), for: index) { evicted.release() }
+                for evicted in cache.insert(OwnerBox(try table.create(.duplicate(STDIN_FILENO))), for: index) { evicted.release() }
             }
             mostLive = max(mostLive, table.liveCount)
         }

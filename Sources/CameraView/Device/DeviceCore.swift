@@ -88,7 +88,7 @@ final class DeviceCore: @unchecked Sendable {
         guard eglBindAPI(EGLenum(EGL_OPENGL_ES_API)) == EGL_TRUE else {
             throw CameraViewError.egl(operation: "eglBindAPI", code: eglGetError())
         }
-        return try table.createContext(on: display)
+        return try table.create(.context, on: display)
     }
 
     private static func queryInfo(platform: Platform, display: EGLDisplay, drmNode: String?) -> DeviceInfo {

@@ -55,10 +55,10 @@ enum DisplayOpener {
         }
         var objects = DeviceObjects(drmNode: node)
         do {
-            let fd = try table.openFile(node, flags: O_RDWR)
+            let fd = try table.create(.open(node, flags: O_RDWR))
             let fdNumber = fd.raw
             objects.drmFD = consume fd
-            let gbm = try table.createGBMDevice(fd: fdNumber, node: node)
+            let gbm = try table.create(.gbmDevice(fd: fdNumber, node: node))
             let native = UnsafeMutableRawPointer(gbm.raw)
             objects.gbmDevice = consume gbm
             // The display of our own GBM device: nobody else gets it from EGL.
@@ -93,7 +93,7 @@ enum DisplayOpener {
     }
 
     private static func initialize(_ display: EGLDisplay, table: HandleTable) throws -> OwnedEGLDisplay {
-        let initialized = try table.initialize(display)
+        let initialized = try table.create(.initialized, on: display)
         DriverPin.pinLoadedDrivers()
         return initialized
     }

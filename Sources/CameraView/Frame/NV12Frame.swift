@@ -64,14 +64,14 @@ package final class MappedFile: @unchecked Sendable {
     package var count: Int { bytes.count }
 
     package init(path: String) throws {
-        let fd = try HostHandles.table.openFile(path, flags: O_RDONLY)
+        let fd = try HostHandles.table.create(.open(path, flags: O_RDONLY))
         let number = fd.raw
         var mapped: OwnedMapping?
         do {
             var info = stat()
             guard fstat(number, &info) == 0 else { throw CameraViewError.io(operation: "stat", path: path, errno: errno) }
             let count = Int(info.st_size)
-            mapped = count == 0 ? nil : try HostHandles.table.map(number, length: count, shared: false, what: path)
+            mapped = count == 0 ? nil : try HostHandles.table.create(.map(number, length: count, shared: false, what: path))
         } catch {
             fd.release()
             throw error

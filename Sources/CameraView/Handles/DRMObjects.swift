@@ -18,14 +18,12 @@ package enum GEMHandleKind: UnboundKind {
 }
 package typealias OwnedGEMHandle = Owned<GEMHandleKind>
 
-/// The only places GEM handles are imported and bos exported writable.
-extension HandleTable {
+/// The only ways GEM handles are imported and bos exported writable.
+extension Creation where Kind == GEMHandleKind {
     /// The GEM handle `drmFD` gets for `dmaBuf` (a new one: `drmFD` must be a file of
     /// our own, or the handle would alias one that Mesa holds).
-    package func importGEMHandle(
-        drmFD: Int32, dmaBuf: Int32, file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedGEMHandle {
-        try create(GEMHandleKind.self, operation: "drmPrimeFDToHandle", file: file, line: line, function: function) {
+    static func gemHandle(drmFD: Int32, dmaBuf: Int32) -> Creation {
+        Creation("drmPrimeFDToHandle") { _ in
             var handle: UInt32 = 0
             guard drmPrimeFDToHandle(drmFD, dmaBuf, &handle) == 0 else {
                 throw CameraViewError.io(operation: "drmPrimeFDToHandle", path: "fd \(dmaBuf)", errno: errno)
@@ -33,13 +31,13 @@ extension HandleTable {
             return GEMHandle(drmFD: drmFD, handle: handle)
         }
     }
+}
 
+extension Creation where Kind == FDKind {
     /// A read-write dma-buf fd for `bo` (gbm_bo_get_fd's is read-only, and a camera
     /// writes into it).
-    package func exportWritableFD(
-        of bo: OpaquePointer, what: String, file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedFD {
-        try create(FDKind.self, operation: "drmPrimeHandleToFD", file: file, line: line, function: function) {
+    package static func writableExport(of bo: OpaquePointer, what: String) -> Creation {
+        Creation("drmPrimeHandleToFD") { _ in
             var fd: Int32 = -1
             let device = gbm_device_get_fd(gbm_bo_get_device(bo))
             guard drmPrimeHandleToFD(device, gbm_bo_get_handle(bo).u32, UInt32(DRM_CLOEXEC | DRM_RDWR), &fd) == 0 else {

@@ -47,54 +47,53 @@ package enum GBMMappingKind: UnboundKind {
 }
 package typealias OwnedGBMMapping = Owned<GBMMappingKind>
 
-/// The only places GBM objects are created, mapped or exported.
-extension HandleTable {
-    package func createGBMDevice(fd: Int32, node: String, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedGBMDevice {
-        try create(GBMDeviceKind.self, operation: "gbm_create_device", file: file, line: line, function: function) {
+/// The only ways GBM objects are created, mapped or exported.
+extension Creation where Kind == GBMDeviceKind {
+    package static func gbmDevice(fd: Int32, node: String) -> Creation {
+        Creation("gbm_create_device") { _ in
             guard let device = gbm_create_device(fd) else { throw CameraViewError.io(operation: "gbm_create_device", path: node, errno: errno) }
             return device
         }
     }
+}
 
-    package func createBo(
-        on gbm: OpaquePointer, width: Int, height: Int, format: UInt32, usage: UInt32,
-        file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedGBMBo {
-        try create(GBMBoKind.self, operation: "gbm_bo_create", file: file, line: line, function: function) {
+extension Creation where Kind == GBMBoKind {
+    package static func bo(on gbm: OpaquePointer, width: Int, height: Int, format: UInt32, usage: UInt32) -> Creation {
+        Creation("gbm_bo_create") { _ in
             guard let bo = gbm_bo_create(gbm, UInt32(width), UInt32(height), format, usage) else {
                 throw CameraViewError.io(operation: "gbm_bo_create", path: "\(width)x\(height)", errno: errno)
             }
             return bo
         }
     }
+}
 
-    package func createGBMSurface(
-        on gbm: OpaquePointer, size: PixelSize, format: UInt32, usage: UInt32,
-        file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedGBMSurface {
-        try create(GBMSurfaceKind.self, operation: "gbm_surface_create", file: file, line: line, function: function) {
+extension Creation where Kind == GBMSurfaceKind {
+    static func gbmSurface(on gbm: OpaquePointer, size: PixelSize, format: UInt32, usage: UInt32) -> Creation {
+        Creation("gbm_surface_create") { _ in
             guard let surface = gbm_surface_create(gbm, UInt32(size.width), UInt32(size.height), format, usage) else {
                 throw CameraViewError.io(operation: "gbm_surface_create", path: "\(size)", errno: errno)
             }
             return surface
         }
     }
+}
 
+extension Creation where Kind == FDKind {
     /// A dma-buf fd for `bo` (the caller owns it, not the bo).
-    package func exportFD(of bo: OpaquePointer, what: String, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
-        try create(FDKind.self, operation: "gbm_bo_get_fd", file: file, line: line, function: function) {
+    static func export(of bo: OpaquePointer, what: String) -> Creation {
+        Creation("gbm_bo_get_fd") { _ in
             let fd = gbm_bo_get_fd(bo)
             guard fd >= 0 else { throw CameraViewError.io(operation: "gbm_bo_get_fd", path: what, errno: errno) }
             return fd
         }
     }
+}
 
-    /// Maps `width` x `height` of `bo` for `transfer` (GBM_BO_TRANSFER_READ or _WRITE).
-    package func mapBo(
-        _ bo: OpaquePointer, width: Int, height: Int, transfer: gbm_bo_transfer_flags, what: String,
-        file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedGBMMapping {
-        try create(GBMMappingKind.self, operation: "gbm_bo_map", file: file, line: line, function: function) {
+extension Creation where Kind == GBMMappingKind {
+    /// `width` x `height` of `bo` mapped for `transfer` (GBM_BO_TRANSFER_READ or _WRITE).
+    package static func mapping(of bo: OpaquePointer, width: Int, height: Int, transfer: gbm_bo_transfer_flags, what: String) -> Creation {
+        Creation("gbm_bo_map") { _ in
             var stride: UInt32 = 0
             var mapData: UnsafeMutableRawPointer?
             guard let address = gbm_bo_map(bo, 0, 0, UInt32(width), UInt32(height), UInt32(transfer.rawValue), &stride, &mapData) else {

@@ -84,43 +84,31 @@ typealias GLVertexArray = Owned<VertexArrayKind>
 typealias GLShader = Owned<ShaderKind>
 typealias GLProgram = Owned<ProgramKind>
 
-/// The only places GL names are generated: each becomes an owner recorded in the table.
-extension HandleTable {
-    func makeTexture(in scope: borrowing ContextScope, file: String = #fileID, line: Int = #line, function: String = #function) throws -> GLTexture {
-        try create(TextureKind.self, in: scope, operation: "glGenTextures", file: file, line: line, function: function) {
-            try GLCheck.generated("glGenTextures") { glGenTextures(1, &$0) }
-        }
-    }
+/// The only ways GL names are generated (`HandleTable.create`).
+extension Creation where Kind == TextureKind {
+    static var texture: Creation { Creation("glGenTextures") { _ in try GLCheck.generated("glGenTextures") { glGenTextures(1, &$0) } } }
+}
 
-    func makeFramebuffer(in scope: borrowing ContextScope, file: String = #fileID, line: Int = #line, function: String = #function) throws -> GLFramebuffer {
-        try create(FramebufferKind.self, in: scope, operation: "glGenFramebuffers", file: file, line: line, function: function) {
-            try GLCheck.generated("glGenFramebuffers") { glGenFramebuffers(1, &$0) }
-        }
-    }
+extension Creation where Kind == FramebufferKind {
+    static var framebuffer: Creation { Creation("glGenFramebuffers") { _ in try GLCheck.generated("glGenFramebuffers") { glGenFramebuffers(1, &$0) } } }
+}
 
-    func makeRenderbuffer(in scope: borrowing ContextScope, file: String = #fileID, line: Int = #line, function: String = #function) throws -> GLRenderbuffer {
-        try create(RenderbufferKind.self, in: scope, operation: "glGenRenderbuffers", file: file, line: line, function: function) {
-            try GLCheck.generated("glGenRenderbuffers") { glGenRenderbuffers(1, &$0) }
-        }
-    }
+extension Creation where Kind == RenderbufferKind {
+    static var renderbuffer: Creation { Creation("glGenRenderbuffers") { _ in try GLCheck.generated("glGenRenderbuffers") { glGenRenderbuffers(1, &$0) } } }
+}
 
-    func makeVertexArray(in scope: borrowing ContextScope, file: String = #fileID, line: Int = #line, function: String = #function) throws -> GLVertexArray {
-        try create(VertexArrayKind.self, in: scope, operation: "glGenVertexArrays", file: file, line: line, function: function) {
-            try GLCheck.generated("glGenVertexArrays") { glGenVertexArrays(1, &$0) }
-        }
-    }
+extension Creation where Kind == VertexArrayKind {
+    static var vertexArray: Creation { Creation("glGenVertexArrays") { _ in try GLCheck.generated("glGenVertexArrays") { glGenVertexArrays(1, &$0) } } }
+}
 
-    func makeShader(type: GLenum, in scope: borrowing ContextScope, file: String = #fileID, line: Int = #line, function: String = #function) throws -> GLShader {
-        try create(ShaderKind.self, in: scope, operation: "glCreateShader", file: file, line: line, function: function) {
-            try GLCheck.generated("glCreateShader") { $0 = glCreateShader(type) }
-        }
+extension Creation where Kind == ShaderKind {
+    static func shader(_ type: GLenum) -> Creation {
+        Creation("glCreateShader") { _ in try GLCheck.generated("glCreateShader") { $0 = glCreateShader(type) } }
     }
+}
 
-    func makeProgram(in scope: borrowing ContextScope, file: String = #fileID, line: Int = #line, function: String = #function) throws -> GLProgram {
-        try create(ProgramKind.self, in: scope, operation: "glCreateProgram", file: file, line: line, function: function) {
-            try GLCheck.generated("glCreateProgram") { $0 = glCreateProgram() }
-        }
-    }
+extension Creation where Kind == ProgramKind {
+    static var program: Creation { Creation("glCreateProgram") { _ in try GLCheck.generated("glCreateProgram") { $0 = glCreateProgram() } } }
 }
 
 enum GLCheck {

@@ -80,40 +80,50 @@ package protocol ContextBoundKind: TrackedKind {}
 /// Objects that need no context: fds, mappings, GBM objects, the EGL display and context.
 package protocol UnboundKind: TrackedKind {}
 
+/// One way to create an object of `Kind`: the operation (as fault injection and errors
+/// name it) and the call, given the display (the scope's, for EGL objects). A kind's ways
+/// are static members of `Creation where Kind == ...` beside the kind, and `create` is the
+/// one call that makes them and records where.
+package struct Creation<Kind: TrackedKind> {
+    let operation: String
+    let make: (EGLDisplay?) throws -> Kind.Raw
+
+    package init(_ operation: String, _ make: @escaping (EGLDisplay?) throws -> Kind.Raw) {
+        (self.operation, self.make) = (operation, make)
+    }
+}
+
 extension HandleTable {
-    /// Creates a context-bound object with `make` and records it.
+    /// Creates a context-bound object in `scope`'s context and records it, with the caller
+    /// as its creation site.
     func create<Kind: ContextBoundKind>(
-        _ kind: Kind.Type, in scope: borrowing ContextScope, operation: String,
-        file: String = #fileID, line: Int = #line, function: String = #function,
-        _ make: () throws -> Kind.Raw
+        _ creation: Creation<Kind>, in scope: borrowing ContextScope,
+        file: String = #fileID, line: Int = #line, function: String = #function
     ) throws -> Owned<Kind> {
-        let display = scope.display
-        let owned = try admitted(kind, display: display, operation: operation, site: CreationSite(file: file, line: line, function: function), make)
-        if let failure = FaultInjection.failureAfterCreation(kind: Kind.kind, operation: operation) {
+        let owned = try admitted(creation, display: scope.display, site: CreationSite(file: file, line: line, function: function))
+        if let failure = FaultInjection.failureAfterCreation(kind: Kind.kind, operation: creation.operation) {
             owned.release(in: scope.teardown)
             throw failure
         }
         return owned
     }
 
-    /// Creates an object that needs no context with `make` and records it.
+    /// Creates an object that needs no context (on `display`, for EGL objects) and records
+    /// it, with the caller as its creation site.
     package func create<Kind: UnboundKind>(
-        _ kind: Kind.Type, display: EGLDisplay? = nil, operation: String,
-        file: String = #fileID, line: Int = #line, function: String = #function,
-        _ make: () throws -> Kind.Raw
+        _ creation: Creation<Kind>, on display: EGLDisplay? = nil,
+        file: String = #fileID, line: Int = #line, function: String = #function
     ) throws -> Owned<Kind> {
-        let owned = try admitted(kind, display: display, operation: operation, site: CreationSite(file: file, line: line, function: function), make)
-        if let failure = FaultInjection.failureAfterCreation(kind: Kind.kind, operation: operation) {
+        let owned = try admitted(creation, display: display, site: CreationSite(file: file, line: line, function: function))
+        if let failure = FaultInjection.failureAfterCreation(kind: Kind.kind, operation: creation.operation) {
             owned.release()
             throw failure
         }
         return owned
     }
 
-    private func admitted<Kind: TrackedKind>(
-        _ kind: Kind.Type, display: EGLDisplay?, operation: String, site: CreationSite, _ make: () throws -> Kind.Raw
-    ) throws -> Owned<Kind> {
-        let raw = try admit(kind, display: display, operation: operation, site: site, make)
+    private func admitted<Kind: TrackedKind>(_ creation: Creation<Kind>, display: EGLDisplay?, site: CreationSite) throws -> Owned<Kind> {
+        let raw = try admit(Kind.self, display: display, operation: creation.operation, site: site) { try creation.make(display) }
         return Owned(raw: raw.value, ledger: self, serial: raw.serial)
     }
 }

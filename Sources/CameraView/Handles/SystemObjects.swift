@@ -32,10 +32,10 @@ extension UInt64 {
     package init(pointer: OpaquePointer?) { self.init(UInt(bitPattern: UnsafeRawPointer(pointer))) }
 }
 
-/// The only places tracked fds are opened or duplicated and files are mapped.
-extension HandleTable {
-    package func openFile(_ path: String, flags: Int32, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
-        try create(FDKind.self, operation: "open \(path)", file: file, line: line, function: function) {
+/// The only ways tracked fds are opened or duplicated and files are mapped.
+extension Creation where Kind == FDKind {
+    package static func open(_ path: String, flags: Int32) -> Creation {
+        Creation("open \(path)") { _ in
             let fd = Glibc.open(path, flags | O_CLOEXEC)
             guard fd >= 0 else { throw CameraViewError.io(operation: "open", path: path, errno: errno) }
             return fd
@@ -43,20 +43,19 @@ extension HandleTable {
     }
 
     /// Our own copy of someone else's fd (close-on-exec).
-    package func duplicate(_ fd: Int32, file: String = #fileID, line: Int = #line, function: String = #function) throws -> OwnedFD {
-        try create(FDKind.self, operation: "dup", file: file, line: line, function: function) {
+    package static func duplicate(_ fd: Int32) -> Creation {
+        Creation("dup") { _ in
             let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
             guard copy >= 0 else { throw CameraViewError.io(operation: "dup", path: "fd \(fd)", errno: errno) }
             return copy
         }
     }
+}
 
-    /// Maps `length` bytes of `fd` read-only: shared (a dma-buf) or private (a file).
-    package func map(
-        _ fd: Int32, length: Int, shared: Bool, what: String,
-        file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedMapping {
-        try create(MemoryMappingKind.self, operation: "mmap", file: file, line: line, function: function) {
+extension Creation where Kind == MemoryMappingKind {
+    /// `length` bytes of `fd` read-only: shared (a dma-buf) or private (a file).
+    package static func map(_ fd: Int32, length: Int, shared: Bool, what: String) -> Creation {
+        Creation("mmap") { _ in
             let address = mmap(nil, length, PROT_READ, shared ? MAP_SHARED : MAP_PRIVATE, fd, 0)
             guard let address, address != MAP_FAILED else { throw CameraViewError.io(operation: "mmap", path: what, errno: errno) }
             return UnsafeMutableRawBufferPointer(start: address, count: length)

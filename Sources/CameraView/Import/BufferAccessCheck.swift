@@ -20,13 +20,13 @@ enum BufferAccessCheck {
     static func denial(of fd: Int32, node: String, table: HandleTable) -> String? {
         let probe: OwnedFD
         do {
-            probe = try table.openFile(node, flags: O_RDWR)
+            probe = try table.create(.open(node, flags: O_RDWR))
         } catch {
             return "cannot open \(node) to check the buffer (\(error))"
         }
         let verdict: String?
         do {
-            let handle = try table.importGEMHandle(drmFD: probe.raw, dmaBuf: fd)
+            let handle = try table.create(.gemHandle(drmFD: probe.raw, dmaBuf: fd))
             var map = drm_mode_map_dumb()
             map.handle = handle.raw.handle
             let mapped = drmIoctl(probe.raw, cv_DRM_IOCTL_MODE_MAP_DUMB, &map) == 0

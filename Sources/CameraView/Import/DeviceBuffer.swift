@@ -39,12 +39,12 @@ public final class DeviceBuffer: Sendable {
         let reference = try device.newReference()
         do {
             // NV12 bos are not supported everywhere (not on vgem); an R8 bo holds the same bytes.
-            let bo = try table.createBo(on: gbm, width: rowBytes, height: rows, format: cv_GBM_FORMAT_R8, usage: UInt32(GBM_BO_USE_LINEAR.rawValue))
+            let bo = try table.create(.bo(on: gbm, width: rowBytes, height: rows, format: cv_GBM_FORMAT_R8, usage: UInt32(GBM_BO_USE_LINEAR.rawValue)))
             let stride: Int
             let fd: OwnedFD
             do {
                 stride = try Self.write(source, into: bo.raw, rowBytes: rowBytes, rows: rows, table: table)
-                fd = try table.exportFD(of: bo.raw, what: "device buffer")
+                fd = try table.create(.export(of: bo.raw, what: "device buffer"))
             } catch {
                 bo.release()
                 throw error
@@ -64,7 +64,7 @@ public final class DeviceBuffer: Sendable {
 
     /// Copies the frame's rows into the mapped bo; returns the bo's stride.
     private static func write(_ source: NV12Frame, into bo: OpaquePointer, rowBytes: Int, rows: Int, table: HandleTable) throws -> Int {
-        let mapping = try table.mapBo(bo, width: rowBytes, height: rows, transfer: GBM_BO_TRANSFER_WRITE, what: "device buffer")
+        let mapping = try table.create(.mapping(of: bo, width: rowBytes, height: rows, transfer: GBM_BO_TRANSFER_WRITE, what: "device buffer"))
         let (map, stride) = (mapping.raw.address, mapping.raw.stride)
         let layout = source.layout
         source.withUnsafeBytes { bytes in

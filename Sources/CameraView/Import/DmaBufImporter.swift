@@ -138,7 +138,7 @@ final class ImportedBuffer {
     }
 
     private func duplicate(_ fd: Int32, table: HandleTable) throws -> Int32 {
-        let copy = try table.duplicate(fd)
+        let copy = try table.create(.duplicate(fd))
         let number = copy.raw
         fds.append(OwnerBox(copy))
         return number
@@ -156,7 +156,7 @@ final class ImportedBuffer {
     }
 
     private func makeImage(table: HandleTable, in scope: borrowing ContextScope, attributes: [(Int32, Int)]) throws -> EGLImage {
-        let image = try table.createDmaBufImage(in: scope, attributes: attributes)
+        let image = try table.create(.dmaBufImage(attributes: attributes), in: scope)
         let pointer = image.raw
         images.append(OwnerBox(image))
         return pointer
@@ -168,7 +168,7 @@ final class ImportedBuffer {
         guard let imageTargetTexture2D = core.extensions.imageTargetTexture2D else {
             throw CameraViewError.importPathUnavailable(path: .perPlane, reason: "glEGLImageTargetTexture2DOES is missing")
         }
-        let texture = try table.makeTexture(in: scope)
+        let texture = try table.create(.texture, in: scope)
         let name = texture.raw
         textures.append(OwnerBox(texture))
         let target = mode.textureTarget

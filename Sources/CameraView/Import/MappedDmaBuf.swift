@@ -39,7 +39,7 @@ enum MappedDmaBuf {
     /// the CPU access; a failed start unmaps again.
     private static func map(_ plane: DmaBufPlane, length: Int, table: HandleTable) throws -> OwnedMapping {
         let length = min(max(length, 1), try plane.bufferSize())
-        let mapping = try table.map(plane.fd, length: length, shared: true, what: "fd \(plane.fd)")
+        let mapping = try table.create(.map(plane.fd, length: length, shared: true, what: "fd \(plane.fd)"))
         do {
             try FaultInjection.step(operation: "DMA_BUF_IOCTL_SYNC", kind: .memoryMapping)
             try sync(plane.fd, DMA_BUF_SYNC_START)

@@ -22,14 +22,14 @@ public final class GBMSurface: Sendable {
     /// The locked front buffer as a dma-buf: the fd is recorded in the view's table until
     /// the returned buffer is closed.
     func export(_ bo: OpaquePointer, table: HandleTable) throws -> ExportedBuffer {
-        let fd = try table.exportFD(of: bo, what: "front buffer")
+        let fd = try table.create(.export(of: bo, what: "front buffer"))
         return ExportedBuffer(fd: fd, stride: Int(gbm_bo_get_stride(bo)), size: size)
     }
 
     /// The locked front buffer's pixels.
     func read(_ bo: OpaquePointer, table: HandleTable) throws -> RGBAImage {
         let bgra = objects.bgra
-        let mapping = try table.mapBo(bo, width: size.width, height: size.height, transfer: GBM_BO_TRANSFER_READ, what: "front buffer")
+        let mapping = try table.create(.mapping(of: bo, width: size.width, height: size.height, transfer: GBM_BO_TRANSFER_READ, what: "front buffer"))
         var pixels = [UInt8](repeating: 0, count: size.width * size.height * 4)
         let (map, rowPitch) = (mapping.raw.address, mapping.raw.stride)
         pixels.withUnsafeMutableBytes { out in
@@ -117,10 +117,10 @@ extension CameraView {
             guard state.isOpen else { throw CameraViewError.closed }
             let (config, format, bgra) = try Self.windowConfig(display: core.display)
             return try core.withContext { scope in
-                let gbmSurface = try handles.createGBMSurface(on: gbm, size: size, format: format, usage: UInt32(GBM_BO_USE_RENDERING.rawValue))
+                let gbmSurface = try handles.create(.gbmSurface(on: gbm, size: size, format: format, usage: UInt32(GBM_BO_USE_RENDERING.rawValue)))
                 let eglSurface: OwnedEGLSurface
                 do {
-                    eglSurface = try handles.createWindowSurface(in: scope, config: config, native: UnsafeMutableRawPointer(gbmSurface.raw))
+                    eglSurface = try handles.create(.windowSurface(config: config, native: UnsafeMutableRawPointer(gbmSurface.raw)), in: scope)
                 } catch {
                     gbmSurface.release()
                     throw error

@@ -68,7 +68,7 @@ final class NV12Program {
         vertex: GLuint, fragment: GLuint, variant: ProgramVariant, locations: inout [Uniform: GLint],
         table: HandleTable, in scope: borrowing ContextScope
     ) throws -> GLProgram {
-        let program = try table.makeProgram(in: scope)
+        let program = try table.create(.program, in: scope)
         let name = program.raw
         glAttachShader(name, vertex)
         glAttachShader(name, fragment)
@@ -96,7 +96,7 @@ final class NV12Program {
     private static func compile(
         _ type: GLenum, _ stage: String, _ source: String, table: HandleTable, in scope: borrowing ContextScope
     ) throws -> GLShader {
-        let shader = try table.makeShader(type: type, in: scope)
+        let shader = try table.create(.shader(type), in: scope)
         let name = shader.raw
         source.withCString { text in
             var pointer: UnsafePointer<GLchar>? = text

@@ -199,7 +199,7 @@ struct UploadedPlanes: ~Copyable {
     private static func makeTexture(
         table: HandleTable, in scope: borrowing ContextScope, format: Int32, width: Int, height: Int
     ) throws -> GLTexture {
-        let texture = try table.makeTexture(in: scope)
+        let texture = try table.create(.texture, in: scope)
         glBindTexture(GLenum(GL_TEXTURE_2D), texture.raw)
         defer { glBindTexture(GLenum(GL_TEXTURE_2D), 0) }
         glTexStorage2D(GLenum(GL_TEXTURE_2D), 1, GLenum(format), GLsizei(width), GLsizei(height))
@@ -242,8 +242,8 @@ struct OffscreenTarget: ~Copyable {
         }
         let framebuffer: GLFramebuffer
         do {
-            for _ in 0..<key.packing.rowsPerFragment { renderbuffers.append(OwnerBox(try table.makeRenderbuffer(in: scope))) }
-            framebuffer = try table.makeFramebuffer(in: scope)
+            for _ in 0..<key.packing.rowsPerFragment { renderbuffers.append(OwnerBox(try table.create(.renderbuffer, in: scope))) }
+            framebuffer = try table.create(.framebuffer, in: scope)
         } catch {
             releaseRenderbuffers(in: scope)
             throw error

@@ -27,7 +27,7 @@ public enum CameraDevices {
     }
 
     private static func describe(_ path: String, table: HandleTable) -> CameraDeviceInfo? {
-        guard let fd = try? table.openFile(path, flags: O_RDWR | O_NONBLOCK) else { return nil }
+        guard let fd = try? table.create(.open(path, flags: O_RDWR | O_NONBLOCK)) else { return nil }
         let info = describe(fd.raw, path: path)
         fd.release()
         return info

@@ -27,7 +27,7 @@ final class CaptureStream {
     init(_ configuration: V4L2Source.Configuration, gbm: OpaquePointer?, table: HandleTable) throws {
         device = configuration.device
         mode = configuration.buffers
-        let opened = try table.openFile(device, flags: O_RDWR | O_NONBLOCK)
+        let opened = try table.create(.open(device, flags: O_RDWR | O_NONBLOCK))
         let deviceFD = opened.raw
         let agreed: V4L2Format
         do {
@@ -41,8 +41,9 @@ final class CaptureStream {
         queue = V4L2Queue(fd: deviceFD, type: agreed.type, memory: memory.rawValue)
         fd = consume opened
         do {
-            var granted = 0
-            buffers = try table.requestBuffers(queue, count: configuration.bufferCount, granted: &granted, device: device)
+            let requested = try table.create(.buffers(queue, count: configuration.bufferCount, device: device))
+            let granted = requested.raw.granted
+            buffers = consume requested
             guard granted >= 2 else {
                 throw CameraViewError.camera(device: device, problem: "granted \(granted) buffers; streaming needs at least 2")
             }
@@ -57,7 +58,7 @@ final class CaptureStream {
                 }
                 try enqueue(slot)
             }
-            streaming = try table.startStreaming(queue, device: device)
+            streaming = try table.create(.streaming(queue, device: device))
         } catch {
             release()
             throw error
@@ -168,7 +169,7 @@ final class CaptureSlot {
     /// The driver's buffer, exported plane by plane.
     func export(_ queue: V4L2Queue, device: String, table: HandleTable) throws {
         for plane in format.planes.indices {
-            fds.append(OwnerBox(try table.exportV4L2Buffer(queue, index: index, plane: plane, device: device)))
+            fds.append(OwnerBox(try table.create(.export(queue, index: index, plane: plane, device: device))))
             lengths.append(format.planes[plane].length)
         }
     }
@@ -178,10 +179,10 @@ final class CaptureSlot {
     func allocate(on gbm: OpaquePointer, table: HandleTable) throws {
         for plane in format.planes {
             let rows = (plane.length + plane.pitch - 1) / plane.pitch
-            let bo = try table.createBo(on: gbm, width: plane.pitch, height: rows, format: cv_GBM_FORMAT_R8, usage: UInt32(GBM_BO_USE_LINEAR.rawValue))
+            let bo = try table.create(.bo(on: gbm, width: plane.pitch, height: rows, format: cv_GBM_FORMAT_R8, usage: UInt32(GBM_BO_USE_LINEAR.rawValue)))
             let boPointer = bo.raw
             bos.append(OwnerBox(bo))
-            let fd = try table.exportWritableFD(of: boPointer, what: "capture buffer \(index)")
+            let fd = try table.create(.writableExport(of: boPointer, what: "capture buffer \(index)"))
             let length = Int(lseek(fd.raw, 0, SEEK_END))
             fds.append(OwnerBox(fd))
             guard length >= 0, length <= Int(UInt32.max) else {

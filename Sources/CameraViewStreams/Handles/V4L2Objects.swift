@@ -13,11 +13,18 @@ struct V4L2Queue: BitwiseCopyable, Equatable {
 // A camera that went away (ENODEV) stopped its stream and frees its buffers with its
 // file: there is nothing left to release.
 
+/// A queue's buffers: as many as the driver granted.
+struct V4L2Buffers: BitwiseCopyable {
+    let queue: V4L2Queue
+    let granted: Int
+}
+
 /// A queue's buffers, freed by requesting 0.
 enum V4L2BuffersKind: UnboundKind {
     static let kind = HandleKind.v4l2Buffers
-    static func reported(_ queue: V4L2Queue) -> UInt64 { UInt64(queue.fd) }
-    static func destroy(_ queue: V4L2Queue, display: EGLDisplay?) -> String? {
+    static func reported(_ buffers: V4L2Buffers) -> UInt64 { UInt64(buffers.queue.fd) }
+    static func destroy(_ buffers: V4L2Buffers, display: EGLDisplay?) -> String? {
+        let queue = buffers.queue
         var request = v4l2_requestbuffers()
         (request.count, request.type, request.memory) = (0, queue.type, queue.memory)
         return cv_v4l2_ioctl(queue.fd, cv_VIDIOC_REQBUFS, &request) == 0 || errno == ENODEV ? nil : errnoReason("VIDIOC_REQBUFS 0")
@@ -36,31 +43,24 @@ enum V4L2StreamingKind: UnboundKind {
 }
 typealias OwnedV4L2Streaming = Owned<V4L2StreamingKind>
 
-/// The only places V4L2 buffers are requested and exported and streams started.
-extension HandleTable {
-    /// Asks the driver for `count` buffers of `queue`; `granted` is how many it gave.
-    func requestBuffers(
-        _ queue: V4L2Queue, count: Int, granted: inout Int, device: String,
-        file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedV4L2Buffers {
-        var given = 0
-        let buffers = try create(V4L2BuffersKind.self, operation: "VIDIOC_REQBUFS", file: file, line: line, function: function) {
+/// The only ways V4L2 buffers are requested and exported and streams started.
+extension Creation where Kind == V4L2BuffersKind {
+    /// `count` buffers of `queue` asked of the driver (`granted`: how many it gave).
+    static func buffers(_ queue: V4L2Queue, count: Int, device: String) -> Creation {
+        Creation("VIDIOC_REQBUFS") { _ in
             var request = v4l2_requestbuffers()
             (request.count, request.type, request.memory) = (UInt32(count), queue.type, queue.memory)
             guard cv_v4l2_ioctl(queue.fd, cv_VIDIOC_REQBUFS, &request) == 0 else {
                 throw CameraViewError.io(operation: "VIDIOC_REQBUFS", path: device, errno: errno)
             }
-            given = Int(request.count)
-            return queue
+            return V4L2Buffers(queue: queue, granted: Int(request.count))
         }
-        granted = given
-        return buffers
     }
+}
 
-    func startStreaming(
-        _ queue: V4L2Queue, device: String, file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedV4L2Streaming {
-        try create(V4L2StreamingKind.self, operation: "VIDIOC_STREAMON", file: file, line: line, function: function) {
+extension Creation where Kind == V4L2StreamingKind {
+    static func streaming(_ queue: V4L2Queue, device: String) -> Creation {
+        Creation("VIDIOC_STREAMON") { _ in
             var type = Int32(queue.type)
             guard cv_v4l2_ioctl(queue.fd, cv_VIDIOC_STREAMON, &type) == 0 else {
                 throw CameraViewError.io(operation: "VIDIOC_STREAMON", path: device, errno: errno)
@@ -68,13 +68,12 @@ extension HandleTable {
             return queue
         }
     }
+}
 
+extension Creation where Kind == FDKind {
     /// A dma-buf fd for plane `plane` of driver buffer `index` (VIDIOC_EXPBUF).
-    func exportV4L2Buffer(
-        _ queue: V4L2Queue, index: Int, plane: Int, device: String,
-        file: String = #fileID, line: Int = #line, function: String = #function
-    ) throws -> OwnedFD {
-        try create(FDKind.self, operation: "VIDIOC_EXPBUF", file: file, line: line, function: function) {
+    static func export(_ queue: V4L2Queue, index: Int, plane: Int, device: String) -> Creation {
+        Creation("VIDIOC_EXPBUF") { _ in
             var export = v4l2_exportbuffer()
             (export.type, export.index, export.plane, export.flags) = (queue.type, UInt32(index), UInt32(plane), UInt32(O_RDONLY | O_CLOEXEC))
             guard cv_v4l2_ioctl(queue.fd, cv_VIDIOC_EXPBUF, &export) == 0 else {

@@ -2,9 +2,10 @@ import CameraView
 import CameraViewStreams
 import Foundation
 
-/// Every place the library creates a tracked object: each call, outside the owners' layer,
-/// of one of the typed constructors (the non-private functions of `Handles/*Objects.swift`)
-/// on a handle table, as `CreationSite`'s file and line name it. A fault walk reaches a site
+/// Every place the library creates a tracked object: each `create` call, outside the owners'
+/// layer, of one of the ways a kind is made (the `Creation` members of `Handles/*Objects.swift`)
+/// on a handle table, and each shared display's initialization, as `CreationSite`'s file and
+/// line name them. A fault walk reaches a site
 /// when a creation is attempted there; the walks together must reach all of them.
 enum CreationSites {
     struct Site: Hashable, CustomStringConvertible {
@@ -27,7 +28,7 @@ enum CreationSites {
             let handles = TestPaths.packageRoot + "/Sources/\(module)/Handles"
             for name in (try? FileManager.default.contentsOfDirectory(atPath: handles)) ?? [] where name.hasSuffix("Objects.swift") {
                 let text = (try? String(contentsOfFile: handles + "/" + name, encoding: .utf8)) ?? ""
-                for match in text.matches(of: /\n    (?:package )?func ([A-Za-z]+)\(/) { constructors.insert(String(match.1)) }
+                for match in text.matches(of: /\n    (?:package )?(?:static |)(?:func|var) ([A-Za-z]+)[(:]/) { constructors.insert(String(match.1)) }
             }
         }
         var sites: Set<Site> = []
@@ -37,7 +38,7 @@ enum CreationSites {
             for path in files where path.hasSuffix(".swift") && !path.hasPrefix("Handles/") {
                 let text = (try? String(contentsOfFile: sources + "/" + path, encoding: .utf8)) ?? ""
                 for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    for match in line.matches(of: /(?:^|[^A-Za-z0-9_])(?:table|handles)\.([A-Za-z]+)\(/) where constructors.contains(String(match.1)) {
+                    for match in line.matches(of: /(?:^|[^A-Za-z0-9_])(?:table|handles)\.(?:create\(\.)?([A-Za-z]+)[(,]/) where constructors.contains(String(match.1)) {
                         let file = module + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
                         sites.insert(Site(file: file, line: index + 1, text: line.trimmingCharacters(in: .whitespaces)))
                     }
