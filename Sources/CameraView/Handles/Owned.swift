@@ -148,3 +148,33 @@ extension OwnerBox {
 extension OwnerBox where Kind: UnboundKind {
     package func release() { owned.take()?.release() }
 }
+
+/// Objects made together and released together, newest first: a composite object's one
+/// destroy, which accepts it half built. A constructor adopts each object as it makes it
+/// and, if a later step fails, releases the group; a finished object releases the same
+/// group when its owner is done with it.
+package final class OwnerGroup {
+    private var members: [any GroupMember] = []
+
+    package init() {}
+
+    /// Takes `owned` into the group; returns its raw value.
+    @discardableResult
+    package func adopt<Kind: TrackedKind>(_ owned: consuming Owned<Kind>) -> Kind.Raw {
+        let box = OwnerBox(owned)
+        members.append(box)
+        return box.raw
+    }
+
+    package func release(in teardown: Teardown) {
+        for member in members.reversed() { member.release(in: teardown) }
+        members.removeAll()
+    }
+}
+
+private protocol GroupMember: AnyObject {
+    func release(in teardown: Teardown)
+}
+
+extension OwnerBox: GroupMember {}
+

@@ -38,7 +38,6 @@ struct DmaBufImporter {
         size = nil
     }
 
-
     private mutating func release(_ entry: ImportedBuffer, in teardown: Teardown) {
         entry.release(in: teardown)
         imagesDestroyed += entry.imageCount
@@ -69,16 +68,14 @@ struct BufferIdentity: Hashable {
     }
 }
 
-/// One imported ring buffer: the fds the view dup'd, its EGLImages and their textures.
-/// Kept in the importer's cache, so a class; it releases what it owns in one place.
+/// One imported ring buffer: the fds the view dup'd, its EGLImages and their textures,
+/// released together (newest first: textures, images, fds). Kept in the importer's cache,
+/// so a class.
 final class ImportedBuffer {
     let identity: BufferIdentity
-    private var fds: [OwnerBox<FDKind>] = []
-    private var images: [OwnerBox<EGLImageKind>] = []
-    private var textures: [OwnerBox<TextureKind>] = []
+    private let objects = OwnerGroup()
     private(set) var planeTextures = PlaneTextures(luma: 0)
-
-    var imageCount: Int { images.count }
+    private(set) var imageCount = 0
 
     init(
         _ frame: DmaBufFrame, path: ImportPath, identity: BufferIdentity, core: DeviceCore, table: HandleTable,
@@ -93,13 +90,9 @@ final class ImportedBuffer {
         }
     }
 
-    /// Deletes textures, then images, then closes the dup'd fds.
     func release(in teardown: Teardown) {
-        for texture in textures.reversed() { texture.release(in: teardown) }
-        for image in images.reversed() { image.release(in: teardown) }
-        for fd in fds.reversed() { fd.release() }
+        objects.release(in: teardown)
     }
-
 
     private func importPlanes(
         of frame: DmaBufFrame, path: ImportPath, core: DeviceCore, table: HandleTable, in scope: borrowing ContextScope
@@ -138,10 +131,7 @@ final class ImportedBuffer {
     }
 
     private func duplicate(_ fd: Int32, table: HandleTable) throws -> Int32 {
-        let copy = try table.create(.duplicate(fd))
-        let number = copy.raw
-        fds.append(OwnerBox(copy))
-        return number
+        objects.adopt(try table.create(.duplicate(fd)))
     }
 
     /// Size, format and plane 0 of a dma-buf image.
@@ -156,10 +146,9 @@ final class ImportedBuffer {
     }
 
     private func makeImage(table: HandleTable, in scope: borrowing ContextScope, attributes: [(Int32, Int)]) throws -> EGLImage {
-        let image = try table.create(.dmaBufImage(attributes: attributes), in: scope)
-        let pointer = image.raw
-        images.append(OwnerBox(image))
-        return pointer
+        let image = objects.adopt(try table.create(.dmaBufImage(attributes: attributes), in: scope))
+        imageCount += 1
+        return image
     }
 
     private func bind(
@@ -168,9 +157,7 @@ final class ImportedBuffer {
         guard let imageTargetTexture2D = core.extensions.imageTargetTexture2D else {
             throw CameraViewError.importPathUnavailable(path: .perPlane, reason: "glEGLImageTargetTexture2DOES is missing")
         }
-        let texture = try table.create(.texture, in: scope)
-        let name = texture.raw
-        textures.append(OwnerBox(texture))
+        let name = objects.adopt(try table.create(.texture, in: scope))
         let target = mode.textureTarget
         glBindTexture(target, name)
         defer { glBindTexture(target, 0) }

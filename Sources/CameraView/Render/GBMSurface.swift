@@ -67,7 +67,6 @@ final class SurfaceObjects: @unchecked Sendable {
         gbm.take()?.release()
     }
 
-
     /// Swaps, and hands the locked front buffer to `use` before releasing it back to the
     /// surface. The surface's context is current.
     func presentFrontBuffer(display: EGLDisplay, _ use: (OpaquePointer) throws -> Void) throws {

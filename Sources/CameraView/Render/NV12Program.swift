@@ -5,38 +5,30 @@ import CEGL
 /// keep it in a dictionary.
 final class NV12Program {
     let variant: ProgramVariant
-    private var program: GLProgram?
+    /// The program object, released with this.
+    private let program: OwnerGroup
     let name: GLuint
     /// Every uniform of the variant, resolved at link (a missing one fails the link).
     private let locations: [Uniform: GLint]
 
     /// `packedRows`: rows per fragment of the packed program.
     init(variant: ProgramVariant, packedRows: Int, table: HandleTable, in scope: borrowing ContextScope) throws {
-        let source = variant.fragmentSource(packedRows: packedRows)
-        let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, table: table, in: scope)
-        let fragment: GLShader
-        do {
-            fragment = try Self.compile(GLenum(GL_FRAGMENT_SHADER), "fragment (\(variant.description))", source, table: table, in: scope)
-        } catch {
-            vertex.release(in: scope.teardown)
-            throw error
-        }
-        let program: GLProgram
+        // The shaders go once the program is linked, or fails to: it keeps what it needs.
+        let shaders = OwnerGroup()
+        defer { shaders.release(in: scope.teardown) }
+        let vertex = try Self.compile(GLenum(GL_VERTEX_SHADER), "vertex", ShaderSources.fullscreenVert, into: shaders, table: table, in: scope)
+        let fragment = try Self.compile(
+            GLenum(GL_FRAGMENT_SHADER), "fragment (\(variant.description))", variant.fragmentSource(packedRows: packedRows),
+            into: shaders, table: table, in: scope)
+        let program = OwnerGroup()
         var locations: [Uniform: GLint] = [:]
         do {
-            program = try Self.link(vertex: vertex.raw, fragment: fragment.raw, variant: variant, locations: &locations, table: table, in: scope)
+            name = try Self.link(vertex: vertex, fragment: fragment, variant: variant, locations: &locations, into: program, table: table, in: scope)
         } catch {
-            fragment.release(in: scope.teardown)
-            vertex.release(in: scope.teardown)
+            program.release(in: scope.teardown)
             throw error
         }
-        fragment.release(in: scope.teardown)
-        vertex.release(in: scope.teardown)
-        let name = program.raw
-        self.variant = variant
-        self.name = name
-        self.program = consume program
-        self.locations = locations
+        (self.variant, self.program, self.locations) = (variant, program, locations)
     }
 
     /// Sets every uniform of the plan (all of the variant's, by construction of `UniformValues`).
@@ -58,46 +50,38 @@ final class NV12Program {
         }
     }
 
-    func release(in teardown: Teardown) { program.take()?.release(in: teardown) }
-
+    func release(in teardown: Teardown) { program.release(in: teardown) }
 
     /// Links the two shaders into a new program and resolves every uniform of the
     /// variant: one the program does not have (a shader and `UniformValues` that disagree)
     /// fails the link, naming it.
     private static func link(
         vertex: GLuint, fragment: GLuint, variant: ProgramVariant, locations: inout [Uniform: GLint],
-        table: HandleTable, in scope: borrowing ContextScope
-    ) throws -> GLProgram {
-        let program = try table.create(.program, in: scope)
-        let name = program.raw
+        into group: OwnerGroup, table: HandleTable, in scope: borrowing ContextScope
+    ) throws -> GLuint {
+        let name = group.adopt(try table.create(.program, in: scope))
         glAttachShader(name, vertex)
         glAttachShader(name, fragment)
         glLinkProgram(name)
         var linked: GLint = 0
         glGetProgramiv(name, GLenum(GL_LINK_STATUS), &linked)
-        do {
-            try FaultInjection.step(operation: "glLinkProgram", kind: .program)
-            guard linked == GL_TRUE else { throw CameraViewError.programLink(log: infoLog(name, glGetProgramiv, glGetProgramInfoLog)) }
-            for uniform in variant.uniforms {
-                let location = glGetUniformLocation(name, uniform.name)
-                guard location >= 0 else {
-                    throw CameraViewError.programLink(log: "\(variant) has no active uniform \(uniform.name)")
-                }
-                locations[uniform] = location
+        try FaultInjection.step(operation: "glLinkProgram", kind: .program)
+        guard linked == GL_TRUE else { throw CameraViewError.programLink(log: infoLog(name, glGetProgramiv, glGetProgramInfoLog)) }
+        for uniform in variant.uniforms {
+            let location = glGetUniformLocation(name, uniform.name)
+            guard location >= 0 else {
+                throw CameraViewError.programLink(log: "\(variant) has no active uniform \(uniform.name)")
             }
-            try GLCheck.noError("linking the NV12 program (\(variant))")
-        } catch {
-            program.release(in: scope.teardown)
-            throw error
+            locations[uniform] = location
         }
-        return program
+        try GLCheck.noError("linking the NV12 program (\(variant))")
+        return name
     }
 
     private static func compile(
-        _ type: GLenum, _ stage: String, _ source: String, table: HandleTable, in scope: borrowing ContextScope
-    ) throws -> GLShader {
-        let shader = try table.create(.shader(type), in: scope)
-        let name = shader.raw
+        _ type: GLenum, _ stage: String, _ source: String, into group: OwnerGroup, table: HandleTable, in scope: borrowing ContextScope
+    ) throws -> GLuint {
+        let name = group.adopt(try table.create(.shader(type), in: scope))
         source.withCString { text in
             var pointer: UnsafePointer<GLchar>? = text
             glShaderSource(name, 1, &pointer, nil)
@@ -105,14 +89,9 @@ final class NV12Program {
         glCompileShader(name)
         var compiled: GLint = 0
         glGetShaderiv(name, GLenum(GL_COMPILE_STATUS), &compiled)
-        do {
-            try FaultInjection.step(operation: "glCompileShader", kind: .shader)
-            guard compiled == GL_TRUE else { throw CameraViewError.shaderCompile(stage: stage, log: infoLog(name, glGetShaderiv, glGetShaderInfoLog)) }
-        } catch {
-            shader.release(in: scope.teardown)
-            throw error
-        }
-        return shader
+        try FaultInjection.step(operation: "glCompileShader", kind: .shader)
+        guard compiled == GL_TRUE else { throw CameraViewError.shaderCompile(stage: stage, log: infoLog(name, glGetShaderiv, glGetShaderInfoLog)) }
+        return name
     }
 
     private static func infoLog(

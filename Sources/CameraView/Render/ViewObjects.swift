@@ -45,7 +45,7 @@ struct ViewState: ~Copyable {
         fill: (borrowing UploadedPlanes) throws -> Void
     ) throws -> PlaneTextures {
         try Self.reuse(&planes, key: key, table: table, in: scope)
-        guard let textures = planes?.textures else { throw CameraViewError.closed }
+        guard let textures = planes?.planeTextures else { throw CameraViewError.closed }
         try fill(planes!)
         return textures
     }
@@ -119,8 +119,9 @@ protocol SizedGPUObjects: ~Copyable {
 /// GL_UNPACK_ROW_LENGTH = stride, so padded layouts need no CPU repacking.
 struct UploadedPlanes: ~Copyable {
     let key: GPUObjectKey
-    private let luma: GLTexture
-    private let chroma: GLTexture
+    private let textures: OwnerGroup
+    private let luma: GLuint
+    private let chroma: GLuint
 
     var size: PixelSize { key.size }
     private var packed: Bool { key.packing != .perPixel }
@@ -136,23 +137,20 @@ struct UploadedPlanes: ~Copyable {
         let (lumaFormat, chromaFormat) = perPixel ? (GL_R8UI, GL_RG8UI) : (GL_RGBA8UI, GL_RGBA8UI)
         let lumaWidth = perPixel ? size.width : size.width / 4
         let chromaWidth = perPixel ? size.chroma.width : size.width / 4
-        let luma = try Self.makeTexture(table: table, in: scope, format: lumaFormat, width: lumaWidth, height: blockRows)
+        let textures = OwnerGroup()
+        let names: (luma: GLuint, chroma: GLuint)
         do {
-            chroma = try Self.makeTexture(
-                table: table, in: scope, format: chromaFormat, width: chromaWidth, height: PixelSize.chromaSamples(blockRows))
+            names = (try Self.makeTexture(into: textures, table: table, in: scope, format: lumaFormat, width: lumaWidth, height: blockRows),
+                     try Self.makeTexture(into: textures, table: table, in: scope, format: chromaFormat, width: chromaWidth,
+                                          height: PixelSize.chromaSamples(blockRows)))
         } catch {
-            luma.release(in: scope.teardown)
+            textures.release(in: scope.teardown)
             throw error
         }
-        self.luma = luma
-        self.key = key
+        (self.textures, self.key, luma, chroma) = (textures, key, names.luma, names.chroma)
     }
 
-    consuming func release(in teardown: Teardown) {
-        chroma.release(in: teardown)
-        luma.release(in: teardown)
-    }
-
+    consuming func release(in teardown: Teardown) { textures.release(in: teardown) }
 
     /// Copies `frame`'s planes into the textures.
     func upload(_ frame: NV12Frame, in scope: borrowing ContextScope) throws {
@@ -173,12 +171,12 @@ struct UploadedPlanes: ~Copyable {
         let chromaRowLength = try Self.rowLength(.chroma, pitch: chromaPitch, texelBytes: chromaTexel.bytes)
         defer { glBindTexture(GLenum(GL_TEXTURE_2D), 0) }
         let (lumaFormat, chromaFormat) = packed ? (GL_RGBA_INTEGER, GL_RGBA_INTEGER) : (GL_RED_INTEGER, GL_RG_INTEGER)
-        glBindTexture(GLenum(GL_TEXTURE_2D), self.luma.raw)
+        glBindTexture(GLenum(GL_TEXTURE_2D), self.luma)
         PixelStore.forUpload(rowLength: lumaRowLength)
         glTexSubImage2D(
             GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(lumaTexel.width), GLsizei(size.height),
             GLenum(lumaFormat), GLenum(GL_UNSIGNED_BYTE), luma)
-        glBindTexture(GLenum(GL_TEXTURE_2D), self.chroma.raw)
+        glBindTexture(GLenum(GL_TEXTURE_2D), self.chroma)
         PixelStore.forUpload(rowLength: chromaRowLength)
         glTexSubImage2D(
             GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(chromaTexel.width), GLsizei(size.chroma.height),
@@ -194,24 +192,20 @@ struct UploadedPlanes: ~Copyable {
         return length
     }
 
-    var textures: PlaneTextures { PlaneTextures(luma: luma.raw, chroma: chroma.raw) }
+    var planeTextures: PlaneTextures { PlaneTextures(luma: luma, chroma: chroma) }
 
+    /// A texture with storage, made into `group` (which its caller releases if this fails).
     private static func makeTexture(
-        table: HandleTable, in scope: borrowing ContextScope, format: Int32, width: Int, height: Int
-    ) throws -> GLTexture {
-        let texture = try table.create(.texture, in: scope)
-        glBindTexture(GLenum(GL_TEXTURE_2D), texture.raw)
+        into group: OwnerGroup, table: HandleTable, in scope: borrowing ContextScope, format: Int32, width: Int, height: Int
+    ) throws -> GLuint {
+        let texture = group.adopt(try table.create(.texture, in: scope))
+        glBindTexture(GLenum(GL_TEXTURE_2D), texture)
         defer { glBindTexture(GLenum(GL_TEXTURE_2D), 0) }
         glTexStorage2D(GLenum(GL_TEXTURE_2D), 1, GLenum(format), GLsizei(width), GLsizei(height))
         // Integer textures are incomplete (and sample zero) with any filter but NEAREST.
         glTexParameteri(GLenum(GL_TEXTURE_2D), GLenum(GL_TEXTURE_MIN_FILTER), GL_NEAREST)
         glTexParameteri(GLenum(GL_TEXTURE_2D), GLenum(GL_TEXTURE_MAG_FILTER), GL_NEAREST)
-        do {
-            try GLCheck.noError("glTexStorage2D \(width)x\(height)")
-        } catch {
-            texture.release(in: scope.teardown)
-            throw error
-        }
+        try GLCheck.noError("glTexStorage2D \(width)x\(height)")
         return texture
     }
 }
@@ -222,11 +216,11 @@ struct UploadedPlanes: ~Copyable {
 /// pixels). Created once per output size and packing and reused.
 struct OffscreenTarget: ~Copyable {
     let key: GPUObjectKey
-    private let framebuffer: GLFramebuffer
-    private let renderbuffers: [OwnerBox<RenderbufferKind>]
+    private let objects: OwnerGroup
+    private let framebuffer: GLuint
 
     var size: PixelSize { key.size }
-    var framebufferName: GLuint { framebuffer.raw }
+    var framebufferName: GLuint { framebuffer }
     /// Each renderbuffer's own size: a quarter as wide and 1/rows as high when packed.
     var storageSize: PixelSize { Self.storageSize(of: key) }
 
@@ -236,27 +230,18 @@ struct OffscreenTarget: ~Copyable {
     }
 
     init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
-        var renderbuffers: [OwnerBox<RenderbufferKind>] = []
-        func releaseRenderbuffers(in scope: borrowing ContextScope) {
-            for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: scope.teardown) }
-        }
-        let framebuffer: GLFramebuffer
+        let objects = OwnerGroup()
+        let framebuffer: GLuint
         do {
-            for _ in 0..<key.packing.rowsPerFragment { renderbuffers.append(OwnerBox(try table.create(.renderbuffer, in: scope))) }
-            framebuffer = try table.create(.framebuffer, in: scope)
+            var renderbuffers: [GLuint] = []
+            for _ in 0..<key.packing.rowsPerFragment { renderbuffers.append(objects.adopt(try table.create(.renderbuffer, in: scope))) }
+            framebuffer = objects.adopt(try table.create(.framebuffer, in: scope))
+            try Self.attachStorage(key: key, framebuffer: framebuffer, renderbuffers: renderbuffers)
         } catch {
-            releaseRenderbuffers(in: scope)
+            objects.release(in: scope.teardown)
             throw error
         }
-        do {
-            try Self.attachStorage(key: key, framebuffer: framebuffer.raw, renderbuffers: renderbuffers.map(\.raw))
-        } catch {
-            framebuffer.release(in: scope.teardown)
-            releaseRenderbuffers(in: scope)
-            throw error
-        }
-        (self.key, self.renderbuffers) = (key, renderbuffers)
-        self.framebuffer = framebuffer
+        (self.key, self.objects, self.framebuffer) = (key, objects, framebuffer)
     }
 
     private static func attachStorage(key: GPUObjectKey, framebuffer: GLuint, renderbuffers: [GLuint]) throws {
@@ -282,18 +267,14 @@ struct OffscreenTarget: ~Copyable {
         }
     }
 
-    consuming func release(in teardown: Teardown) {
-        framebuffer.release(in: teardown)
-        for renderbuffer in renderbuffers.reversed() { renderbuffer.release(in: teardown) }
-    }
-
+    consuming func release(in teardown: Teardown) { objects.release(in: teardown) }
 
     /// Reads the whole target into `pixels` (RGBA8, first row = top of the image, exactly
     /// width x height x 4 bytes). A packed target's draw buffers are read straight into
     /// their interleaved rows (GL_PACK_ROW_LENGTH spans `rows` image rows).
     func readPixels(into pixels: UnsafeMutableRawBufferPointer, in scope: borrowing ContextScope) throws {
         precondition(pixels.count == size.width * size.height * 4, "readback buffer of the wrong size")
-        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), framebuffer.raw)
+        glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), framebuffer)
         defer {
             glReadBuffer(GLenum(GL_COLOR_ATTACHMENT0))
             glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0)
