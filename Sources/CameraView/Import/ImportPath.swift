@@ -104,17 +104,24 @@ enum ImportCapabilityCheck {
         let source = try NV12Frame(bytes: bytes, layout: layout)
         let buffer = try DeviceBuffer(copying: source, gbm: gbm, device: device)
         defer { buffer.close() }
-        let view = try CameraView(device: device)
-        defer { view.close() }
-        let frame = buffer.frame
-        let expected = try view.render(.memory(source))
-        var target = RenderTarget.image()
-        do {
-            try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), forcedPath: .external)
-        } catch {
-            return (false, "importing a known NV12 frame failed: \(error)")
+        try buffer.frame.validate()
+        // The device probes itself before any view can use the answer: the probe's objects
+        // are a view's, recorded in a table of its own and released before it returns.
+        let core = device.core
+        let table = HandleTable(owner: "import probe")
+        defer { table.close(in: .contextLost) }
+        var expected = RenderTarget.image(), target = RenderTarget.image()
+        let imported: Result<Void, any Error> = try core.withContext { scope in
+            var state = ViewState(vertexArray: try table.create(.vertexArray, in: scope))
+            defer { state.releaseAll(in: scope.teardown) }
+            let renderer = FrameRenderer(core: core, table: table)
+            try renderer.render(.memory(source), requestedPath: nil, into: &expected, options: RenderOptions(), state: &state, in: scope)
+            return Result {
+                try renderer.render(.dmaBuf(buffer.frame), requestedPath: .external, into: &target, options: RenderOptions(), state: &state, in: scope)
+            }
         }
-        guard let actual = target.image else { throw CameraViewError.closed }
+        if case .failure(let error) = imported { return (false, "importing a known NV12 frame failed: \(error)") }
+        guard let actual = target.image, let expected = expected.image else { throw CameraViewError.closed }
         let maxError = zip(actual.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
         if actual.pixels.enumerated().allSatisfy({ $0.offset % 4 == 3 || $0.element == 0 }) {
             return (false, "the NV12 image samples black (a known Mesa 22.3 llvmpipe bug)")

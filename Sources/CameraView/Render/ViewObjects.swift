@@ -295,3 +295,140 @@ struct OffscreenTarget: ~Copyable {
         try GLCheck.noError("glReadPixels")
     }
 }
+
+/// Carries out one render in a context already current: plans it, puts the frame into
+/// textures, draws and finishes the target, with the objects in `state` and recorded in
+/// `table`. A view renders through it under its lock; the device's import probe renders
+/// through it with objects of its own, without a view.
+struct FrameRenderer {
+    let core: DeviceCore
+    let table: HandleTable
+
+    /// Plans the render, puts the frame into textures, draws and finishes the target.
+    func render(
+        _ frame: Frame, requestedPath: ImportPath?, into target: inout RenderTarget, options: RenderOptions,
+        state: inout ViewState, in scope: borrowing ContextScope
+    ) throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let path = try requestedPath.map { try importRoute(for: frame, requested: $0, state: &state) }
+        let plan = try ConversionPlan(frame: frame, importPath: path, target: target, options: options, packedRows: core.info.packedRows)
+        let planes = try prepare(frame, plan: plan, state: &state, in: scope)
+        let uploaded = clock.now
+        let framebuffer: GLuint, viewport: PixelRect
+        switch target.destination {
+        case .image:
+            try state.prepareTarget(GPUObjectKey(size: plan.outputSize, packing: plan.targetPacking), table: table, in: scope)
+            guard let name = state.target?.framebufferName else { throw CameraViewError.closed }
+            (framebuffer, viewport) = (name, PixelRect(x: 0, y: 0, width: plan.viewportSize.width, height: plan.viewportSize.height))
+        case .surface:
+            (framebuffer, viewport) = (0, PixelRect(x: 0, y: 0, width: plan.outputSize.width, height: plan.outputSize.height))
+        case .host(let host):
+            (framebuffer, viewport) = (GLuint(host.framebuffer), host.viewport)
+        }
+        try NV12Renderer.draw(
+            program: core.program(plan.variant, in: scope), planes: planes, uniforms: plan.uniforms,
+            vertexArray: state.vertexArrayName, framebuffer: framebuffer, viewport: viewport)
+        // Our readbacks need the pixels now; a host presents on its own schedule, but a
+        // dma-buf's producer (a camera's queue, a VisionIPC ring) may refill the buffer as
+        // soon as the render returns.
+        if !target.isHost || path != nil { glFinish() }
+        let drawn = clock.now
+        try finish(&target, plan: plan, state: &state, in: scope)
+        state.lastTimings = FrameTimings(
+            upload: uploaded - start, draw: drawn - uploaded, readback: clock.now - drawn,
+            packed: plan.isPacked, filter: plan.variant.filter)
+    }
+
+    /// The path a dma-buf frame takes: the requested one, unless the device cannot read
+    /// the frame's buffers (then mapped and uploaded; the reason is kept).
+    private func importRoute(for frame: Frame, requested: ImportPath, state: inout ViewState) throws -> ImportPath {
+        guard case .dmaBuf(let dmaBuf) = frame else { return requested }
+        var path = requested
+        state.lastImportFallback = nil
+        if path != .mappedUpload, let denial = try accessDenial(of: dmaBuf, state: &state) {
+            (path, state.lastImportFallback) = (.mappedUpload, denial)
+        }
+        state.lastImportPath = path
+        return path
+    }
+
+    /// Puts the frame into textures along the plan's route.
+    private func prepare(
+        _ frame: Frame, plan: ConversionPlan, state: inout ViewState, in scope: borrowing ContextScope
+    ) throws -> PlaneTextures {
+        switch (frame, plan.route) {
+        case (.memory(let nv12), .upload(let packing)):
+            let planes = try state.uploadPlanes(GPUObjectKey(size: plan.frameSize, packing: packing), table: table, in: scope) {
+                try $0.upload(nv12, in: scope)
+            }
+            state.uploadedBytes += nv12.layout.bufferSize
+            return planes
+        case (.dmaBuf(let dmaBuf), .upload(let packing)):
+            let planes = try state.uploadPlanes(GPUObjectKey(size: plan.frameSize, packing: packing), table: table, in: scope) { planes in
+                try MappedDmaBuf.withPlanes(of: dmaBuf, table: table) { luma, chroma in
+                    try planes.upload(luma: luma, lumaPitch: dmaBuf.luma.pitch, chroma: chroma, chromaPitch: dmaBuf.chroma.pitch, in: scope)
+                }
+            }
+            state.uploadedBytes += try dmaBuf.planeBytes
+            return planes
+        case (.dmaBuf(let dmaBuf), .imported(let path)):
+            return try state.withImporter { try $0.textures(for: dmaBuf, path: path, core: core, table: table, in: scope) }
+        case (.memory, .imported):
+            preconditionFailure("a frame in memory is never imported")
+        }
+    }
+
+    /// Reads an image target back, or presents a surface and reads or exports its front buffer.
+    private func finish(
+        _ target: inout RenderTarget, plan: ConversionPlan, state: inout ViewState, in scope: borrowing ContextScope
+    ) throws {
+        switch target.destination {
+        case .image:
+            guard state.target != nil else { throw CameraViewError.closed }
+            let size = plan.outputSize
+            if var image = target.image.take(), image.size == size, image.pixels.count == size.width * size.height * 4 {
+                try image.pixels.withUnsafeMutableBytes { try state.target!.readPixels(into: $0, in: scope) }
+                target.image = image
+            } else {
+                // Not zero-filled first: the readback writes every byte, and a failed one
+                // throws the storage away.
+                let pixels = try [UInt8](unsafeUninitializedCapacity: size.width * size.height * 4) { buffer, count in
+                    try state.target!.readPixels(into: UnsafeMutableRawBufferPointer(buffer), in: scope)
+                    count = buffer.count
+                }
+                target.image = try RGBAImage(width: size.width, height: size.height, pixels: pixels)
+            }
+        case .surface(let surface, let exporting):
+            target.exportedBuffer.take()?.close()
+            try surface.objects.presentFrontBuffer(display: core.display) { bo in
+                if exporting {
+                    target.exportedBuffer = try surface.export(bo, table: table)
+                } else {
+                    target.image = try surface.read(bo, table: table)
+                }
+            }
+        case .host:
+            break
+        }
+    }
+
+    /// Why the device cannot import `frame`'s buffers, if it cannot (see
+    /// `BufferAccessCheck`); verdicts are kept per buffer file.
+    private func accessDenial(of frame: DmaBufFrame, state: inout ViewState) throws -> String? {
+        let info = core.info
+        guard BufferAccessCheck.applies(to: info), let node = info.drmNode else { return nil }
+        for fd in Set([frame.luma.fd, frame.chroma.fd]) {
+            let file = try BufferFile(fd)
+            let verdict: BufferAccessVerdict
+            if let known = state.withImporter({ $0.accessVerdicts.value(for: file) }) {
+                verdict = known
+            } else {
+                verdict = BufferAccessCheck.denial(of: fd, node: node, table: table).map { .denied($0) } ?? .readable
+                _ = state.withImporter { $0.accessVerdicts.insert(verdict, for: file) }
+            }
+            if case .denied(let reason) = verdict { return reason }
+        }
+        return nil
+    }
+}

@@ -52,7 +52,7 @@ enum CreationSites {
     /// VM's walks must reach these, the host's walks all the others.
     static let deviceOnly: Set<Site> = all.filter { site in
         let files = ["GBMSurface.swift", "CaptureStream.swift", "DeviceBuffer.swift", "DmaBufImporter.swift",
-                     "BufferAccessCheck.swift", "CameraDevices.swift"]
+                     "BufferAccessCheck.swift", "CameraDevices.swift", "ImportPath.swift"]
         // The GBM platform's node, GBM device and owned display.
         return files.contains { site.file.hasSuffix("/" + $0) }
             || (site.file.hasSuffix("/DisplayOpener.swift") && !site.text.contains("initializeShared"))
