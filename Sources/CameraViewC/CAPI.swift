@@ -241,14 +241,21 @@ extension ColorDescription {
     init(matrix: Int32, range: Int32, chromaLocation: Int32) throws {
         let matrices: [Int32: ColorMatrix] = [Int32(CV_BT601): .bt601, Int32(CV_BT709): .bt709]
         let ranges: [Int32: ColorRange] = [Int32(CV_RANGE_FULL): .full, Int32(CV_RANGE_LIMITED): .limited]
-        let sites: [Int32: ChromaLocation] = [
-            Int32(CV_CHROMA_LEFT): .left, Int32(CV_CHROMA_CENTER): .center, Int32(CV_CHROMA_TOP_LEFT): .topLeft,
-        ]
         guard let matrix = matrices[matrix], let range = ranges[range] else {
             throw CAPIError(code: CV_EINVAL, message: "unknown matrix \(matrix) or range \(range)")
         }
-        guard let site = sites[chromaLocation] else { throw CAPIError(code: CV_EINVAL, message: "unknown chroma location \(chromaLocation)") }
-        self.init(matrix: matrix, range: range, chromaLocation: site)
+        self.init(matrix: matrix, range: range, chromaLocation: try ChromaLocation(code: chromaLocation))
+    }
+}
+
+extension ChromaLocation {
+    /// cameraview.h's CV_CHROMA_* code.
+    init(code: Int32) throws {
+        let sites: [Int32: ChromaLocation] = [
+            Int32(CV_CHROMA_LEFT): .left, Int32(CV_CHROMA_CENTER): .center, Int32(CV_CHROMA_TOP_LEFT): .topLeft,
+        ]
+        guard let site = sites[code] else { throw CAPIError(code: CV_EINVAL, message: "unknown chroma location \(code)") }
+        self = site
     }
 }
 
@@ -292,7 +299,7 @@ public func cv_view_submit_dmabuf(
 public func cv_view_set_chroma_location(_ view: OpaquePointer?, _ location: Int32) -> Int32 {
     calling {
         let boxed = try views.lookup(view)
-        _ = try ColorDescription(matrix: Int32(CV_BT601), range: Int32(CV_RANGE_FULL), chromaLocation: location)
+        _ = try ChromaLocation(code: location)  // checked now; kept as the code later frames carry
         boxed.settings.withLock { $0.chromaLocation = location }
     }
 }
