@@ -59,7 +59,9 @@ let package = Package(
             ],
             plugins: ["EmbedShaders"]
         ),
-        .target(name: "CameraViewStreams", dependencies: ["CameraView", "CEGL", "CV4L2"]),
+        // VisionIPC's C side: atomics on msgq's shared header, SCM_RIGHTS, the SIGBUS guard.
+        .target(name: "CVisionIPC"),
+        .target(name: "CameraViewStreams", dependencies: ["CameraView", "CEGL", "CV4L2", "CVisionIPC"]),
         .target(name: "CameraViewTesting", dependencies: ["CameraView"]),
         .target(name: "CameraViewGL", dependencies: ["CEGL"]),
         // Examples/: complete programs that CI builds and runs (ExamplesTests).
@@ -68,7 +70,7 @@ let package = Package(
         // What camview and camview-bench share: argument types, one-line errors, progress.
         .target(name: "CLISupport", dependencies: ["CameraView", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "CCameraView", path: "Sources/CCameraView"),
-        .target(name: "CameraViewC", dependencies: ["CameraView", "CCameraView"]),
+        .target(name: "CameraViewC", dependencies: ["CameraView", "CameraViewStreams", "CCameraView"]),
         // A C program that drives the C API; CAPITests runs it.
         .executableTarget(name: "capi-smoke", dependencies: ["CCameraView", "CameraViewC", "CEGL"], path: "Tests/capi-smoke"),
         .executableTarget(

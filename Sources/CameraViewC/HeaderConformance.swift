@@ -48,4 +48,14 @@ private func cameraviewHeaderMatchesTheImplementation() {
     same(&c20, &s20)
     var c21 = CCameraView.cv_nv12_default_layout, s21 = CameraViewC.cv_nv12_default_layout
     same(&c21, &s21)
+    var c22 = CCameraView.cv_view_connect_visionipc, s22 = CameraViewC.cv_view_connect_visionipc
+    same(&c22, &s22)
+    var c23 = CCameraView.cv_view_wait_frame, s23 = CameraViewC.cv_view_wait_frame
+    same(&c23, &s23)
+    var c24 = CCameraView.cv_view_visionipc_connected, s24 = CameraViewC.cv_view_visionipc_connected
+    same(&c24, &s24)
+    var c25 = CCameraView.cv_visionipc_available_streams, s25 = CameraViewC.cv_visionipc_available_streams
+    same(&c25, &s25)
+    var c26 = CCameraView.cv_view_visionipc_statistics, s26 = CameraViewC.cv_view_visionipc_statistics
+    same(&c26, &s26)
 }

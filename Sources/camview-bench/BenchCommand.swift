@@ -100,11 +100,11 @@ struct BenchCommand: ParsableCommand {
             // Through the default options: choosing the filter per frame must not allocate either.
             let allocations = try allocationsPerFrame { try view.render(.memory(frame), into: &image) }
             var rgba = [UInt8](repeating: 0, count: layout.width * layout.height * 4)
-            let libyuv = try measure { PeerConverters.libyuv(frame, into: &rgba) }
-            let libyuvThreads = try measure { PeerConverters.libyuv(frame, into: &rgba, threads: threads) }
+            let libyuv = try measure { try PeerConverters.libyuv(frame, into: &rgba) }
+            let libyuvThreads = try measure { try PeerConverters.libyuv(frame, into: &rgba, threads: threads) }
             func swscale(_ flags: Int32, threads: Int) throws -> Double {
                 let converter = try PeerConverters.Swscale(layout: layout, color: frame.color, flags: flags, threads: threads)
-                return try measure { converter.convert(frame, into: &rgba) }
+                return try measure { try converter.convert(frame, into: &rgba) }
             }
             let (exact, exactThreads) = (try swscale(cv_SWS_EXACT, threads: 1), try swscale(cv_SWS_EXACT, threads: threads))
             let (fast, fastThreads) = (try swscale(cv_SWS_DEFAULT, threads: 1), try swscale(cv_SWS_DEFAULT, threads: threads))

@@ -9,10 +9,10 @@ import Dispatch
 enum PeerConverters {
     /// libyuv's NV12ToABGRMatrix (RGBA bytes in memory) with JPEG (BT.601 full), I601,
     /// F709 or H709 constants, as the frame says.
-    static func libyuv(_ frame: NV12Frame, into output: inout [UInt8], threads: Int = 1) {
+    static func libyuv(_ frame: NV12Frame, into output: inout [UInt8], threads: Int = 1) throws {
         let layout = frame.layout
         let (bt709, full) = (Int32(frame.color.matrix == .bt709 ? 1 : 0), Int32(frame.color.range == .full ? 1 : 0))
-        frame.withUnsafeBytes { bytes in
+        try frame.withUnsafeBytes { bytes in
             let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
             output.withUnsafeMutableBufferPointer { out in
                 let rgba = out.baseAddress!
@@ -66,8 +66,8 @@ enum PeerConverters {
 
         deinit { contexts.forEach { sws_freeContext($0) } }
 
-        func convert(_ frame: NV12Frame, into output: inout [UInt8]) {
-            frame.withUnsafeBytes { bytes in
+        func convert(_ frame: NV12Frame, into output: inout [UInt8]) throws {
+            try frame.withUnsafeBytes { bytes in
                 let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 output.withUnsafeMutableBufferPointer { out in
                     let rgba = out.baseAddress!

@@ -28,8 +28,11 @@ enum {
     CV_ENOFRAME = -4, /* nothing submitted yet */
     CV_ECLOSED = -5,  /* the handle was closed (or never issued) */
     CV_EOTHER = -6,
-    CV_EUNCLEAN = -7  /* a close ended its handle, but swept objects its owner never
+    CV_EUNCLEAN = -7, /* a close ended its handle, but swept objects its owner never
                          released or a deletion failed (cv_last_error names them): a bug */
+    CV_EBROKEN = -8,  /* the frame's buffer was rewritten (torn) or truncated by its
+                         producer while it was read: nothing was drawn */
+    CV_ETIMEOUT = -9  /* no frame came within the wait */
 };
 
 enum { CV_BT601 = 0, CV_BT709 = 1 };
@@ -154,6 +157,48 @@ long cv_failed_deletions_in_process(void);
  * program (the Python binding's safety net closes what it drops, and counts nothing here). */
 long cv_dropped_in_process(void);
 int cv_view_close(cv_view *view);
+
+/* VisionIPC: openpilot's camera frames (camerad, or replay on a PC). A view becomes a
+ * client of one stream of one server, as openpilot's CameraView("camerad",
+ * VISION_STREAM_DRIVER) is; its sockets and queue are at /tmp/visionipc_<server> and
+ * /dev/shm/msgq_visionipc_<server>_<stream>, under OPENPILOT_PREFIX when set. */
+enum { CV_VISION_STREAM_ROAD = 0, CV_VISION_STREAM_DRIVER = 1, CV_VISION_STREAM_WIDE_ROAD = 2, CV_VISION_STREAM_MAP = 3 };
+/* What a frame's packet said. */
+typedef struct cv_vision_frame {
+    uint32_t frame_id;
+    uint64_t timestamp_sof, timestamp_eof; /* the server's clock, nanoseconds */
+    int buffer_index;
+    int width, height;
+    int valid; /* the server's flag */
+} cv_vision_frame;
+/* Makes `view` a client of `stream` on `server`. Never blocks, and succeeds with the
+ * server absent: the view connects (again) while it waits for frames, as openpilot's UI
+ * retries. */
+int cv_view_connect_visionipc(cv_view *view, const char *server, uint32_t stream);
+/* Waits up to `timeout_ms` for a frame newer than the last, conflated to the newest; makes
+ * it the frame cv_view_render_rgba and cv_view_render_to_fbo draw and fills *frame (may
+ * be NULL). CV_ETIMEOUT when none came. Once the server is lost the last frame is gone
+ * too: renders return CV_ENOFRAME until the next frame. A render of a frame the server
+ * rewrote meanwhile returns CV_EBROKEN (counted as torn). */
+int cv_view_wait_frame(cv_view *view, int timeout_ms, cv_vision_frame *frame);
+/* 1 while connected to the server, 0 while not, or a CV_E* code. */
+int cv_view_visionipc_connected(const cv_view *view);
+/* The streams `server` serves: up to `capacity` ids in `streams`, how many in *count (0
+ * with no server). */
+int cv_visionipc_available_streams(const char *server, uint32_t *streams, int capacity, int *count);
+/* A VisionIPC view's counts since it connected the first time. */
+typedef struct cv_vision_statistics {
+    long delivered;   /* frames wait_frame returned */
+    long skipped;     /* older frames skipped for newer (conflate) */
+    long torn;        /* frames the server rewrote while they were read: not drawn */
+    long truncated;   /* buffers the server truncated while mapped: not drawn */
+    long connections; /* connections made (the first and every reconnection) */
+    long restarts;    /* server restarts noticed (new server id or queue writer) */
+    long losses;      /* servers lost (silence, then a refusing socket) */
+    long evictions;   /* times another reader's registration evicted this process's slot */
+    long queue_readers; /* reader slots the stream's queue has registered, all processes */
+} cv_vision_statistics;
+int cv_view_visionipc_statistics(const cv_view *view, cv_vision_statistics *statistics);
 
 /* What the calling thread's last call that failed said, or "" when its last call
  * succeeded (a success clears it). Never NULL; valid until the thread's next call. */

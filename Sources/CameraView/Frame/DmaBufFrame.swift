@@ -25,6 +25,8 @@ public struct DmaBufFrame: Sendable {
     public let bufferIndex: Int
     /// Set when the library owns the buffers (see `BufferLease`); the caller's otherwise.
     let lease: BufferLease?
+    /// How a frame in a producer's live buffer is told intact (VisionIPC's frame-id trailer).
+    let check: (any SharedBufferCheck)?
 
     /// Both planes in one buffer (VisionIPC's layout): Y at offset 0, UV at `layout.uvOffset`.
     public init(fd: Int32, layout: NV12Layout, color: ColorDescription = .default, bufferIndex: Int = 0) {
@@ -41,9 +43,12 @@ public struct DmaBufFrame: Sendable {
         self.init(width: width, height: height, luma: luma, chroma: chroma, color: color, bufferIndex: bufferIndex, lease: nil)
     }
 
-    package init(width: Int, height: Int, luma: DmaBufPlane, chroma: DmaBufPlane, color: ColorDescription, bufferIndex: Int, lease: BufferLease?) {
+    package init(
+        width: Int, height: Int, luma: DmaBufPlane, chroma: DmaBufPlane, color: ColorDescription, bufferIndex: Int,
+        lease: BufferLease?, check: (any SharedBufferCheck)? = nil
+    ) {
         (self.width, self.height, self.luma, self.chroma) = (width, height, luma, chroma)
-        (self.color, self.bufferIndex, self.lease) = (color, bufferIndex, lease)
+        (self.color, self.bufferIndex, self.lease, self.check) = (color, bufferIndex, lease, check)
     }
 
     /// Whether the buffers are still there to be read (always, for the caller's own).

@@ -19,17 +19,31 @@ public enum Frame: Sendable {
     }
 
     /// Runs `body` (a render of the frame) with its buffers alive throughout; throws
-    /// `staleFrame` when the library has released them.
+    /// `staleFrame` when the library has released them, and what the buffers' check
+    /// (`SharedBufferCheck`) finds before or after `body`: a torn or truncated buffer.
     func withLiveBuffers<Result>(_ body: () throws -> Result) throws -> Result {
-        guard case .dmaBuf(let frame) = self, let lease = frame.lease else { return try body() }
-        return try lease.whileLive(bufferIndex: frame.bufferIndex, body)
+        guard let claim else { return try body() }
+        return try claim.lease.whileLive(bufferIndex: claim.bufferIndex) {
+            try claim.check?.beforeRead()
+            let result = try body()
+            try claim.check?.afterRead()
+            return result
+        }
+    }
+
+    /// The lease and check of library-owned buffers; nil for the caller's own.
+    private var claim: (lease: BufferLease, bufferIndex: Int, check: (any SharedBufferCheck)?)? {
+        switch self {
+        case .memory(let frame):
+            guard case .shared(let shared) = frame.bytes else { return nil }
+            return (shared.lease, shared.bufferIndex, shared.check)
+        case .dmaBuf(let frame):
+            return frame.lease.map { ($0, frame.bufferIndex, frame.check) }
+        }
     }
 
     /// False once a frame's library-owned buffers were released (see `BufferLease`).
-    package var isLive: Bool {
-        guard case .dmaBuf(let frame) = self else { return true }
-        return frame.isLive
-    }
+    package var isLive: Bool { claim?.lease.isLive ?? true }
 }
 
 /// A size in pixels.

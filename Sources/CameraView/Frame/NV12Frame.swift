@@ -27,31 +27,64 @@ public struct NV12Frame: Sendable {
         (self.bytes, self.layout, self.color) = (storage, layout, color)
     }
 
-    /// The raw bytes, for callers that inspect or copy a frame.
-    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        try bytes.withUnsafeBytes(body)
+    /// A frame in a buffer the library maps and hands out (a VisionIPC buffer): read only
+    /// while `shared.lease` lives, and checked by `shared.check` around every read.
+    package init(shared: SharedFrameBytes, layout: NV12Layout, color: ColorDescription) throws(CameraViewError) {
+        try self.init(storage: .shared(shared), layout: layout, color: color)
+    }
+
+    /// The raw bytes, for callers that inspect or copy a frame. Throws what a render of the
+    /// frame would: `staleFrame` once shared buffers were released, `tornFrame` when the
+    /// producer rewrote them during `body`.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        try Frame.memory(self).withLiveBuffers { try bytes.withUnsafeBytes(body) }
     }
 }
 
-/// Where a frame's bytes live: caller memory (an array the frame keeps alive) or a
-/// read-only memory-mapped file.
+/// Where a frame's bytes live: caller memory (an array the frame keeps alive), a
+/// read-only memory-mapped file, or a buffer the library maps and another process writes.
 enum FrameBytes: Sendable {
     case array([UInt8])
     case mapped(MappedFile)
+    case shared(SharedFrameBytes)
 
     var count: Int {
         switch self {
         case .array(let bytes): bytes.count
         case .mapped(let file): file.count
+        case .shared(let shared): shared.bytes.count
         }
     }
 
+    /// The bytes; a shared buffer's only inside `Frame.withLiveBuffers` (which holds its lease).
     func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         switch self {
         case .array(let bytes): try bytes.withUnsafeBytes(body)
         case .mapped(let file): try body(file.bytes)
+        case .shared(let shared): try body(shared.bytes)
         }
     }
+}
+
+/// A frame's bytes in a mapping the library owns (a VisionIPC buffer's): valid while
+/// `lease` lives, since the owner ends the lease before it unmaps. Sendable: the bytes
+/// are only read.
+package struct SharedFrameBytes: @unchecked Sendable {
+    package let bytes: UnsafeRawBufferPointer
+    package let lease: BufferLease
+    package let bufferIndex: Int
+    package let check: (any SharedBufferCheck)?
+
+    package init(bytes: UnsafeRawBufferPointer, lease: BufferLease, bufferIndex: Int, check: (any SharedBufferCheck)?) {
+        (self.bytes, self.lease, self.bufferIndex, self.check) = (bytes, lease, bufferIndex, check)
+    }
+}
+
+/// How a frame in a buffer that its producer keeps rewriting (VisionIPC has no lock) is
+/// told intact: asked before and after each read of the buffer, under its lease.
+package protocol SharedBufferCheck: Sendable {
+    func beforeRead() throws(CameraViewError)
+    func afterRead() throws(CameraViewError)
 }
 
 /// A whole file mapped read-only, for frames read from files. A final class that owns

@@ -169,7 +169,7 @@ public struct CloseReport: Sendable, Equatable, CustomStringConvertible {
         (self.swept, self.failedDeletions) = (swept, failedDeletions)
     }
 
-    func merged(with other: CloseReport) -> CloseReport {
+    package func merged(with other: CloseReport) -> CloseReport {
         CloseReport(swept: swept + other.swept, failedDeletions: failedDeletions + other.failedDeletions)
     }
 }
@@ -260,6 +260,8 @@ package enum HandleKind: String, CaseIterable, Sendable, Codable, Comparable {
     case v4l2Buffers
     /// A V4L2 queue streaming (VIDIOC_STREAMON), stopped with VIDIOC_STREAMOFF.
     case v4l2Streaming
+    /// A SIGBUS guard over a mapping another process may truncate (a VisionIPC buffer).
+    case faultGuard
 
     package static func < (lhs: HandleKind, rhs: HandleKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }

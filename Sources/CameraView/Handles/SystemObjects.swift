@@ -53,10 +53,12 @@ extension Creation where Kind == FDKind {
 }
 
 extension Creation where Kind == MemoryMappingKind {
-    /// `length` bytes of `fd` read-only: shared (a dma-buf) or private (a file).
-    package static func map(_ fd: Int32, length: Int, shared: Bool, what: String) -> Creation {
+    /// `length` bytes of `fd`: shared (a dma-buf, a VisionIPC buffer) or private (a file),
+    /// read-only unless `writable` (a shared queue that readers write their place into).
+    package static func map(_ fd: Int32, length: Int, shared: Bool, writable: Bool = false, what: String) -> Creation {
         Creation("mmap") { _ in
-            let address = mmap(nil, length, PROT_READ, shared ? MAP_SHARED : MAP_PRIVATE, fd, 0)
+            let protection = writable ? PROT_READ | PROT_WRITE : PROT_READ
+            let address = mmap(nil, length, protection, shared ? MAP_SHARED : MAP_PRIVATE, fd, 0)
             guard let address, address != MAP_FAILED else { throw CameraViewError.io(operation: "mmap", path: what, errno: errno) }
             return UnsafeMutableRawBufferPointer(start: address, count: length)
         }

@@ -115,7 +115,7 @@ package enum FaultInjection {
 
     private static func simulatedFailure(kind: HandleKind, operation: String) -> CameraViewError {
         switch kind {
-        case .fd, .memoryMapping, .gbmMapping, .gbmDevice, .gbmSurface, .gbmBo, .gemHandle, .v4l2Buffers, .v4l2Streaming:
+        case .fd, .memoryMapping, .gbmMapping, .gbmDevice, .gbmSurface, .gbmBo, .gemHandle, .v4l2Buffers, .v4l2Streaming, .faultGuard:
             .io(operation: operation, path: "(injected)", errno: ENOMEM)
         case .eglDisplay, .eglContext, .eglSurface, .eglImage:
             .egl(operation: operation, code: EGL_BAD_ALLOC)

@@ -67,7 +67,7 @@ public final class DeviceBuffer: Sendable {
         let mapping = try table.create(.mapping(of: bo, width: rowBytes, height: rows, transfer: GBM_BO_TRANSFER_WRITE, what: "device buffer"))
         let (map, stride) = (mapping.raw.address, mapping.raw.stride)
         let layout = source.layout
-        source.withUnsafeBytes { bytes in
+        try source.withUnsafeBytes { bytes in
             for row in 0..<layout.height {
                 (map + row * stride).copyMemory(from: bytes.baseAddress! + row * layout.yStride, byteCount: layout.width)
             }

@@ -155,7 +155,7 @@ struct UploadedPlanes: ~Copyable {
     /// Copies `frame`'s planes into the textures.
     func upload(_ frame: NV12Frame, in scope: borrowing ContextScope) throws {
         let layout = frame.layout
-        try frame.withUnsafeBytes { bytes in
+        try frame.bytes.withUnsafeBytes { bytes in
             try upload(luma: bytes.baseAddress!, lumaPitch: layout.yStride,
                        chroma: bytes.baseAddress! + layout.uvOffset, chromaPitch: layout.uvStride, in: scope)
         }

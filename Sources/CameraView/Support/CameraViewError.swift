@@ -48,6 +48,14 @@ public enum CameraViewError: Error, Equatable, Sendable {
     /// A frame of library-owned buffers (a camera's, a device buffer's) that were released
     /// since: its fds may name other buffers now, so it is not read.
     case staleFrame(bufferIndex: Int)
+    /// The frame's buffer was rewritten by its producer while it was read (VisionIPC has no
+    /// lock: the frame-id trailer changed from `frameID` to `found`); nothing was drawn.
+    case tornFrame(bufferIndex: Int, frameID: UInt64, found: UInt64)
+    /// The file behind the frame's shared buffer shrank while it was mapped (its producer
+    /// truncated it): the read faulted, zero pages stand in, and nothing was drawn.
+    case bufferTruncated(bufferIndex: Int)
+    /// A VisionIPC server answered with something the protocol does not allow.
+    case visionIPC(server: String, problem: String)
 }
 
 extension CameraViewError: CustomStringConvertible {
@@ -77,6 +85,9 @@ extension CameraViewError: CustomStringConvertible {
         case let .camera(device, problem): "camera \(device): \(problem)"
         case let .cameraTimeout(device, milliseconds): "camera \(device): no frame within \(milliseconds) ms"
         case .staleFrame(let index): "the frame's buffers (buffer \(index)) were released with their stream or owner; take a new frame"
+        case let .tornFrame(index, frameID, found): "buffer \(index) was rewritten while it was read (frame \(frameID), now \(found)): torn, not drawn"
+        case .bufferTruncated(let index): "buffer \(index) was truncated by its producer while it was mapped: not drawn"
+        case let .visionIPC(server, problem): "VisionIPC server \(server): \(problem)"
         }
     }
 }

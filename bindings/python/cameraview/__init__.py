@@ -5,6 +5,14 @@ renderer, through its C API (libCameraViewC, loaded with ctypes; no compiled ext
         frame = cameraview.Frame.nv12(data, 1928, 1208, stride=2048, uv_offset=2048 * 1216)
         rgba = view.render(frame, cameraview.ImageTarget(964, 604))   # a (604, 964, 4) uint8 array
 
+openpilot's camera view, over VisionIPC, as openpilot writes it:
+
+    from cameraview import CameraView, VisionStreamType
+    view = CameraView("camerad", VisionStreamType.VISION_STREAM_DRIVER)
+    if view.wait_for_frame(timeout=0.1):
+        rgba = view.render_rgba(964, 604)
+    view.close()
+
 As in Swift and C: one frame (in memory or in dma-bufs), one target (an image, or a host
 framebuffer) that owns the output size, and `Options` for placement and sampling.
 `submit_nv12` / `set_options` / `render_rgba` / `render_to_fbo` are conveniences over it
@@ -15,7 +23,9 @@ without closing is closed when its last reference goes (at once, by reference co
 nothing here holds a view in a cycle) and warns with ResourceWarning, as Python's files do.
 """
 import ctypes
+import enum
 import warnings
+from typing import NamedTuple
 
 from . import _library
 from ._library import LibraryNotFound
@@ -23,7 +33,7 @@ from ._library import LibraryNotFound
 _lib = _library.load()
 
 # cameraview.h's codes, mirrored (tests/test_header.py fails when they drift from it).
-OK, EINVAL, EGL, EGLES, ENOFRAME, ECLOSED, EOTHER, EUNCLEAN = 0, -1, -2, -3, -4, -5, -6, -7
+OK, EINVAL, EGL, EGLES, ENOFRAME, ECLOSED, EOTHER, EUNCLEAN, EBROKEN, ETIMEOUT = 0, -1, -2, -3, -4, -5, -6, -7, -8, -9
 _MATRICES = {"bt601": 0, "bt709": 1}
 _RANGES = {"full": 0, "limited": 1}
 _FITS = {"contain": 0, "cover": 1, "stretch": 2}
@@ -69,8 +79,47 @@ class UncleanClose(CameraViewError):
     failed: a bug in CameraView, named in `message`."""
 
 
+class BrokenFrame(CameraViewError):
+    """The frame's buffer was rewritten (torn) or truncated by its server while it was
+    read: nothing was drawn. The next frame is fine."""
+
+
 _ERRORS = {EINVAL: InvalidArgument, EGL: EGLFailure, EGLES: GLESFailure, ENOFRAME: NoFrame, ECLOSED: Closed,
-           EUNCLEAN: UncleanClose}
+           EUNCLEAN: UncleanClose, EBROKEN: BrokenFrame}
+
+
+class VisionStreamType(enum.IntEnum):
+    """openpilot's VisionIPC stream ids (msgq's VisionStreamType)."""
+    VISION_STREAM_ROAD = 0
+    VISION_STREAM_DRIVER = 1
+    VISION_STREAM_WIDE_ROAD = 2
+    VISION_STREAM_MAP = 3
+
+
+class VisionFrame(NamedTuple):
+    """What `wait_for_frame` returns: the frame's packet, as openpilot's client has it."""
+    frame_id: int
+    timestamp_sof: int
+    timestamp_eof: int
+    buffer_index: int
+    width: int
+    height: int
+    valid: bool
+
+
+def _stream(value):
+    try:
+        return VisionStreamType(value)
+    except ValueError:
+        return value
+
+
+def available_streams(name):
+    """The streams VisionIPC server `name` serves (empty when it is not there)."""
+    capacity = 64
+    streams, count = (ctypes.c_uint32 * capacity)(), ctypes.c_int()
+    _check(_lib.cv_visionipc_available_streams(name.encode(), streams, capacity, ctypes.byref(count)))
+    return {_stream(value) for value in streams[:min(count.value, capacity)]}
 
 
 def last_error():
@@ -267,11 +316,21 @@ class Device(_Handle):
 
 
 class CameraView(_Handle):
-    """A view on `device` (a new Device of its own when None, closed with the view)."""
+    """A view on `device` (a new Device of its own when None, closed with the view).
+
+    `CameraView(name, stream_type)` is openpilot's view: a client of stream `stream_type`
+    of VisionIPC server `name` ("camerad"). It does not block: it connects when the
+    server is there, and again after the server restarts or goes away, while
+    `wait_for_frame` is called."""
 
     _close_function = staticmethod(_lib.cv_view_close)
 
-    def __init__(self, device=None):
+    def __init__(self, name=None, stream_type=None, device=None):
+        if isinstance(name, Device):
+            name, device = None, name
+        if (name is None) != (stream_type is None):
+            raise TypeError("a VisionIPC view needs both a server name and a stream type")
+        self._name = name
         self._own_device = device is None
         # The view keeps its device alive; the device holds nothing of the view.
         self.device = Device() if device is None else device
@@ -283,11 +342,54 @@ class CameraView(_Handle):
                 self.device.close()
             raise
         self._handle = handle.value
+        if name is not None:
+            try:
+                _check(_lib.cv_view_connect_visionipc(self._handle, name.encode(), int(stream_type)))
+            except BaseException:
+                self.close()
+                raise
 
     def close(self):
-        super().close()
-        if self._own_device:
-            self.device.close()
+        try:
+            super().close()
+        finally:
+            if self._own_device:
+                self.device.close()
+
+    def wait_for_frame(self, timeout=0.1):
+        """Waits up to `timeout` seconds for a new frame of the VisionIPC stream (the newest,
+        when several came) and makes it the one `render_rgba` and `render_to_fbo` draw.
+        Returns its `VisionFrame`, or None when none came (or the server is not there)."""
+        info = _library.VisionFrame()
+        code = _lib.cv_view_wait_frame(self._require(), max(0, int(timeout * 1000)), ctypes.byref(info))
+        if code == ETIMEOUT:
+            return None
+        _check(code)
+        return VisionFrame(info.frame_id, info.timestamp_sof, info.timestamp_eof, info.buffer_index, info.width,
+                           info.height, bool(info.valid))
+
+    @property
+    def is_connected(self):
+        """Whether the view is connected to its VisionIPC server now."""
+        code = _lib.cv_view_visionipc_connected(self._require())
+        if code < 0:
+            _check(code)
+        return code == 1
+
+    @property
+    def available_streams(self):
+        """The streams the view's VisionIPC server serves, as `VisionStreamType`s."""
+        if self._name is None:
+            raise InvalidArgument(EINVAL, "the view is not a VisionIPC view")
+        return available_streams(self._name)
+
+    @property
+    def vision_statistics(self):
+        """Counts since the view first connected: delivered, skipped, torn, truncated,
+        connections, restarts, losses, evictions, and the queue's reader slots in use."""
+        statistics = _library.VisionStatistics()
+        _check(_lib.cv_view_visionipc_statistics(self._require(), ctypes.byref(statistics)))
+        return {name: getattr(statistics, name) for name, _ in statistics._fields_}
 
     def render(self, frame, target, options=None):
         """Renders `frame` (a `Frame`) into `target` (an `ImageTarget`: returns the image; a
@@ -363,6 +465,6 @@ def _buffer_address(data):
 
 __all__ = [
     "CameraView", "Device", "Frame", "ImageTarget", "FramebufferTarget", "Options", "default_layout", "CameraViewError", "InvalidArgument", "EGLFailure", "GLESFailure", "NoFrame", "Closed",
-    "LibraryNotFound", "UncleanClose", "last_error", "live_handles_in_process", "swept_in_process",
+    "LibraryNotFound", "UncleanClose", "BrokenFrame", "VisionStreamType", "VisionFrame", "available_streams", "last_error", "live_handles_in_process", "swept_in_process",
     "failed_deletions_in_process", "dropped_in_process",
 ]

@@ -67,6 +67,18 @@ class Target(ctypes.Structure):
     ]
 
 
+class VisionFrame(ctypes.Structure):
+    _fields_ = [
+        ("frame_id", ctypes.c_uint32), ("timestamp_sof", ctypes.c_uint64), ("timestamp_eof", ctypes.c_uint64),
+        ("buffer_index", ctypes.c_int), ("width", ctypes.c_int), ("height", ctypes.c_int), ("valid", ctypes.c_int),
+    ]
+
+
+class VisionStatistics(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_long) for name in (
+        "delivered", "skipped", "torn", "truncated", "connections", "restarts", "losses", "evictions", "queue_readers")]
+
+
 def _declare(lib):
     handle = ctypes.c_void_p
     out = ctypes.POINTER(ctypes.c_void_p)
@@ -97,6 +109,12 @@ def _declare(lib):
         "cv_dropped_in_process": (ctypes.c_long, []),
         "cv_view_close": (ctypes.c_int, [handle]),
         "cv_last_error": (ctypes.c_char_p, []),
+        "cv_view_connect_visionipc": (ctypes.c_int, [handle, ctypes.c_char_p, ctypes.c_uint32]),
+        "cv_view_wait_frame": (ctypes.c_int, [handle, ctypes.c_int, ctypes.POINTER(VisionFrame)]),
+        "cv_view_visionipc_connected": (ctypes.c_int, [handle]),
+        "cv_visionipc_available_streams": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint32), ctypes.c_int,
+                                                          ctypes.POINTER(ctypes.c_int)]),
+        "cv_view_visionipc_statistics": (ctypes.c_int, [handle, ctypes.POINTER(VisionStatistics)]),
     }
     for name, (result, arguments) in signatures.items():
         function = getattr(lib, name)

@@ -21,7 +21,8 @@ def header_constants():
 def binding_constants():
     """The binding's codes, named as the header names them."""
     c = cameraview
-    named = {f"CV_{name}": getattr(c, name) for name in ("OK", "EINVAL", "EGL", "EGLES", "ENOFRAME", "ECLOSED", "EOTHER", "EUNCLEAN")}
+    named = {f"CV_{name}": getattr(c, name) for name in ("OK", "EINVAL", "EGL", "EGLES", "ENOFRAME", "ECLOSED", "EOTHER", "EUNCLEAN",
+                                                    "EBROKEN", "ETIMEOUT")}
     prefixes = {"_MATRICES": "CV_", "_RANGES": "CV_RANGE_", "_FITS": "CV_FIT_", "_FILTERS": "CV_FILTER_",
                 "_CHROMA": "CV_CHROMA_", "_LETTERBOX": "CV_LETTERBOX_"}
     for table, prefix in prefixes.items():
@@ -29,6 +30,8 @@ def binding_constants():
             named[prefix + name.upper().replace("-", "_")] = value
     for value, name in c._IMPORT_PATHS.items():
         named["CV_IMPORT_" + (name or "none").upper().replace("-", "_")] = value
+    for stream in c.VisionStreamType:
+        named["CV_" + stream.name] = stream.value
     named.update(CV_FRAME_MEMORY=c._FRAME_MEMORY, CV_FRAME_DMABUF=c._FRAME_DMABUF,
                  CV_TARGET_RGBA=c._TARGET_RGBA, CV_TARGET_FBO=c._TARGET_FBO)
     return named
