@@ -63,9 +63,9 @@ int cv_fault_guard_add(void *start, size_t length) {
     if (install_failed) return -1;
     for (int slot = 0; slot < GUARD_SLOTS; slot++) {
         uintptr_t free = 0;
-        atomic_store(&guards[slot].length, 0);
         if (atomic_compare_exchange_strong(&guards[slot].start, &free, (uintptr_t)1)) {
-            // Claimed: fill it in, then publish the real start.
+            // Claimed (start 1 matches no fault: nothing is mapped at address 1; length is
+            // still 0 from the last remove): fill it in, then publish the real start.
             atomic_store(&guards[slot].faulted, 0);
             atomic_store(&guards[slot].length, length);
             atomic_store(&guards[slot].start, (uintptr_t)start);

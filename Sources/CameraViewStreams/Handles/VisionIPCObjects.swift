@@ -70,7 +70,8 @@ struct ReceivedMessage {
 }
 
 /// Receives one message of at most `capacity` bytes with room for `maximumFDs` fds,
-/// waiting at most `timeoutMilliseconds`. A closed connection returns an empty message.
+/// waiting at most `timeoutMilliseconds` (then ETIMEDOUT). A closed connection returns an
+/// empty message.
 func receiveMessage(
     on socket: Int32, capacity: Int, maximumFDs: Int, timeoutMilliseconds: Int32, table: HandleTable, group: OwnerGroup, what: String
 ) throws -> ReceivedMessage {
@@ -78,7 +79,7 @@ func receiveMessage(
     var ready: Int32
     repeat { ready = poll(&poller, 1, timeoutMilliseconds) } while ready < 0 && errno == EINTR
     guard ready >= 0 else { throw CameraViewError.io(operation: "poll", path: what, errno: errno) }
-    guard ready > 0 else { throw CameraViewError.visionIPC(server: what, problem: "no answer within \(timeoutMilliseconds) ms") }
+    guard ready > 0 else { throw CameraViewError.io(operation: "poll (no answer)", path: what, errno: ETIMEDOUT) }
     var bytes = [UInt8](repeating: 0, count: capacity)
     var control = [UInt8](repeating: 0, count: cv_scm_rights_space(Int32(maximumFDs)))
     var raw = [Int32](repeating: -1, count: maximumFDs)

@@ -275,7 +275,8 @@ public final class VisionIPCSource: FrameSource {
                                             timeoutMilliseconds: 1000, table: table, group: group, what: path)
             socket.release()
             return answer
-        } catch CameraViewError.io(_, _, let code) where code == ECONNRESET || code == EPIPE {
+        } catch CameraViewError.io(_, _, let code) where code == ECONNRESET || code == EPIPE || code == ETIMEDOUT {
+            // Gone mid-answer, or there but not answering (hung, stopped): not serving.
             socket.release()
             throw CameraViewError.sourceUnavailable(name: path)
         } catch {

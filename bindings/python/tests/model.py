@@ -16,12 +16,18 @@ def gradient(width, height):
 
 
 def rgba(frame, width, height, matrix="bt601", range="full"):
-    kr, kb = WEIGHTS[matrix]
-    kg = 1 - kr - kb
     y = frame[:width * height].reshape(height, width).astype(numpy.float64)
     uv = frame[width * height:].reshape((height + 1) // 2, ((width + 1) // 2) * 2).astype(numpy.float64)
-    cb = numpy.repeat(numpy.repeat(uv[:, 0::2], 2, axis=0), 2, axis=1)[:height, :width] - 128
-    cr = numpy.repeat(numpy.repeat(uv[:, 1::2], 2, axis=0), 2, axis=1)[:height, :width] - 128
+    cb = numpy.repeat(numpy.repeat(uv[:, 0::2], 2, axis=0), 2, axis=1)[:height, :width]
+    cr = numpy.repeat(numpy.repeat(uv[:, 1::2], 2, axis=0), 2, axis=1)[:height, :width]
+    return rgba_of_samples(y, cb, cr, matrix, range)
+
+
+def rgba_of_samples(y, cb, cr, matrix="bt601", range="full"):
+    """RGBA of Y, Cb, Cr code values (doubles, one of each per output pixel)."""
+    kr, kb = WEIGHTS[matrix]
+    kg = 1 - kr - kb
+    cb, cr = cb - 128, cr - 128
     if range == "full":
         y, cb, cr = y / 255, cb / 255, cr / 255
     else:
@@ -29,7 +35,7 @@ def rgba(frame, width, height, matrix="bt601", range="full"):
     r = y + 2 * (1 - kr) * cr
     b = y + 2 * (1 - kb) * cb
     g = (y - kr * r - kb * b) / kg
-    out = numpy.empty((height, width, 4), dtype=numpy.uint8)
+    out = numpy.empty(y.shape + (4,), dtype=numpy.uint8)
     for channel, value in enumerate((r, g, b)):
         out[..., channel] = numpy.clip(numpy.floor(value * 255 + 0.5), 0, 255)
     out[..., 3] = 255

@@ -16,7 +16,6 @@ bytes per cycle. Reopening the device churns tens of megabytes of Mesa per cycle
 resident set creeps 14-36 bytes per cycle over 1,000 cycles (a few pages) with the heap in
 use flat, so its slope is held under 64: a page-sized leak per reopen (4096 bytes per cycle)
 still fails it, and the heap bound catches anything smaller that malloc hands out."""
-import ctypes
 import os
 import time
 
@@ -25,31 +24,7 @@ import numpy
 import cameraview
 from model import gradient
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
-
-
-_libc = ctypes.CDLL(None)
-_libc.mallinfo2.restype = _MallInfo2
-
-
-def heap_in_use_bytes():
-    info = _libc.mallinfo2()
-    return info.uordblks + info.hblkhd
-
-
-def resident_bytes():
-    _libc.malloc_trim(0)
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
-
-
-def slope(cycles, values):
-    return numpy.polyfit(cycles.astype(numpy.float64), values.astype(numpy.float64), 1)[0]
+from memory import heap_in_use_bytes, resident_bytes, slope
 
 
 def loop(cycles, reopen, warmup, every=10):
