@@ -60,7 +60,7 @@ import Testing
         let venus = try TestFrames.relayout(photo, to: .venus(width: 1928, height: 1208))
         let input = temporary("venus.nv12"), output = temporary("venus.png")
         defer { [input, output].forEach { try? FileManager.default.removeItem(atPath: $0) } }
-        #expect(venus.withUnsafeBytes { FileManager.default.createFile(atPath: input, contents: Data($0)) })
+        #expect(venus.withOwnBytes { FileManager.default.createFile(atPath: input, contents: Data($0)) })
         let result = try TestProcess.capture(TestPaths.camview, [
             "render", "--input", input, "--width", "1928", "--height", "1208",
             "--stride", "2048", "--uv-offset", "\(2048 * 1216)", "--output", output,
@@ -125,7 +125,7 @@ import Testing
         let frames = [try TestFrames.gradient(width: 64, height: 48), try TestFrames.noise(layout: NV12Layout(width: 64, height: 48))]
         let input = temporary("sequence.nv12"), folder = temporary("frames")
         defer { [input, folder].forEach { try? FileManager.default.removeItem(atPath: $0) } }
-        #expect(FileManager.default.createFile(atPath: input, contents: Data(frames.flatMap { frame in frame.withUnsafeBytes { [UInt8]($0) } })))
+        #expect(FileManager.default.createFile(atPath: input, contents: Data(frames.flatMap { frame in frame.withOwnBytes { [UInt8]($0) } })))
         let result = try TestProcess.capture(TestPaths.camview, [
             "play", "--input", input, "--width", "64", "--height", "48", "--frames", "5",
             "--output-dir", folder, "--output-size", "32x32", "--fit", "cover",

@@ -52,7 +52,7 @@ import Testing
 
     @Test func separatePlaneBuffersWork() throws {
         let source = try TestFrames.gradient(width: 65, height: 33)
-        let bytes = source.withUnsafeBytes { [UInt8]($0) }
+        let bytes = try source.withUnsafeBytes { [UInt8]($0) }
         let luma = try MemoryFile(Array(bytes[..<source.layout.uvOffset]))
         let chroma = try MemoryFile(Array(bytes[source.layout.uvOffset...]))
         let dmaBuf = DmaBufFrame(

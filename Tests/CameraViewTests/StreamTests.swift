@@ -67,7 +67,7 @@ import Testing
         let frames = [small, try TestFrames.noise(layout: small.layout), small]
         let path = TestPaths.scratch + "/sequence-\(UUID().uuidString).nv12"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(FileManager.default.createFile(atPath: path, contents: Data(frames.flatMap { frame in frame.withUnsafeBytes { [UInt8]($0) } })))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(frames.flatMap { frame in frame.withOwnBytes { [UInt8]($0) } })))
         let source = try FileSource(path: path, layout: small.layout, ringSize: 2)
         #expect(source.frameCount == 3)
         try source.connect()
@@ -75,7 +75,7 @@ import Testing
             let frame = try #require(try source.receive())
             #expect(frame.frameID == UInt64(index) && frame.bufferIndex == index % 2)
             guard case .memory(let nv12) = frame.frame else { Issue.record("not a memory frame"); continue }
-            #expect(nv12.withUnsafeBytes { [UInt8]($0) } == expected.withUnsafeBytes { [UInt8]($0) })
+            #expect(nv12.withOwnBytes { [UInt8]($0) } == expected.withOwnBytes { [UInt8]($0) })
         }
         #expect(try source.receive() == nil)
     }

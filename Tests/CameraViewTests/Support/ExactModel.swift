@@ -100,7 +100,7 @@ enum ExactModel {
     static func render(_ frame: NV12Frame) -> RGBAImage {
         let layout = frame.layout
         var pixels = [UInt8](repeating: 255, count: layout.width * layout.height * 4)
-        frame.withUnsafeBytes { bytes in
+        frame.withOwnBytes { bytes in
             for row in 0..<layout.height {
                 for column in 0..<layout.width {
                     let luma = bytes[row * layout.yStride + column]
@@ -229,7 +229,7 @@ enum ExactModel {
         case .topLeft: (0.5, 0.5)
         }
         var pixels = [UInt8](repeating: 0, count: output.width * output.height * 4)
-        frame.withUnsafeBytes { bytes in
+        frame.withOwnBytes { bytes in
             let planes = Planes(bytes: bytes, layout: layout, chromaOrigin: origin)
             for y in 0..<output.height {
                 for x in 0..<output.width {
