@@ -9,6 +9,14 @@ public enum Statistics {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
+    /// The value at `fraction` of the sorted values (nearest rank: 0.99 gives p99); 0 for none.
+    public static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+
     /// The least-squares slope of y over x; 0 for fewer than two points.
     public static func leastSquaresSlope(_ samples: [(x: Double, y: Double)]) -> Double {
         guard samples.count > 1 else { return 0 }

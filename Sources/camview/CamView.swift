@@ -8,7 +8,7 @@ struct CamView: ParsableCommand {
         commandName: "camview",
         abstract: "Render NV12 camera frames to RGBA on a headless EGL/GLES device.",
         discussion: "Benchmarks against CPU converters are a separate tool: camview-bench.",
-        subcommands: [RenderCommand.self, InfoCommand.self, LeakCheckCommand.self, CompareCommand.self, PlayCommand.self, CaptureCommand.self]
+        subcommands: [RenderCommand.self, InfoCommand.self, LeakCheckCommand.self, CompareCommand.self, PlayCommand.self, CaptureCommand.self, WatchCommand.self]
     )
 
     static func main() { mainWithOneLineErrors() }

@@ -2,6 +2,7 @@
 (msgq-ipc, in a separate process as camerad is) and an older-layout server of ours:
 renders checked against the exact model, restarts, kills, absent servers and streams,
 slow servers, truncated buffers, reader slots, and the seed's create/close loop."""
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 import cameraview
 import model
 import vipc_frames
-from cameraview import CameraView, VisionStreamType
+from cameraview import CameraView, VisionStreamType, png
 from memory import heap_in_use_bytes, open_fds, slope
 from vipc_servers import HERE, Server, child_environment, queue_readers, reader_thread_ids, remove_queues, unique_name
 
@@ -257,3 +258,22 @@ def teardown_module():
     for entry in os.listdir("/dev/shm"):
         if entry.startswith(f"msgq_visionipc_cvtest{os.getpid()}x"):
             remove_queues(entry[len("msgq_visionipc_"):].rsplit("_", 1)[0])
+
+
+def test_camview_watch_renders_the_stream_to_pngs(tmp_path):
+    camview = HERE.parents[2] / ".build" / "debug" / "camview"
+    with Server(fps=30) as server:
+        result = subprocess.run([str(camview), "watch", "--visionipc", f"{server.name}:driver", "--frames", "3",
+                                 "--output-dir", str(tmp_path), "--filter", "nearest", "--json"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        summary = json.loads(result.stdout)
+        assert summary["frames"] == 3 and summary["size"] == {"width": W, "height": H} and summary["latency_ms"] > 0
+        rgba, width, height = png.read(str(tmp_path / "frame-00002.png"))
+        image = numpy.frombuffer(rgba, dtype=numpy.uint8).reshape(height, width, 4)
+        # Which frame it was is not printed; it is one of the patterns, within 1.
+        assert min(numpy.abs(image.astype(int) - model.rgba(vipc_frames.tight(k, W, H), W, H)).max()
+                   for k in range(vipc_frames.PATTERNS)) <= 1
+        missing = subprocess.run([str(camview), "watch", "--visionipc", f"{server.name}:map", "--frames", "1",
+                                  "--output-dir", str(tmp_path), "--timeout-ms", "300"], capture_output=True, text=True)
+        assert missing.returncode != 0 and "serves no stream map; it serves driver" in missing.stderr
