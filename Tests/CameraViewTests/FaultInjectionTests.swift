@@ -1,4 +1,5 @@
 import CameraView
+import CameraViewStreams
 import Foundation
 import Testing
 
@@ -37,6 +38,22 @@ import Testing
         let hostView = try CameraView(device: adopted)
         defer { hostView.close() }
         try hostView.render(.memory(source), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: PixelRect(x: 0, y: 0, width: 40, height: 30)))
+    }
+
+    /// A VisionIPC client's whole life against a server in this process: connect (socket,
+    /// received fds, mappings, guards, the queue), a frame rendered from its buffer, close.
+    static func visionIPCConnectRenderClose(server: TestVisionIPCServer) throws {
+        let device = try RenderDevice.open(platform: .device)
+        defer { device.close() }
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        let source = VisionIPCSource(server: server.name, stream: server.stream)
+        defer { source.close() }
+        try source.connect()
+        server.publish()
+        guard let frame = try source.receiveFrame() else { throw ProcessFailure(description: "no VisionIPC frame") }
+        _ = try view.render(frame.frame)
+        source.disconnect()
     }
 
     enum Walk: String, CaseIterable { case creation, step, afterCreation, teardown }
@@ -107,7 +124,12 @@ import Testing
         let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) {
             try await LedgerChecks.inChild {
                 var reached = Set<CreationSite>()
+                let server = try TestVisionIPCServer(frame: TestFrames.gradient(width: 24, height: 10))
+                defer { server.stop() }
                 for walk in Walk.allCases {
+                    let vision = try FaultInjectionTests.walk(walk) { try FaultInjectionTests.visionIPCConnectRenderClose(server: server) }
+                    reached.formUnion(vision.sites)
+                    print("fault-injection walk \(walk) (VisionIPC): \(vision.points) points")
                     let (points, kinds, sites) = try FaultInjectionTests.walk(walk, FaultInjectionTests.openRenderClose)
                     reached.formUnion(sites)
                     print("fault-injection walk \(walk) (host): \(points) points")

@@ -161,11 +161,15 @@ final class QueueWriter {
     private let base: UnsafeMutableRawPointer
     private let size: Int
     private let segment = 4096
-    nonisolated(unsafe) private static var count = 0
+    nonisolated(unsafe) private static var count = 0  // tests of one process name their queues apart
 
-    init(slots: Int) throws {
+    convenience init(slots: Int) throws {
         Self.count += 1
-        path = "/dev/shm/msgq_cameraview-test-\(getpid())-\(Self.count)-\(slots)"
+        try self.init(path: "/dev/shm/msgq_cameraview-test-\(getpid())-\(Self.count)-\(slots)", slots: slots)
+    }
+
+    init(path: String, slots: Int) throws {
+        self.path = path
         self.slots = slots
         size = 24 + 24 * slots + segment
         let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
@@ -204,6 +208,10 @@ final class QueueWriter {
     func send(_ value: Int) {
         var payload = [UInt8](repeating: 0, count: 48)
         withUnsafeBytes(of: UInt64(value)) { payload.replaceSubrange(0..<8, with: $0) }
+        send(payload)
+    }
+
+    func send(_ payload: [UInt8]) {
         let total = (payload.count + 8 + 7) & ~7
         var (cycle, offset) = (get(8) >> 32, Int(get(8) & 0xFFFF_FFFF))
         let data = base + 24 + 24 * slots

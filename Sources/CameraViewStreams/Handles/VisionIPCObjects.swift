@@ -54,9 +54,13 @@ extension Creation where Kind == FDKind {
     }
 
     /// An fd that arrived in an SCM_RIGHTS message: it is ours from the moment recvmsg
-    /// returned, and recorded as such.
-    fileprivate static func received(_ fd: Int32) -> Creation {
-        Creation("SCM_RIGHTS") { _ in fd }
+    /// returned, and recorded as such. `taken` says whether the ledger took it (a creation
+    /// that failed before that leaves the fd to the caller to close).
+    fileprivate static func received(_ fd: Int32, taken: Locked<Bool>) -> Creation {
+        Creation("SCM_RIGHTS") { _ in
+            taken.withLock { $0 = true }
+            return fd
+        }
     }
 }
 
@@ -104,10 +108,13 @@ func receiveMessage(
     }
     var adopted: [Int32] = []
     for (position, fd) in raw.prefix(count).enumerated() {
+        let taken = Locked(false)
         do {
-            adopted.append(group.adopt(try table.create(.received(fd))))
+            adopted.append(group.adopt(try table.create(.received(fd, taken: taken))))
         } catch {
-            for unrecorded in raw[(position + 1)..<count] { close(unrecorded) }
+            // The ledger closes what it took (a failure after admission released it).
+            let unrecorded = raw[(taken.withLock { $0 } ? position + 1 : position)..<count]
+            for fd in unrecorded { close(fd) }
             throw error
         }
     }

@@ -74,7 +74,12 @@ final class MsgqQueue: @unchecked Sendable {
         let mapping: UnsafeMutableRawBufferPointer
         do {
             mapping = objects.adopt(try table.create(.map(fd.raw, length: size, shared: true, writable: true, what: path)))
+        } catch {
             fd.release()
+            throw error
+        }
+        fd.release()  // the mapping keeps the file
+        do {
             // A writer that truncates the file must not take the process down.
             fault = objects.adopt(try table.create(.guarding(mapping, what: path)))
         } catch {

@@ -2,10 +2,11 @@ import CameraView
 import CameraViewStreams
 import Foundation
 
-/// Every place the library creates a tracked object: each `create` call, outside the owners'
-/// layer, of one of the ways a kind is made (the `Creation` members of `Handles/*Objects.swift`)
-/// on a handle table, and each shared display's initialization, as `CreationSite`'s file and
-/// line name them. A fault walk reaches a site
+/// Every place the library creates a tracked object: each `create` call of one of the ways a
+/// kind is made (the `Creation` members of `Handles/*Objects.swift`) on a handle table,
+/// outside the owners' layer or inside it (fds that arrive with a message are recorded
+/// where they arrive), and each shared display's initialization, as `CreationSite`'s file
+/// and line name them. A fault walk reaches a site
 /// when a creation is attempted there; the walks together must reach all of them.
 enum CreationSites {
     struct Site: Hashable, CustomStringConvertible {
@@ -28,17 +29,21 @@ enum CreationSites {
             let handles = TestPaths.packageRoot + "/Sources/\(module)/Handles"
             for name in (try? FileManager.default.contentsOfDirectory(atPath: handles)) ?? [] where name.hasSuffix("Objects.swift") {
                 let text = (try? String(contentsOfFile: handles + "/" + name, encoding: .utf8)) ?? ""
-                for match in text.matches(of: /\n    (?:package )?(?:static |)(?:func|var) ([A-Za-z]+)[(:]/) { constructors.insert(String(match.1)) }
+                for match in text.matches(of: /\n    (?:package |fileprivate )?(?:static |)(?:func|var) ([A-Za-z]+)[(:]/) { constructors.insert(String(match.1)) }
             }
         }
         var sites: Set<Site> = []
         for module in modules {
             let sources = TestPaths.packageRoot + "/Sources/\(module)"
             let files = FileManager.default.enumerator(atPath: sources)?.compactMap { $0 as? String } ?? []
-            for path in files where path.hasSuffix(".swift") && !path.hasPrefix("Handles/") {
+            for path in files where path.hasSuffix(".swift") {
                 let text = (try? String(contentsOfFile: sources + "/" + path, encoding: .utf8)) ?? ""
+                // In the owners' layer only calls count (its `Creation` members are definitions).
+                let call = path.hasPrefix("Handles/")
+                    ? /(?:^|[^A-Za-z0-9_])table\.create\(\.([A-Za-z]+)[(,]/
+                    : /(?:^|[^A-Za-z0-9_])(?:table|handles)\.(?:create\(\.)?([A-Za-z]+)[(,]/
                 for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    for match in line.matches(of: /(?:^|[^A-Za-z0-9_])(?:table|handles)\.(?:create\(\.)?([A-Za-z]+)[(,]/) where constructors.contains(String(match.1)) {
+                    for match in line.matches(of: call) where constructors.contains(String(match.1)) {
                         let file = module + "/" + (path.split(separator: "/").last.map(String.init) ?? path)
                         sites.insert(Site(file: file, line: index + 1, text: line.trimmingCharacters(in: .whitespaces)))
                     }

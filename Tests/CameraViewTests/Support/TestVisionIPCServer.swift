@@ -1,0 +1,103 @@
+@testable import CameraViewStreams
+import CameraView
+import Foundation
+import Glibc
+
+/// A VisionIPC server inside the test process, for walks that need one in Swift (the
+/// Python suite runs openpilot's own): a control socket answered on a thread of its own
+/// with 112-byte records and the buffers' fds in one SCM_RIGHTS message, buffers of
+/// `frame`'s layout plus the frame-id trailer, and msgq's queue (QueueWriter).
+final class TestVisionIPCServer: @unchecked Sendable {
+    let name: String
+    let stream = VisionStreamType.driver
+    let frame: NV12Frame
+    private let buffers: [MemoryFile]
+    private let queue: QueueWriter
+    private let listener: Int32
+    private let serverID = UInt64.random(in: 1 ... .max)
+    private var published = 0
+
+    init(frame: NV12Frame, buffers count: Int = 3) throws {
+        name = "cvswift\(getpid())x\(UUID().uuidString.prefix(8))"
+        self.frame = frame
+        let bytes = frame.withOwnBytes { [UInt8]($0) }
+        buffers = try (0..<count).map { _ in try MemoryFile(bytes + [UInt8](repeating: 0, count: 8)) }
+        queue = try QueueWriter(path: VisionIPCEndpoint(server: name, prefix: nil).queuePath(stream), slots: 25)
+        let path = VisionIPCEndpoint(server: name, prefix: nil).controlSocketPath
+        listener = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(listener, 8) == 0 else { throw CameraViewError.io(operation: "bind", path: path, errno: errno) }
+        let thread = Thread { [listener, unowned self] in
+            while true {
+                let connection = accept(listener, nil, nil)
+                guard connection >= 0 else { return }
+                self.answer(connection)
+                close(connection)
+            }
+        }
+        thread.start()
+    }
+
+    /// Stops answering and removes the socket and queue (its threads' accept fails).
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        unlink(VisionIPCEndpoint(server: name, prefix: nil).controlSocketPath)
+        queue.remove()
+    }
+
+    /// Publishes the frame (again): the next buffer, its trailer, a packet.
+    func publish() {
+        let index = published % buffers.count
+        var id = UInt64(published)
+        _ = pwrite(buffers[index].fd, &id, 8, off_t(frame.layout.bufferSize))
+        var packet = [UInt8](repeating: 0, count: 48)
+        for (offset, value) in [(0, serverID), (8, UInt64(index)), (16, id)] {
+            withUnsafeBytes(of: value) { packet.replaceSubrange(offset..<offset + 8, with: $0) }
+        }
+        queue.send(packet)
+        published += 1
+    }
+
+    private func answer(_ connection: Int32) {
+        var request: UInt32 = 0
+        guard recv(connection, &request, 4, 0) == 4, request == stream.rawValue else { return }
+        let layout = frame.layout
+        var records: [UInt8] = []
+        for index in buffers.indices {
+            var record = [UInt8](repeating: 0, count: 112)
+            let fields: [(Int, UInt64)] = [
+                (0, UInt64(layout.bufferSize)), (8, UInt64(layout.bufferSize + 8)), (40, UInt64(layout.width)),
+                (48, UInt64(layout.height)), (56, UInt64(layout.yStride)), (64, UInt64(layout.uvOffset)),
+                (88, serverID), (96, UInt64(index)), (104, UInt64(stream.rawValue)),
+            ]
+            for (offset, value) in fields { withUnsafeBytes(of: value) { record.replaceSubrange(offset..<offset + 8, with: $0) } }
+            records += record
+        }
+        // One SCM_RIGHTS control message (cmsghdr: len, level, type; then the fds).
+        let fds = buffers.map(\.fd)
+        var control = [UInt8](repeating: 0, count: cv_scm_rights_space(Int32(fds.count)))
+        withUnsafeBytes(of: MemoryLayout<cmsghdr>.size + 4 * fds.count) { control.replaceSubrange(0..<8, with: $0) }
+        withUnsafeBytes(of: Int32(SOL_SOCKET)) { control.replaceSubrange(8..<12, with: $0) }
+        withUnsafeBytes(of: Int32(SCM_RIGHTS)) { control.replaceSubrange(12..<16, with: $0) }
+        fds.withUnsafeBytes { control.replaceSubrange(16..<16 + $0.count, with: $0) }
+        records.withUnsafeMutableBytes { data in
+            control.withUnsafeMutableBytes { control in
+                var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                var message = msghdr()
+                withUnsafeMutablePointer(to: &vector) { vector in
+                    (message.msg_iov, message.msg_iovlen) = (vector, 1)
+                    (message.msg_control, message.msg_controllen) = (control.baseAddress, control.count)
+                    _ = sendmsg(connection, &message, 0)
+                }
+            }
+        }
+    }
+}
+
+import CVisionIPC
