@@ -43,6 +43,42 @@ struct DmaBufVMTests {
         #expect(throws: CameraViewError.self) { try external.render(.dmaBuf(buffer.frame)) }
     }
 
+    /// A VisionIPC server of dma-bufs, as camerad on the comma device serves them (one fd a
+    /// buffer, Y at 0, UV at uv_offset, the frame-id trailer after the frame): imported
+    /// zero-copy per plane, each frame rendering like the same buffer handed over directly.
+    @Test func aVisionIPCServerOfDmaBufsIsImportedZeroCopy() throws {
+        let device = try RenderDevice.open()
+        defer { device.close() }
+        let (width, height) = (96, 60)
+        // Two more rows than the frame: UV lies past a gap, as Venus aligns it, and the
+        // bo's spare chroma row holds the trailer.
+        let tall = try TestFrames.noise(layout: NV12Layout(width: width, height: height + 2))
+        let buffers = try (0..<3).map { try DeviceBuffer(copying: tall, on: device, bufferIndex: $0) }
+        defer { buffers.forEach { $0.close() } }
+        let pitch = buffers[0].frame.luma.pitch
+        let layout = try NV12Layout(width: width, height: height, yStride: pitch, uvOffset: pitch * (height + 2))
+        let server = try TestVisionIPCServer(layout: layout, dmaBufs: buffers.map(\.frame.luma.fd))
+        defer { server.stop() }
+        let source = VisionIPCSource(server: server.name, stream: server.stream)
+        defer { source.close() }
+        try source.connect()
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        for _ in 0..<6 {
+            server.publish()
+            let frame = try #require(try source.receiveFrame())
+            guard case .dmaBuf = frame.frame else {
+                Issue.record("a dma-buf served as \(frame.frame)")
+                return
+            }
+            let imported = try view.render(frame.frame, options: .exact)
+            let path = view.lastImportPath
+            let direct = try view.render(.dmaBuf(DmaBufFrame(fd: buffers[frame.bufferIndex].frame.luma.fd, layout: layout)), options: .exact)
+            #expect(imported == direct && path == .perPlane)
+        }
+        #expect(view.uploadedByteCount == 0)
+    }
+
     @Test func ringOfFiveBuffersImportsEachOnceOverAThousandFrames() throws {
         let device = try RenderDevice.open()
         defer { device.close() }

@@ -3,25 +3,54 @@ import CameraView
 import Foundation
 import Glibc
 
-/// A VisionIPC server inside the test process, for walks that need one in Swift (the
+/// A VisionIPC server inside the test process, for tests that need one in Swift (the
 /// Python suite runs openpilot's own): a control socket answered on a thread of its own
 /// with 112-byte records and the buffers' fds in one SCM_RIGHTS message, buffers of
-/// `frame`'s layout plus the frame-id trailer, and msgq's queue (QueueWriter).
+/// `layout` plus the frame-id trailer (shm files, or the caller's dma-bufs), and msgq's
+/// queue (QueueWriter).
 final class TestVisionIPCServer: @unchecked Sendable {
     let name: String
     let stream = VisionStreamType.driver
-    let frame: NV12Frame
-    private let buffers: [MemoryFile]
+    let layout: NV12Layout
+    private let fds: [Int32]
+    /// The buffers' own files, when the server made them (kept open while it serves).
+    private let files: [MemoryFile]
+    /// Each buffer's last page mapped for its trailer (at `layout.bufferSize`), and where.
+    private let mappings: [UnsafeMutableRawBufferPointer]
+    private let trailerOffset: Int
     private let queue: QueueWriter
     private let listener: Int32
     private let serverID = UInt64.random(in: 1 ... .max)
     private var published = 0
 
-    init(frame: NV12Frame, buffers count: Int = 3) throws {
+    /// Serves `count` shm buffers holding `frame`.
+    convenience init(frame: NV12Frame, buffers count: Int = 3) throws {
+        let bytes = frame.withOwnBytes { [UInt8]($0) } + [UInt8](repeating: 0, count: 8)
+        try self.init(layout: frame.layout, files: (0..<count).map { _ in try MemoryFile(bytes) })
+    }
+
+    /// Serves the caller's buffers (dma-bufs, say): each fd at least `layout.bufferSize + 8`
+    /// bytes, and open while the server runs.
+    convenience init(layout: NV12Layout, dmaBufs fds: [Int32]) throws {
+        try self.init(layout: layout, fds: fds, files: [])
+    }
+
+    private convenience init(layout: NV12Layout, files: [MemoryFile]) throws {
+        try self.init(layout: layout, fds: files.map(\.fd), files: files)
+    }
+
+    private init(layout: NV12Layout, fds: [Int32], files: [MemoryFile]) throws {
         name = "cvswift\(getpid())x\(UUID().uuidString.prefix(8))"
-        self.frame = frame
-        let bytes = frame.withOwnBytes { [UInt8]($0) }
-        buffers = try (0..<count).map { _ in try MemoryFile(bytes + [UInt8](repeating: 0, count: 8)) }
+        (self.layout, self.fds, self.files) = (layout, fds, files)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = layout.bufferSize / page * page
+        trailerOffset = layout.bufferSize - start
+        mappings = try fds.map { fd in
+            let length = layout.bufferSize + 8 - start
+            guard let address = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off_t(start)),
+                  address != MAP_FAILED else { throw CameraViewError.io(operation: "mmap", path: "buffer", errno: errno) }
+            return UnsafeMutableRawBufferPointer(start: address, count: length)
+        }
         queue = try QueueWriter(path: VisionIPCEndpoint(server: name, prefix: nil).queuePath(stream), slots: 25)
         let path = VisionIPCEndpoint(server: name, prefix: nil).controlSocketPath
         listener = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -49,13 +78,14 @@ final class TestVisionIPCServer: @unchecked Sendable {
         close(listener)
         unlink(VisionIPCEndpoint(server: name, prefix: nil).controlSocketPath)
         queue.remove()
+        for mapping in mappings { munmap(mapping.baseAddress, mapping.count) }
     }
 
-    /// Publishes the frame (again): the next buffer, its trailer, a packet.
+    /// Publishes the buffers' frame (again): the next buffer, its trailer, a packet.
     func publish() {
-        let index = published % buffers.count
-        var id = UInt64(published)
-        _ = pwrite(buffers[index].fd, &id, 8, off_t(frame.layout.bufferSize))
+        let index = published % fds.count
+        let id = UInt64(published)
+        mappings[index].storeBytes(of: id, toByteOffset: trailerOffset, as: UInt64.self)
         var packet = [UInt8](repeating: 0, count: 48)
         for (offset, value) in [(0, serverID), (8, UInt64(index)), (16, id)] {
             withUnsafeBytes(of: value) { packet.replaceSubrange(offset..<offset + 8, with: $0) }
@@ -67,9 +97,8 @@ final class TestVisionIPCServer: @unchecked Sendable {
     private func answer(_ connection: Int32) {
         var request: UInt32 = 0
         guard recv(connection, &request, 4, 0) == 4, request == stream.rawValue else { return }
-        let layout = frame.layout
         var records: [UInt8] = []
-        for index in buffers.indices {
+        for index in fds.indices {
             var record = [UInt8](repeating: 0, count: 112)
             let fields: [(Int, UInt64)] = [
                 (0, UInt64(layout.bufferSize)), (8, UInt64(layout.bufferSize + 8)), (40, UInt64(layout.width)),
@@ -80,7 +109,6 @@ final class TestVisionIPCServer: @unchecked Sendable {
             records += record
         }
         // One SCM_RIGHTS control message (cmsghdr: len, level, type; then the fds).
-        let fds = buffers.map(\.fd)
         var control = [UInt8](repeating: 0, count: cv_scm_rights_space(Int32(fds.count)))
         withUnsafeBytes(of: MemoryLayout<cmsghdr>.size + 4 * fds.count) { control.replaceSubrange(0..<8, with: $0) }
         withUnsafeBytes(of: Int32(SOL_SOCKET)) { control.replaceSubrange(8..<12, with: $0) }
