@@ -15,8 +15,11 @@ final class TestVisionIPCServer: @unchecked Sendable {
     private let fds: [Int32]
     /// The buffers' own files, when the server made them (kept open while it serves).
     private let files: [MemoryFile]
-    /// Each buffer's last page mapped for its trailer (at `layout.bufferSize`), and where.
+    /// Each buffer's last page mapped for its trailer (at `layout.bufferSize`), and where;
+    /// read-only for buffers exported read-only (GBM's dma-bufs): their frames then carry
+    /// the id their trailer already holds.
     private let mappings: [UnsafeMutableRawBufferPointer]
+    private var writable = true
     private let trailerOffset: Int
     private let queue: QueueWriter
     private let listener: Int32
@@ -45,12 +48,18 @@ final class TestVisionIPCServer: @unchecked Sendable {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = layout.bufferSize / page * page
         trailerOffset = layout.bufferSize - start
+        var writable = true
         mappings = try fds.map { fd in
             let length = layout.bufferSize + 8 - start
-            guard let address = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off_t(start)),
-                  address != MAP_FAILED else { throw CameraViewError.io(operation: "mmap", path: "buffer", errno: errno) }
+            var address = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off_t(start))
+            if address == MAP_FAILED && errno == EACCES {
+                writable = false
+                address = mmap(nil, length, PROT_READ, MAP_SHARED, fd, off_t(start))
+            }
+            guard let address, address != MAP_FAILED else { throw CameraViewError.io(operation: "mmap", path: "buffer", errno: errno) }
             return UnsafeMutableRawBufferPointer(start: address, count: length)
         }
+        self.writable = writable
         queue = try QueueWriter(path: VisionIPCEndpoint(server: name, prefix: nil).queuePath(stream), slots: 25)
         let path = VisionIPCEndpoint(server: name, prefix: nil).controlSocketPath
         listener = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -84,8 +93,12 @@ final class TestVisionIPCServer: @unchecked Sendable {
     /// Publishes the buffers' frame (again): the next buffer, its trailer, a packet.
     func publish() {
         let index = published % fds.count
-        let id = UInt64(published)
-        mappings[index].storeBytes(of: id, toByteOffset: trailerOffset, as: UInt64.self)
+        var id = UInt64(published)
+        if writable {
+            mappings[index].storeBytes(of: id, toByteOffset: trailerOffset, as: UInt64.self)
+        } else {
+            id = mappings[index].loadUnaligned(fromByteOffset: trailerOffset, as: UInt64.self)
+        }
         var packet = [UInt8](repeating: 0, count: 48)
         for (offset, value) in [(0, serverID), (8, UInt64(index)), (16, id)] {
             withUnsafeBytes(of: value) { packet.replaceSubrange(offset..<offset + 8, with: $0) }

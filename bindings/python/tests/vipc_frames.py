@@ -2,6 +2,9 @@
 function of the frame id alone, so a test rebuilds what any frame it received holds (and
 the exact model what it must look like). Laid out as openpilot's replay lays 1928x1208:
 stride 2048, UV at 2048 * 1216 (Venus alignment), padding 0xEE so a read of it shows."""
+import argparse
+import time
+
 import numpy
 
 PATTERNS = 8
@@ -38,3 +41,28 @@ def laid_out(k, width, height, stride, uv_offset):
     buffer[:stride * height].reshape(height, stride)[:, :width] = luma
     buffer[uv_offset:uv_offset + stride * uv.shape[0]].reshape(uv.shape[0], stride)[:, :uv.shape[1]] = uv
     return buffer
+
+
+def server_arguments():
+    """The test servers' command line: (arguments, layout, streams)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--name", default="camerad")
+    parser.add_argument("--streams", default="1")
+    parser.add_argument("--fps", type=float, default=100)
+    parser.add_argument("--buffers", type=int, default=4)
+    for name, value in REPLAY.items():
+        parser.add_argument("--" + name.replace("_", "-"), type=int, default=value)
+    arguments = parser.parse_args()
+    layout = {name: getattr(arguments, name) for name in REPLAY}
+    return arguments, layout, [int(stream) for stream in arguments.streams.split(",")]
+
+
+def paced(fps, stopped):
+    """Frame ids 0, 1, ... at `fps` frames per second, until `stopped()`."""
+    period, frame_id, start = 1 / fps, 0, time.monotonic()
+    while not stopped():
+        yield frame_id
+        frame_id += 1
+        pause = start + frame_id * period - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)

@@ -4,7 +4,6 @@ asked as 4 (0xffffffff is an unknown stream to it). Pure Python: its own control
 shm buffers and msgq writer (size tags, wraps, reader invalidation; SIGUSR2 to readers'
 thread ids, as msgq's writer sends). Publishes vipc_frames' patterns like
 vipc_publisher.py and takes the same arguments."""
-import argparse
 import array
 import mmap
 import os
@@ -91,19 +90,11 @@ class Queue:
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--name", default="camerad")
-    parser.add_argument("--streams", default="1")
-    parser.add_argument("--fps", type=float, default=100)
-    parser.add_argument("--buffers", type=int, default=4)
-    for name, value in vipc_frames.REPLAY.items():
-        parser.add_argument("--" + name.replace("_", "-"), type=int, default=value)
-    arguments = parser.parse_args()
-    layout = dict(width=arguments.width, height=arguments.height, stride=arguments.stride, uv_offset=arguments.uv_offset)
+    arguments, layout, stream_ids = vipc_frames.server_arguments()
     length = vipc_frames.buffer_size(**layout)
     server_id = random.getrandbits(64)
     streams = {}
-    for stream in (int(value) for value in arguments.streams.split(",")):
+    for stream in stream_ids:
         buffers = []
         for index in range(arguments.buffers):
             fd = os.memfd_create(f"visionbuf_{stream}_{index}")
@@ -146,8 +137,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     patterns = [vipc_frames.laid_out(k, **layout).tobytes() for k in range(vipc_frames.PATTERNS)]
     print("ready", flush=True)
-    period, frame_id, start = 1 / arguments.fps, 0, time.monotonic()
-    while not stopping.is_set():
+    for frame_id in vipc_frames.paced(arguments.fps, stopping.is_set):
         for stream, (buffers, queue) in streams.items():
             index = frame_id % len(buffers)
             mapping = buffers[index][1]
@@ -155,10 +145,6 @@ def main():
             struct.pack_into("=Q", mapping, length, frame_id)
             queue.send(struct.pack("=QQI4xQQ?7x", server_id, index, frame_id, frame_id,
                                    time.clock_gettime_ns(time.CLOCK_BOOTTIME), True))
-        frame_id += 1
-        pause = start + frame_id * period - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
     os.unlink(path)
     sys.exit(0)
 
