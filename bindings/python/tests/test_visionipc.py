@@ -109,6 +109,24 @@ def test_no_server_then_one_appears(clean):
             assert view.is_connected
 
 
+def test_openpilot_prefix_names_the_socket_and_queue(clean, monkeypatch):
+    prefix = unique_name()
+    os.makedirs(f"/dev/shm/msgq_{prefix}")  # msgq does not make it
+    try:
+        with Server(fps=50, environment={"OPENPILOT_PREFIX": prefix}) as server:
+            assert os.path.exists(f"/tmp/{prefix}_visionipc_{server.name}")
+            with CameraView(server.name, DRIVER) as unprefixed:
+                assert unprefixed.wait_for_frame(timeout=0.3) is None and not unprefixed.is_connected
+            monkeypatch.setenv("OPENPILOT_PREFIX", prefix)
+            with CameraView(server.name, DRIVER) as view:
+                frame_of(view)
+                assert os.path.exists(f"/dev/shm/msgq_{prefix}/visionipc_{server.name}_1")
+    finally:
+        for entry in os.listdir(f"/dev/shm/msgq_{prefix}"):
+            os.unlink(f"/dev/shm/msgq_{prefix}/{entry}")
+        os.rmdir(f"/dev/shm/msgq_{prefix}")
+
+
 def test_an_unknown_stream_is_not_connected(clean):
     with Server(streams="0", fps=50) as server, CameraView(server.name, VisionStreamType.VISION_STREAM_MAP) as view:
         assert view.wait_for_frame(timeout=0.5) is None

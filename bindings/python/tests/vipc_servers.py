@@ -25,12 +25,13 @@ def unique_name():
 
 
 class Server:
-    def __init__(self, name=None, script="vipc_publisher.py", **options):
+    def __init__(self, name=None, script="vipc_publisher.py", environment=None, **options):
         self.name = name or unique_name()
         arguments = [sys.executable, str(HERE / script), "--name", self.name]
         for key, value in options.items():
             arguments += ["--" + key.replace("_", "-"), str(value)]
-        self.process = subprocess.Popen(arguments, stdout=subprocess.PIPE, text=True, cwd=HERE)
+        self.process = subprocess.Popen(arguments, stdout=subprocess.PIPE, text=True, cwd=HERE,
+                                        env={**child_environment(), **(environment or {})})
         if not self.wait_for("ready"):
             self.process.kill()
             raise RuntimeError(f"{script} did not start (exit {self.process.wait()})")
