@@ -57,7 +57,7 @@ static void install(void) {
     install_failed = sigaction(SIGBUS, &action, &previous) != 0;
 }
 
-int cv_fault_guard_add(void *start, size_t length) {
+int cvipc_fault_guard_add(void *start, size_t length) {
     if (start == NULL || length == 0) return -1;
     pthread_once(&installed, install);
     if (install_failed) return -1;
@@ -75,13 +75,13 @@ int cv_fault_guard_add(void *start, size_t length) {
     return -1;
 }
 
-void cv_fault_guard_remove(int slot) {
+void cvipc_fault_guard_remove(int slot) {
     if (slot < 0 || slot >= GUARD_SLOTS) return;
     atomic_store(&guards[slot].length, 0);
     atomic_store(&guards[slot].start, 0);
 }
 
-int cv_fault_guard_faulted(int slot) {
+int cvipc_fault_guard_faulted(int slot) {
     if (slot < 0 || slot >= GUARD_SLOTS) return 0;
     return atomic_load(&guards[slot].faulted);
 }

@@ -2,19 +2,19 @@
 
 #include "visionipc_shim.h"
 
-uint64_t cv_atomic_load_u64(const uint64_t *address) { return __atomic_load_n(address, __ATOMIC_SEQ_CST); }
+uint64_t cvipc_atomic_load_u64(const uint64_t *address) { return __atomic_load_n(address, __ATOMIC_SEQ_CST); }
 
-void cv_atomic_store_u64(uint64_t *address, uint64_t value) { __atomic_store_n(address, value, __ATOMIC_SEQ_CST); }
+void cvipc_atomic_store_u64(uint64_t *address, uint64_t value) { __atomic_store_n(address, value, __ATOMIC_SEQ_CST); }
 
-int cv_atomic_cas_u64(uint64_t *address, uint64_t expected, uint64_t desired) {
+int cvipc_atomic_cas_u64(uint64_t *address, uint64_t expected, uint64_t desired) {
     return __atomic_compare_exchange_n(address, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
-void cv_atomic_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+void cvipc_atomic_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
-size_t cv_scm_rights_space(int count) { return count > 0 ? CMSG_SPACE(sizeof(int) * (size_t)count) : 0; }
+size_t cvipc_scm_rights_space(int count) { return count > 0 ? CMSG_SPACE(sizeof(int) * (size_t)count) : 0; }
 
-int cv_scm_rights_fds(const struct msghdr *message, int *fds, int capacity) {
+int cvipc_scm_rights_fds(const struct msghdr *message, int *fds, int capacity) {
     int total = 0;
     for (struct cmsghdr *header = CMSG_FIRSTHDR(message); header != NULL;
          header = CMSG_NXTHDR((struct msghdr *)message, header)) {
@@ -28,4 +28,4 @@ int cv_scm_rights_fds(const struct msghdr *message, int *fds, int capacity) {
     return total;
 }
 
-int cv_message_truncated_control(const struct msghdr *message) { return (message->msg_flags & MSG_CTRUNC) != 0; }
+int cvipc_message_truncated_control(const struct msghdr *message) { return (message->msg_flags & MSG_CTRUNC) != 0; }

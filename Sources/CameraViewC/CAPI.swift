@@ -45,7 +45,7 @@ private func calling(_ body: () throws -> Void) -> Int32 {
         cameraview_set_last_error("\(error)")
         switch error {
         case .invalidFrame, .invalidOutputSize, .invalidImage, .exceedsDeviceLimit, .singularTransform: return CV_EINVAL
-        case .egl, .noUsablePlatform, .unknownPlatform: return CV_EGL
+        case .egl, .noUsablePlatform, .unknownPlatform, .noCurrentEGLContext: return CV_EGL
         case .gl, .shaderCompile, .programLink, .incompleteFramebuffer: return CV_EGLES
         case .closed: return CV_ECLOSED
         // A frame whose buffers went with their server or stream: there is no frame to show.
@@ -148,6 +148,14 @@ public func cv_device_adopt(_ display: UnsafeMutableRawPointer?, _ context: Unsa
     calling {
         guard let display, let context, let out else { throw CAPIError(code: CV_EINVAL, message: "null display, context or output") }
         out.pointee = devices.insert(CDevice(try RenderDevice.adopting(display: display, context: context)))
+    }
+}
+
+@_cdecl("cv_device_adopt_current")
+public func cv_device_adopt_current(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    calling {
+        guard let out else { throw CAPIError(code: CV_EINVAL, message: "null output pointer") }
+        out.pointee = devices.insert(CDevice(try RenderDevice.adoptingCurrent()))
     }
 }
 

@@ -58,4 +58,6 @@ private func cameraviewHeaderMatchesTheImplementation() {
     same(&c25, &s25)
     var c26 = CCameraView.cv_view_visionipc_statistics, s26 = CameraViewC.cv_view_visionipc_statistics
     same(&c26, &s26)
+    var c27 = CCameraView.cv_device_adopt_current, s27 = CameraViewC.cv_device_adopt_current
+    same(&c27, &s27)
 }

@@ -140,10 +140,10 @@ import Testing
         let fault = try table.create(.guarding(mapping.raw, what: path))
         // (Owners are noncopyable: #expect sees plain values only.)
         let (bytes, slot, file) = (UnsafeRawBufferPointer(mapping.raw), fault.raw, fd.raw)
-        #expect(cv_fault_guard_faulted(slot) == 0 && bytes.load(fromByteOffset: 4096, as: UInt8.self) == 7)
+        #expect(cvipc_fault_guard_faulted(slot) == 0 && bytes.load(fromByteOffset: 4096, as: UInt8.self) == 7)
         #expect(ftruncate(file, 0) == 0)
         #expect(bytes.load(fromByteOffset: 4096, as: UInt8.self) == 0)
-        #expect(cv_fault_guard_faulted(slot) == 1)
+        #expect(cvipc_fault_guard_faulted(slot) == 1)
         fault.release()
         mapping.release()
         fd.release()
@@ -185,8 +185,8 @@ final class QueueWriter {
     }
 
     private func word(_ offset: Int) -> UnsafeMutablePointer<UInt64> { (base + offset).assumingMemoryBound(to: UInt64.self) }
-    private func get(_ offset: Int) -> UInt64 { cv_atomic_load_u64(word(offset)) }
-    private func set(_ offset: Int, _ value: UInt64) { cv_atomic_store_u64(word(offset), value) }
+    private func get(_ offset: Int) -> UInt64 { cvipc_atomic_load_u64(word(offset)) }
+    private func set(_ offset: Int, _ value: UInt64) { cvipc_atomic_store_u64(word(offset), value) }
     var readers: Int { Int(get(0)) }
     func readerUID(_ slot: Int) -> UInt64 { get(24 + 8 * (2 * slots + slot)) }
 

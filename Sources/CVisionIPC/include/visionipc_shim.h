@@ -1,4 +1,5 @@
-/* What VisionIPC needs of C that Swift cannot spell: 64-bit atomics on a header shared
+/* What VisionIPC needs of C that Swift cannot spell (prefixed cvipc_, not cv_: the shipped
+ * library exports only cameraview.h's cv_* functions): 64-bit atomics on a header shared
  * with other processes (msgq's queue), the SCM_RIGHTS control-message layout (CMSG_*
  * macros), and a SIGBUS guard over mappings another process may truncate. */
 #ifndef CAMERAVIEW_VISIONIPC_SHIM_H
@@ -9,30 +10,30 @@
 #include <sys/socket.h>
 
 /* Sequentially consistent, like msgq's std::atomic<uint64_t> accesses. */
-uint64_t cv_atomic_load_u64(const uint64_t *address);
-void cv_atomic_store_u64(uint64_t *address, uint64_t value);
+uint64_t cvipc_atomic_load_u64(const uint64_t *address);
+void cvipc_atomic_store_u64(uint64_t *address, uint64_t value);
 /* 1 when *address held `expected` and now holds `desired`. */
-int cv_atomic_cas_u64(uint64_t *address, uint64_t expected, uint64_t desired);
+int cvipc_atomic_cas_u64(uint64_t *address, uint64_t expected, uint64_t desired);
 /* A full barrier, as msgq's writer issues between the payload and the write pointer. */
-void cv_atomic_fence(void);
+void cvipc_atomic_fence(void);
 
 /* Bytes of control buffer that carry `count` fds. */
-size_t cv_scm_rights_space(int count);
+size_t cvipc_scm_rights_space(int count);
 /* Copies the fds of every SCM_RIGHTS message in `message` into `fds` and returns how many
- * there are. With a control buffer of cv_scm_rights_space(capacity) no more than
+ * there are. With a control buffer of cvipc_scm_rights_space(capacity) no more than
  * `capacity` can arrive (the kernel keeps the rest and sets MSG_CTRUNC). */
-int cv_scm_rights_fds(const struct msghdr *message, int *fds, int capacity);
+int cvipc_scm_rights_fds(const struct msghdr *message, int *fds, int capacity);
 /* Whether the kernel truncated the control data (MSG_CTRUNC). */
-int cv_message_truncated_control(const struct msghdr *message);
+int cvipc_message_truncated_control(const struct msghdr *message);
 
 /* A SIGBUS guard over [start, start + length): a fault there (the file behind a shared
  * mapping shrank) maps zero pages over the whole range and marks the guard faulted, as
  * libwayland-server does for shm pools, instead of killing the process. Faults anywhere
  * else go to the handler that was installed before ours. Returns the guard's slot, or -1
  * when every slot is taken or the handler cannot be installed. */
-int cv_fault_guard_add(void *start, size_t length);
-void cv_fault_guard_remove(int slot);
+int cvipc_fault_guard_add(void *start, size_t length);
+void cvipc_fault_guard_remove(int slot);
 /* 1 once a fault hit the guard's range (its pages are zero from then on). */
-int cv_fault_guard_faulted(int slot);
+int cvipc_fault_guard_faulted(int slot);
 
 #endif

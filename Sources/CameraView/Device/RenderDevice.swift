@@ -1,4 +1,5 @@
 import CEGL
+import Glibc
 
 /// One reference to the process-wide render device of a platform. Every `open()` and
 /// every view holds its own reference; the EGL display and context are shared by all and
@@ -20,6 +21,16 @@ public final class RenderDevice: Sendable {
     /// the same context share one device (and its compiled programs).
     public static func adopting(display: UnsafeMutableRawPointer, context: UnsafeMutableRawPointer) throws -> RenderDevice {
         RenderDevice(core: try DeviceRegistry.acquireHost(display: display, context: context))
+    }
+
+    /// A device over the EGL display and context current on the calling thread: a UI
+    /// toolkit's (raylib, SDL or GLFW on EGL), adopted as `adopting(display:context:)` does.
+    /// Throws `noCurrentEGLContext` when none is (saying so when a GLX context is current).
+    public static func adoptingCurrent() throws -> RenderDevice {
+        guard let context = eglGetCurrentContext(), let display = eglGetCurrentDisplay() else {
+            throw CameraViewError.noCurrentEGLContext(glx: HostContext.glxContextIsCurrent)
+        }
+        return try adopting(display: display, context: context)
     }
 
     private init(core: DeviceCore) { self.core = core }
@@ -161,5 +172,16 @@ enum DeviceRegistry {
 
     static var referenceCount: Int {
         entries.withLock { $0.values.reduce(0) { $0 + $1.references } }
+    }
+}
+
+/// What is current on the calling thread besides EGL.
+enum HostContext {
+    /// Whether a GLX context is current: libGLX's own answer, when a host loaded libGLX (a
+    /// GLFW or SDL window on X11); nothing is loaded to ask.
+    static var glxContextIsCurrent: Bool {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "glXGetCurrentContext") else { return false }
+        typealias Current = @convention(c) () -> UnsafeMutableRawPointer?
+        return unsafeBitCast(symbol, to: Current.self)() != nil
     }
 }

@@ -9,7 +9,7 @@ enum FaultGuardKind: UnboundKind {
     static let kind = HandleKind.faultGuard
     static func reported(_ slot: Int32) -> UInt64 { UInt64(slot) }
     static func destroy(_ slot: Int32, display: EGLDisplay?) -> String? {
-        cv_fault_guard_remove(slot)
+        cvipc_fault_guard_remove(slot)
         return nil
     }
 }
@@ -19,7 +19,7 @@ extension Creation where Kind == FaultGuardKind {
     /// Guards `range` (a mapping whose owner unmaps it after releasing the guard).
     static func guarding(_ range: UnsafeMutableRawBufferPointer, what: String) -> Creation {
         Creation("SIGBUS guard") { _ in
-            let slot = cv_fault_guard_add(range.baseAddress, range.count)
+            let slot = cvipc_fault_guard_add(range.baseAddress, range.count)
             guard slot >= 0 else { throw CameraViewError.io(operation: "SIGBUS guard", path: what, errno: ENOSPC) }
             return slot
         }
@@ -85,7 +85,7 @@ func receiveMessage(
     guard ready >= 0 else { throw CameraViewError.io(operation: "poll", path: what, errno: errno) }
     guard ready > 0 else { throw CameraViewError.io(operation: "poll (no answer)", path: what, errno: ETIMEDOUT) }
     var bytes = [UInt8](repeating: 0, count: capacity)
-    var control = [UInt8](repeating: 0, count: cv_scm_rights_space(Int32(maximumFDs)))
+    var control = [UInt8](repeating: 0, count: cvipc_scm_rights_space(Int32(maximumFDs)))
     var raw = [Int32](repeating: -1, count: maximumFDs)
     let (received, count, truncated): (Int, Int, Bool) = bytes.withUnsafeMutableBytes { data in
         control.withUnsafeMutableBytes { control in
@@ -97,8 +97,8 @@ func receiveMessage(
                 var result: Int
                 repeat { result = recvmsg(socket, &message, Int32(MSG_CMSG_CLOEXEC)) } while result < 0 && errno == EINTR
                 guard result >= 0 else { return (-Int(errno), 0, false) }
-                let count = raw.withUnsafeMutableBufferPointer { Int(cv_scm_rights_fds(&message, $0.baseAddress, Int32(maximumFDs))) }
-                return (result, count, cv_message_truncated_control(&message) != 0)
+                let count = raw.withUnsafeMutableBufferPointer { Int(cvipc_scm_rights_fds(&message, $0.baseAddress, Int32(maximumFDs))) }
+                return (result, count, cvipc_message_truncated_control(&message) != 0)
             }
         }
     }

@@ -115,7 +115,7 @@ final class MsgqQueue: @unchecked Sendable {
     var readerCount: Int { Int(load(0)) }
     var registration: Registration { state.withLock { $0.registration } }
     /// The fault guard saw the file shrink under the mapping.
-    var faulted: Bool { cv_fault_guard_faulted(fault) != 0 }
+    var faulted: Bool { cvipc_fault_guard_faulted(fault) != 0 }
 
     /// Whether the file at the queue's path is still the one mapped (a server restarted
     /// with the file removed makes a new one).
@@ -142,8 +142,8 @@ final class MsgqQueue: @unchecked Sendable {
     private func pointer(_ offset: Int) -> UnsafeMutablePointer<UInt64> {
         (header + offset).assumingMemoryBound(to: UInt64.self)
     }
-    private func load(_ offset: Int) -> UInt64 { cv_atomic_load_u64(pointer(offset)) }
-    private func store(_ offset: Int, _ value: UInt64) { cv_atomic_store_u64(pointer(offset), value) }
+    private func load(_ offset: Int) -> UInt64 { cvipc_atomic_load_u64(pointer(offset)) }
+    private func store(_ offset: Int, _ value: UInt64) { cvipc_atomic_store_u64(pointer(offset), value) }
     private var writePointer: Int { 8 }
     private var writeUID: Int { 16 }
     private func readPointer(_ slot: Int) -> Int { 24 + 8 * slot }
@@ -170,7 +170,7 @@ final class MsgqQueue: @unchecked Sendable {
                 }
                 continue
             }
-            guard cv_atomic_cas_u64(pointer(0), current, current + 1) != 0 else { continue }
+            guard cvipc_atomic_cas_u64(pointer(0), current, current + 1) != 0 else { continue }
             let slot = Int(current)
             store(readValid(slot), 0)
             store(readPointer(slot), 0)
@@ -207,7 +207,7 @@ final class MsgqQueue: @unchecked Sendable {
             let (_, writeOffset) = Self.unpack(load(writePointer))
             guard readOffset != writeOffset else { break }
             guard readOffset + 8 <= segmentSize else { resetReader(slot); break }
-            let size = Int64(bitPattern: cv_atomic_load_u64((data + readOffset).assumingMemoryBound(to: UInt64.self)))
+            let size = Int64(bitPattern: cvipc_atomic_load_u64((data + readOffset).assumingMemoryBound(to: UInt64.self)))
             guard load(readValid(slot)) != 0 else { continue }
             if size == -1 {
                 // The writer wrapped: the next message is at the start of the next cycle.
@@ -225,9 +225,9 @@ final class MsgqQueue: @unchecked Sendable {
                 store(readPointer(slot), Self.pack(readCycle, next))
                 continue
             }
-            cv_atomic_fence()
+            cvipc_atomic_fence()
             let bytes = [UInt8](UnsafeRawBufferPointer(start: data + readOffset + 8, count: Int(size)))
-            cv_atomic_fence()
+            cvipc_atomic_fence()
             store(readPointer(slot), Self.pack(readCycle, next))
             // Overwritten while copied: drop the copy and catch up.
             guard load(readValid(slot)) != 0 else { continue }

@@ -400,8 +400,8 @@ private final class TrailerCheck: SharedBufferCheck, @unchecked Sendable {
     func afterRead() throws(CameraViewError) { try verify() }
 
     private func verify() throws(CameraViewError) {
-        let found = cv_atomic_load_u64(UnsafeMutablePointer(mutating: trailer))
-        if cv_fault_guard_faulted(fault) != 0 {
+        let found = cvipc_atomic_load_u64(UnsafeMutablePointer(mutating: trailer))
+        if cvipc_fault_guard_faulted(fault) != 0 {
             count { $0.truncated += 1 }
             throw .bufferTruncated(bufferIndex: bufferIndex)
         }

@@ -122,7 +122,7 @@ final class TestVisionIPCServer: @unchecked Sendable {
             records += record
         }
         // One SCM_RIGHTS control message (cmsghdr: len, level, type; then the fds).
-        var control = [UInt8](repeating: 0, count: cv_scm_rights_space(Int32(fds.count)))
+        var control = [UInt8](repeating: 0, count: cvipc_scm_rights_space(Int32(fds.count)))
         withUnsafeBytes(of: MemoryLayout<cmsghdr>.size + 4 * fds.count) { control.replaceSubrange(0..<8, with: $0) }
         withUnsafeBytes(of: Int32(SOL_SOCKET)) { control.replaceSubrange(8..<12, with: $0) }
         withUnsafeBytes(of: Int32(SCM_RIGHTS)) { control.replaceSubrange(12..<16, with: $0) }

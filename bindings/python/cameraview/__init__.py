@@ -22,10 +22,12 @@ Views and devices close with `close()` (idempotent) or a `with` block. One dropp
 without closing is closed when its last reference goes (at once, by reference counting:
 nothing here holds a view in a cycle) and warns with ResourceWarning, as Python's files do.
 """
+from __future__ import annotations
+
 import ctypes
 import enum
 import warnings
-from typing import NamedTuple
+from typing import Any, Dict, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from . import _library
 from ._library import LibraryNotFound
@@ -114,7 +116,7 @@ def _stream(value):
         return value
 
 
-def available_streams(name):
+def available_streams(name: str) -> Set[Union[VisionStreamType, int]]:
     """The streams VisionIPC server `name` serves (empty when it is not there)."""
     capacity = 64
     streams, count = (ctypes.c_uint32 * capacity)(), ctypes.c_int()
@@ -122,7 +124,7 @@ def available_streams(name):
     return {_stream(value) for value in streams[:min(count.value, capacity)]}
 
 
-def last_error():
+def last_error() -> str:
     """The calling thread's last failure message ("" after a success)."""
     return _lib.cv_last_error().decode()
 
@@ -139,7 +141,7 @@ def _choice(table, value, what):
         raise ValueError(f"unknown {what} {value!r}; one of {', '.join(table)}") from None
 
 
-def default_layout(width, height, stride=None):
+def default_layout(width: int, height: int, stride: Optional[int] = None) -> Tuple[int, int, int]:
     """(stride, uv_offset, size) of a width x height NV12 frame: the library's defaults
     (stride: width; UV rows right after the Y rows)."""
     row_stride, uv_offset, size = ctypes.c_int(stride or 0), ctypes.c_size_t(), ctypes.c_size_t()
@@ -155,7 +157,8 @@ class Frame:
         self._keep = keep  # the memory `structure` points into
 
     @classmethod
-    def nv12(cls, data, width, height, stride=None, uv_offset=None, matrix="bt601", range="full", chroma_location="left"):
+    def nv12(cls, data: Any, width: int, height: int, stride: Optional[int] = None, uv_offset: Optional[int] = None,
+             matrix: str = "bt601", range: str = "full", chroma_location: str = "left") -> Frame:
         """A frame in memory: `data` is bytes, a buffer or a NumPy array, read in place when
         contiguous. Y rows, then UV rows at `uv_offset`, both `stride` apart (defaults:
         `default_layout`)."""
@@ -167,8 +170,8 @@ class Frame:
         return cls(structure, keep)
 
     @classmethod
-    def dmabuf(cls, width, height, luma, chroma, modifier=0, matrix="bt601", range="full", chroma_location="left",
-               buffer_index=0):
+    def dmabuf(cls, width: int, height: int, luma: Tuple[int, int, int], chroma: Tuple[int, int, int], modifier: int = 0,
+               matrix: str = "bt601", range: str = "full", chroma_location: str = "left", buffer_index: int = 0) -> Frame:
         """A frame in dma-bufs: `luma` and `chroma` are (fd, offset, pitch); the fds stay the
         caller's."""
         structure = _library.Frame(
@@ -183,7 +186,7 @@ class ImageTarget:
     """A width x height RGBA8 image: a (height, width, 4) uint8 NumPy array (`out` when
     given, reused frame after frame), or bytes without NumPy."""
 
-    def __init__(self, width, height, out=None):
+    def __init__(self, width: int, height: int, out: Any = None):
         self.width, self.height, self.out = width, height, out
 
     def _prepare(self):
@@ -205,7 +208,7 @@ class FramebufferTarget:
     """Framebuffer `fbo` of the current (adopted) context at (x, y), width x height
     (bottom-left origin); the host's GL state is left as it was."""
 
-    def __init__(self, fbo, x, y, width, height):
+    def __init__(self, fbo: int, x: int, y: int, width: int, height: int):
         self.fbo, self.x, self.y, self.width, self.height = fbo, x, y, width, height
 
     def _prepare(self):
@@ -217,7 +220,8 @@ class Options:
     """Placement and sampling; `frame_to_output` is a 3x3 matrix (nested sequences,
     row-major) mapping frame pixels to output pixels."""
 
-    def __init__(self, fit="contain", mirror=False, filter="automatic", zoom=1.0, letterbox="black", frame_to_output=None):
+    def __init__(self, fit: str = "contain", mirror: bool = False, filter: str = "automatic", zoom: float = 1.0,
+                 letterbox: str = "black", frame_to_output: Optional[Sequence[Sequence[float]]] = None):
         self._matrix = None
         if frame_to_output is not None:
             values = [float(value) for row in frame_to_output for value in row]
@@ -230,23 +234,23 @@ class Options:
             _choice(_LETTERBOX, letterbox, "letterbox"))
 
 
-def live_handles_in_process():
+def live_handles_in_process() -> int:
     return _lib.cv_live_handles_in_process()
 
 
-def swept_in_process():
+def swept_in_process() -> int:
     """Objects a close had to sweep because their owner never released them (0 in a correct program)."""
     return _lib.cv_swept_in_process()
 
 
-def failed_deletions_in_process():
+def failed_deletions_in_process() -> int:
     return _lib.cv_failed_deletions_in_process()
 
 
 _dropped_here = 0
 
 
-def dropped_in_process():
+def dropped_in_process() -> int:
     """Views and devices dropped without close() (this binding's safety net closed them),
     and the library's own objects dropped unreleased: 0 in a correct program."""
     return _dropped_here + _lib.cv_dropped_in_process()
@@ -259,10 +263,10 @@ class _Handle:
     _handle = None
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         return self._handle is None
 
-    def close(self):
+    def close(self) -> None:
         handle, self._handle = self._handle, None
         if handle is not None:
             _check(type(self)._close_function(handle))
@@ -297,7 +301,7 @@ class Device(_Handle):
         self._handle = handle.value
 
     @classmethod
-    def adopt(cls, egl_display, egl_context):
+    def adopt(cls, egl_display: int, egl_context: int) -> Device:
         """A device over a host's own EGL display and context (addresses as ints): views on it
         draw in that context and leave its GL state as it was. The host keeps owning both."""
         device = cls.__new__(cls)
@@ -306,12 +310,23 @@ class Device(_Handle):
         device._handle = handle.value
         return device
 
+    @classmethod
+    def adopt_current(cls) -> Device:
+        """A device over the EGL display and context current on this thread (a raylib, SDL or
+        GLFW window on EGL): views on it draw in the window's context. Raises EGLFailure when
+        none is current, saying whether a GLX context is (which EGL cannot adopt)."""
+        device = cls.__new__(cls)
+        handle = ctypes.c_void_p()
+        _check(_lib.cv_device_adopt_current(ctypes.byref(handle)))
+        device._handle = handle.value
+        return device
+
     @property
-    def live_handles(self):
+    def live_handles(self) -> int:
         return _lib.cv_device_live_handles(self._require())
 
     @property
-    def egl_display(self):
+    def egl_display(self) -> Optional[int]:
         return _lib.cv_device_egl_display(self._require())
 
 
@@ -325,7 +340,8 @@ class CameraView(_Handle):
 
     _close_function = staticmethod(_lib.cv_view_close)
 
-    def __init__(self, name=None, stream_type=None, device=None):
+    def __init__(self, name: Union[str, Device, None] = None, stream_type: Optional[int] = None,
+                 device: Optional[Device] = None):
         if isinstance(name, Device):
             name, device = None, name
         if (name is None) != (stream_type is None):
@@ -349,14 +365,14 @@ class CameraView(_Handle):
                 self.close()
                 raise
 
-    def close(self):
+    def close(self) -> None:
         try:
             super().close()
         finally:
             if self._own_device:
                 self.device.close()
 
-    def wait_for_frame(self, timeout=0.1):
+    def wait_for_frame(self, timeout: float = 0.1) -> Optional[VisionFrame]:
         """Waits up to `timeout` seconds for a new frame of the VisionIPC stream (the newest,
         when several came) and makes it the one `render_rgba` and `render_to_fbo` draw.
         Returns its `VisionFrame`, or None when none came (or the server is not there)."""
@@ -369,7 +385,7 @@ class CameraView(_Handle):
                            info.height, bool(info.valid))
 
     @property
-    def is_connected(self):
+    def is_connected(self) -> bool:
         """Whether the view is connected to its VisionIPC server now."""
         code = _lib.cv_view_visionipc_connected(self._require())
         if code < 0:
@@ -377,21 +393,21 @@ class CameraView(_Handle):
         return code == 1
 
     @property
-    def available_streams(self):
+    def available_streams(self) -> Set[Union[VisionStreamType, int]]:
         """The streams the view's VisionIPC server serves, as `VisionStreamType`s."""
         if self._name is None:
             raise InvalidArgument(EINVAL, "the view is not a VisionIPC view")
         return available_streams(self._name)
 
     @property
-    def vision_statistics(self):
+    def vision_statistics(self) -> Dict[str, int]:
         """Counts since the view first connected: delivered, skipped, torn, truncated,
         connections, restarts, losses, evictions, and the queue's reader slots in use."""
         statistics = _library.VisionStatistics()
         _check(_lib.cv_view_visionipc_statistics(self._require(), ctypes.byref(statistics)))
         return {name: getattr(statistics, name) for name, _ in statistics._fields_}
 
-    def render(self, frame, target, options=None):
+    def render(self, frame: Frame, target: Union[ImageTarget, FramebufferTarget], options: Optional[Options] = None) -> Any:
         """Renders `frame` (a `Frame`) into `target` (an `ImageTarget`: returns the image; a
         `FramebufferTarget`: returns None), placed and sampled by `options` (an `Options`)."""
         structure, result = target._prepare()
@@ -399,7 +415,8 @@ class CameraView(_Handle):
                                    ctypes.byref(options._structure) if options is not None else None))
         return result()
 
-    def submit_nv12(self, data, width, height, stride=None, uv_offset=None, matrix="bt601", range="full"):
+    def submit_nv12(self, data: Any, width: int, height: int, stride: Optional[int] = None, uv_offset: Optional[int] = None,
+                    matrix: str = "bt601", range: str = "full") -> None:
         """Copies one NV12 frame into the view: `data` is bytes, a buffer (memoryview,
         bytearray) or a NumPy array, read in place when contiguous; stride and UV offset
         default as in `default_layout`."""
@@ -408,7 +425,8 @@ class CameraView(_Handle):
                                         _choice(_MATRICES, matrix, "matrix"), _choice(_RANGES, range, "range")))
         del keep
 
-    def submit_dmabuf(self, width, height, luma, chroma, modifier=0, matrix="bt601", range="full", buffer_index=0):
+    def submit_dmabuf(self, width: int, height: int, luma: Tuple[int, int, int], chroma: Tuple[int, int, int], modifier: int = 0,
+                      matrix: str = "bt601", range: str = "full", buffer_index: int = 0) -> None:
         """An NV12 frame in dma-bufs: `luma` and `chroma` are (fd, offset, pitch). The fds stay
         the caller's and must stay open until the frame is replaced or the view closed."""
         planes = [_library.DmaBufPlane(*plane) for plane in (luma, chroma)]
@@ -416,30 +434,31 @@ class CameraView(_Handle):
                                           modifier, _choice(_MATRICES, matrix, "matrix"), _choice(_RANGES, range, "range"),
                                           buffer_index))
 
-    def set_options(self, fit="contain", mirror=False, filter="automatic", zoom=1.0, letterbox="black", frame_to_output=None):
+    def set_options(self, fit: str = "contain", mirror: bool = False, filter: str = "automatic", zoom: float = 1.0,
+                    letterbox: str = "black", frame_to_output: Optional[Sequence[Sequence[float]]] = None) -> None:
         """The `Options` of later `render_rgba` / `render_to_fbo` calls."""
         options = Options(fit, mirror, filter, zoom, letterbox, frame_to_output)
         _check(_lib.cv_view_set_render_options(self._require(), ctypes.byref(options._structure)))
 
-    def set_chroma_location(self, location):
+    def set_chroma_location(self, location: str) -> None:
         _check(_lib.cv_view_set_chroma_location(self._require(), _choice(_CHROMA, location, "chroma location")))
 
-    def render_rgba(self, width, height, out=None):
+    def render_rgba(self, width: int, height: int, out: Any = None) -> Any:
         """Renders the latest submitted frame into an `ImageTarget(width, height, out)`."""
         structure, result = ImageTarget(width, height, out)._prepare()
         _check(_lib.cv_view_render_rgba(self._require(), structure.rgba, structure.size, width, height))
         return result()
 
-    def render_to_fbo(self, framebuffer, x, y, width, height):
+    def render_to_fbo(self, framebuffer: int, x: int, y: int, width: int, height: int) -> None:
         """Draws into a host framebuffer in the current (adopted) context."""
         _check(_lib.cv_view_render_to_fbo(self._require(), framebuffer, x, y, width, height))
 
     @property
-    def last_import_path(self):
+    def last_import_path(self) -> Optional[str]:
         return _IMPORT_PATHS[_lib.cv_view_last_import_path(self._require())]
 
     @property
-    def live_handles(self):
+    def live_handles(self) -> int:
         return _lib.cv_view_live_handles(self._require())
 
 

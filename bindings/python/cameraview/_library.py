@@ -1,4 +1,6 @@
-"""Finds and declares libCameraViewC (the C API of cameraview.h) for ctypes."""
+"""Finds and declares libCameraViewC (the C API of cameraview.h) for ctypes: $CAMERAVIEW_LIB,
+else the library a wheel ships beside this file, else a development tree's build, else an
+installed libcameraview.so.0."""
 import ctypes
 import ctypes.util
 import os
@@ -6,6 +8,8 @@ from pathlib import Path
 
 # The package root: bindings/python/cameraview -> the Swift package.
 _PACKAGE_ROOT = Path(__file__).resolve().parents[3]
+# Where a wheel puts the library it ships (setup.py).
+_SHIPPED = Path(__file__).resolve().parent / "lib" / "libcameraview.so.0"
 
 
 class LibraryNotFound(ImportError):
@@ -16,6 +20,9 @@ def _candidates():
     explicit = os.environ.get("CAMERAVIEW_LIB")
     if explicit:
         yield Path(explicit)
+        return
+    if _SHIPPED.exists():
+        yield _SHIPPED
         return
     for configuration in ("debug", "release"):
         yield _PACKAGE_ROOT / ".build" / configuration / "libCameraViewC.so"
@@ -36,7 +43,7 @@ def load():
     raise LibraryNotFound(
         "libCameraViewC.so not found; tried: " + ", ".join(tried) + ". Build it with "
         "`swift build --product CameraViewC` in the package, install it with "
-        "`scripts/install-c --prefix DIR`, or set CAMERAVIEW_LIB to its path.")
+        "`scripts/install-c --prefix DIR`, install the wheel (`scripts/build-wheel`), or set CAMERAVIEW_LIB to its path.")
 
 
 class DmaBufPlane(ctypes.Structure):
@@ -85,6 +92,7 @@ def _declare(lib):
     signatures = {
         "cv_device_open": (ctypes.c_int, [out]),
         "cv_device_adopt": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, out]),
+        "cv_device_adopt_current": (ctypes.c_int, [out]),
         "cv_device_egl_display": (ctypes.c_void_p, [handle]),
         "cv_device_close": (ctypes.c_int, [handle]),
         "cv_view_create": (ctypes.c_int, [handle, out]),
@@ -121,4 +129,5 @@ def _declare(lib):
         function.restype = result
         function.argtypes = arguments
     lib.declared = tuple(signatures)
+    lib.path = lib._name
     return lib

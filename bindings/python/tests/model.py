@@ -40,3 +40,16 @@ def rgba_of_samples(y, cb, cr, matrix="bt601", range="full"):
         out[..., channel] = numpy.clip(numpy.floor(value * 255 + 0.5), 0, 255)
     out[..., 3] = 255
     return out
+
+
+def rgba_half(luma, uv):
+    """A 2:1 box filter of tight Y and UV planes (even sizes), exactly: each output pixel's
+    four luma samples averaged; chroma (at output resolution) taken at the pixel's centre,
+    which left siting puts a quarter of a chroma sample right of its sample (interpolated
+    0.75 / 0.25; the last column has no right neighbour and repeats)."""
+    height, width = luma.shape
+    y = luma.reshape(height // 2, 2, width // 2, 2).astype(numpy.float64).mean(axis=(1, 3))
+    chroma = uv.reshape(height // 2, width // 2, 2).astype(numpy.float64)
+    right = numpy.concatenate([chroma[:, 1:], chroma[:, -1:]], axis=1)
+    sited = 0.75 * chroma + 0.25 * right
+    return rgba_of_samples(y, sited[..., 0], sited[..., 1])

@@ -44,19 +44,6 @@ def render_whole(view, width, height):
     raise AssertionError("every frame was torn")
 
 
-def area_half(k):
-    """Pattern k at 964x604 through a 2:1 box filter, exactly: each output pixel's four
-    luma samples averaged; chroma (at output resolution) taken at the pixel's centre,
-    which left siting puts a quarter of a chroma sample right of its sample (interpolated
-    0.75 / 0.25; the last column has no right neighbour and repeats)."""
-    luma, uv = vipc_frames.planes(k, W, H)
-    y = luma.reshape(H // 2, 2, W // 2, 2).astype(numpy.float64).mean(axis=(1, 3))
-    chroma = uv.reshape(H // 2, W // 2, 2).astype(numpy.float64)
-    right = numpy.concatenate([chroma[:, 1:], chroma[:, -1:]], axis=1)
-    sited = 0.75 * chroma + 0.25 * right
-    return model.rgba_of_samples(y, sited[..., 0], sited[..., 1])
-
-
 @pytest.fixture
 def clean():
     """The test's VisionIPC work leaves nothing: no live objects, sweeps, failed deletions,
@@ -79,7 +66,7 @@ def test_replay_frames_render_within_one_of_the_exact_model(clean):
         # The default filter at 964x604 (area, 2:1) against a box filter of the model.
         view.set_options()
         frame, image = render_whole(view, W // 2, H // 2)
-        assert numpy.abs(image.astype(int) - area_half(frame.frame_id)).max() <= 1
+        assert numpy.abs(image.astype(int) - model.rgba_half(*vipc_frames.planes(frame.frame_id, W, H))).max() <= 1
 
 
 def test_streams_connection_and_frame_fields(clean):
