@@ -1,5 +1,4 @@
 import CEGL
-import Glibc
 
 /// One reference to the process-wide render device of a platform. Every `open()` and
 /// every view holds its own reference; the EGL display and context are shared by all and
@@ -175,13 +174,3 @@ enum DeviceRegistry {
     }
 }
 
-/// What is current on the calling thread besides EGL.
-enum HostContext {
-    /// Whether a GLX context is current: libGLX's own answer, when a host loaded libGLX (a
-    /// GLFW or SDL window on X11); nothing is loaded to ask.
-    static var glxContextIsCurrent: Bool {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "glXGetCurrentContext") else { return false }
-        typealias Current = @convention(c) () -> UnsafeMutableRawPointer?
-        return unsafeBitCast(symbol, to: Current.self)() != nil
-    }
-}

@@ -141,3 +141,17 @@ enum DriverPin {
         }.filter { $0.hasSuffix("_dri.so") })
     }
 }
+
+/// What is current on the calling thread besides EGL.
+enum HostContext {
+    /// Whether a GLX context is current: libGLX's own answer, when a host loaded it (a GLFW
+    /// or SDL window on X11, which load it privately); nothing is loaded to ask. The handle
+    /// lives for this call only.
+    static var glxContextIsCurrent: Bool {
+        guard let library = dlopen("libGLX.so.0", RTLD_NOW | RTLD_NOLOAD) else { return false }
+        defer { dlclose(library) }
+        guard let symbol = dlsym(library, "glXGetCurrentContext") else { return false }
+        typealias Current = @convention(c) () -> UnsafeMutableRawPointer?
+        return unsafeBitCast(symbol, to: Current.self)() != nil
+    }
+}

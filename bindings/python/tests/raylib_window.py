@@ -15,6 +15,7 @@ import ctypes
 import json
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -189,12 +190,21 @@ def glx_checks(results):
         results["adopt"] = "adopted"
     except cameraview.EGLFailure as error:
         results["adopt"] = str(error)
-    # The fallback: our own device renders RGBA; raylib uploads it and draws it.
+    # The fallback: a device of our own renders RGBA on another thread (libglvnd refuses an
+    # EGL context on a thread with a GLX one current); raylib uploads it and draws it.
     luma, uv, frame = gradient(64, 48)
-    with cameraview.Device() as device, cameraview.CameraView(device) as view:
-        view.submit_nv12(frame, 64, 48)
-        view.set_options(filter="nearest")
-        rgba = view.render_rgba(64, 48)
+    rendered = []
+
+    def render_elsewhere():
+        with cameraview.Device() as device, cameraview.CameraView(device) as view:
+            view.submit_nv12(frame, 64, 48)
+            view.set_options(filter="nearest")
+            rendered.append(view.render_rgba(64, 48))
+
+    worker = threading.Thread(target=render_elsewhere)
+    worker.start()
+    worker.join()
+    rgba = rendered[0]
     image = rl.Image(rl.ffi.from_buffer(rgba), 64, 48, 1, rl.PIXELFORMAT_UNCOMPRESSED_R8G8B8A8)
     texture = rl.load_texture_from_image(image)
     for _ in range(2):
