@@ -16,7 +16,7 @@ func flatFrame(width: Int, height: Int, luma: UInt8) throws -> NV12Frame {
 
 let (width, height) = (128, 48)
 let device = try RenderDevice.open()                     // CameraView's display (GBM or surfaceless)
-let display = device.eglDisplay
+guard let display = device.eglDisplay else { fatalError("an own device always has its EGL display") }
 let attributes: [EGLint] = [EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE]
 guard let context = eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes) else {
     throw Failure(description: "eglCreateContext failed: \(eglGetError())")

@@ -54,7 +54,7 @@ public final class CameraView: Sendable {
             return capabilities.workingPaths[0]
         case .forced(let path):
             guard capabilities.workingPaths.contains(path) else {
-                let reason = path == .external
+                let reason = path == .external || !capabilities.dmaBufImport
                     ? capabilities.externalNote ?? "not verified"
                     : "the device cannot import dma-bufs as R8/GR88 images"
                 throw CameraViewError.importPathUnavailable(path: path, reason: reason)

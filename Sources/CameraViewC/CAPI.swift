@@ -45,7 +45,7 @@ private func calling(_ body: () throws -> Void) -> Int32 {
         cameraview_set_last_error("\(error)")
         switch error {
         case .invalidFrame, .invalidOutputSize, .invalidImage, .exceedsDeviceLimit, .singularTransform: return CV_EINVAL
-        case .egl, .noUsablePlatform, .unknownPlatform, .noCurrentEGLContext: return CV_EGL
+        case .egl, .noUsablePlatform, .unknownPlatform, .noCurrentContext: return CV_EGL
         case .gl, .shaderCompile, .programLink, .incompleteFramebuffer: return CV_EGLES
         case .closed: return CV_ECLOSED
         // A frame whose buffers went with their server or stream: there is no frame to show.

@@ -77,6 +77,23 @@ import Testing
         #expect(second.close().isClean)
     }
 
+    /// The context current on this thread is adopted as `adopting(display:context:)` would;
+    /// with none current, a typed error.
+    @Test func adoptingTheCurrentContextIsAdoptingItByName() throws {
+        let owner = try RenderDevice.open()
+        defer { owner.close() }
+        let host = try TestHost(displayOwner: owner, size: PixelSize(width: 8, height: 8))
+        defer { host.destroy() }
+        host.makeCurrent()
+        let current = try RenderDevice.adoptingCurrent()
+        let named = try RenderDevice.adopting(display: host.display, context: host.context)
+        #expect(current.handles === named.handles && current.platform == .host)
+        named.close()
+        #expect(current.close().isClean)
+        eglMakeCurrent(host.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
+        #expect(throws: CameraViewError.noCurrentContext) { try RenderDevice.adoptingCurrent() }
+    }
+
     /// A view on our own device must not bind a host's framebuffer name in our context.
     @Test func drawingIntoAHostFramebufferNeedsAnAdoptedDevice() throws {
         let view = try CameraView()

@@ -17,7 +17,8 @@ public final class HostContext {
     /// `displayOwner` must stay open while the host lives: it keeps the display initialized.
     /// The framebuffer starts cleared to (0.2, 0.4, 0.6, 1).
     public init(displayOwner: RenderDevice, size: PixelSize) throws {
-        display = displayOwner.eglDisplay
+        guard let display = displayOwner.eglDisplay else { throw Failure(description: "the device has no EGL display") }
+        self.display = display
         self.size = size
         let attributes: [EGLint] = [EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE]
         guard let context = eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes) else {

@@ -7,8 +7,10 @@ import Glibc
 final class DeviceCore: @unchecked Sendable {
     // Immutable after init; `lock` serializes every use of the context.
     let platform: Platform
-    let display: EGLDisplay
+    /// nil for a host's GLX context, which has no EGL display.
+    let display: EGLDisplay?
     let context: EGLContext
+    let api: ContextAPI
     let table: HandleTable
     let info: DeviceInfo
     let extensions: EGLExtensions
@@ -24,22 +26,24 @@ final class DeviceCore: @unchecked Sendable {
     /// Compiled on first use of each variant; guarded by `lock`.
     private var programs: [ProgramVariant: NV12Program]
 
-    /// Adopts a host's display and context: the host owns them (they are not in the table
-    /// and never destroyed here); our programs are created in that context.
-    static func adopting(display: EGLDisplay, context: EGLContext) throws -> DeviceCore {
-        try DeviceCore(adopting: display, context: context, table: HandleTable(owner: "RenderDevice(host context)"))
+    /// Adopts a host's display and context (an EGL one, or with `api: .glx` a GLX context
+    /// current on this thread, and no display): the host owns them (they are not in the
+    /// table and never destroyed here); our programs are created in that context.
+    static func adopting(display: EGLDisplay?, context: EGLContext, api: ContextAPI = .egl) throws -> DeviceCore {
+        let owner = api == .glx ? "RenderDevice(host GLX context)" : "RenderDevice(host context)"
+        return try DeviceCore(adopting: display, context: context, api: api, table: HandleTable(owner: owner))
     }
 
-    private init(adopting display: EGLDisplay, context: EGLContext, table: HandleTable) throws {
-        (self.platform, self.display, self.context, self.table) = (.host, display, context, table)
+    private init(adopting display: EGLDisplay?, context: EGLContext, api: ContextAPI, table: HandleTable) throws {
+        (self.platform, self.display, self.context, self.api, self.table) = (.host, display, context, api, table)
         gbmDevice = nil
         // Querying reads state only; compiling programs binds them, in the host's context.
-        info = try ContextScope.entering(display: display, context: context) { _ in
+        info = try ContextScope.entering(display: display, context: context, api: api) { _ in
             Self.queryInfo(platform: .host, display: display, drmNode: nil)
         }
         extensions = EGLExtensions(info: info)
         isolation = .hostContext(externalTextures: extensions.externalImages)
-        programs = try ContextScope.entering(display: display, context: context, isolation: isolation) { [info] scope in
+        programs = try ContextScope.entering(display: display, context: context, api: api, isolation: isolation) { [info] scope in
             try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope)
         }
     }
@@ -69,7 +73,7 @@ final class DeviceCore: @unchecked Sendable {
                 let info = Self.queryInfo(platform: platform, display: display, drmNode: drmNode)
                 return (info, try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope))
             }
-            (self.platform, self.display, self.context, self.table) = (platform, display, contextPointer, table)
+            (self.platform, self.display, self.context, self.api, self.table) = (platform, display, contextPointer, .egl, table)
             isolation = .ownContext
             extensions = EGLExtensions(info: info)
             gbmDevice = objects.gbmDevice?.raw
@@ -91,9 +95,10 @@ final class DeviceCore: @unchecked Sendable {
         return try table.create(.context, on: display)
     }
 
-    private static func queryInfo(platform: Platform, display: EGLDisplay, drmNode: String?) -> DeviceInfo {
+    private static func queryInfo(platform: Platform, display: EGLDisplay?, drmNode: String?) -> DeviceInfo {
         func eglString(_ name: Int32) -> String {
-            eglQueryString(display, name).map { String(cString: $0) } ?? ""
+            // No display (a GLX host): no EGL strings (EGL_NO_DISPLAY would answer the client's).
+            display.flatMap { eglQueryString($0, name) }.map { String(cString: $0) } ?? ""
         }
         func glString(_ name: Int32) -> String {
             glGetString(GLenum(name)).map { String(cString: $0) } ?? ""
@@ -128,7 +133,7 @@ final class DeviceCore: @unchecked Sendable {
         defer { lock.unlock() }
         guard !isShutDown else { throw CameraViewError.closed }
         return try ContextScope.entering(
-            display: display, context: context, surface: surface, failable: failable, isolation: isolation, body)
+            display: display, context: context, api: api, surface: surface, failable: failable, isolation: isolation, body)
     }
 
     /// Runs a teardown of `owner`'s objects in the device context (see `ContextScope.tearingDown`).
@@ -136,7 +141,7 @@ final class DeviceCore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !isShutDown else { return body(.contextLost) }
-        return ContextScope.tearingDown(display: display, context: context, isolation: isolation, owner: owner, body)
+        return ContextScope.tearingDown(display: display, context: context, api: api, isolation: isolation, owner: owner, body)
     }
 
     /// The upload path's exact programs (per pixel and packed), compiled when the device
@@ -166,7 +171,7 @@ final class DeviceCore: @unchecked Sendable {
 
     /// The dma-buf formats the display imports (empty without the query extension).
     func importableFormats(in scope: borrowing ContextScope) -> Set<UInt32> {
-        guard let query = extensions.queryDmaBufFormats else { return [] }
+        guard let query = extensions.queryDmaBufFormats, let display else { return [] }
         var count: EGLint = 0
         guard query(display, 0, nil, &count) == EGL_TRUE, count > 0 else { return [] }
         var formats = [EGLint](repeating: 0, count: Int(count))
@@ -189,7 +194,7 @@ final class DeviceCore: @unchecked Sendable {
         isShutDown = true
         let programs = self.programs
         self.programs.removeAll()
-        let report = ContextScope.tearingDown(display: display, context: context, isolation: isolation, owner: table.owner) { teardown in
+        let report = ContextScope.tearingDown(display: display, context: context, api: api, isolation: isolation, owner: table.owner) { teardown in
             for program in programs.values { program.release(in: teardown) }
             // Whatever depends on the display, the GBM device or the DRM fd goes before them.
             return teardown.contextCurrent ? table.sweep(in: teardown) { $0.needsCurrentContext || $0.dependsOnDevice } : .clean

@@ -22,14 +22,18 @@ public final class RenderDevice: Sendable {
         RenderDevice(core: try DeviceRegistry.acquireHost(display: display, context: context))
     }
 
-    /// A device over the EGL display and context current on the calling thread: a UI
-    /// toolkit's (raylib, SDL or GLFW on EGL), adopted as `adopting(display:context:)` does.
-    /// Throws `noCurrentEGLContext` when none is (saying so when a GLX context is current).
+    /// A device over the context current on the calling thread: a UI toolkit's (raylib,
+    /// SDL, GLFW), EGL (adopted as `adopting(display:context:)` does) or GLX (desktop GL
+    /// through X11). A GLX context is only ever used while it is current on the thread that
+    /// calls, and has no EGL display: frames upload (dma-bufs are mapped and uploaded; a
+    /// forced EGLImage path is `importPathUnavailable`). Throws `noCurrentContext` when
+    /// neither is current.
     public static func adoptingCurrent() throws -> RenderDevice {
-        guard let context = eglGetCurrentContext(), let display = eglGetCurrentDisplay() else {
-            throw CameraViewError.noCurrentEGLContext(glx: HostContext.glxContextIsCurrent)
+        if let context = eglGetCurrentContext(), let display = eglGetCurrentDisplay() {
+            return try adopting(display: display, context: context)
         }
-        return try adopting(display: display, context: context)
+        guard let glx = HostContext.currentGLXContext else { throw CameraViewError.noCurrentContext }
+        return RenderDevice(core: try DeviceRegistry.acquireHost(display: nil, context: glx, api: .glx))
     }
 
     private init(core: DeviceCore) { self.core = core }
@@ -39,7 +43,7 @@ public final class RenderDevice: Sendable {
     /// for the process (without EGL_KHR_display_reference nothing can end our use of it
     /// alone); a GBM display is our own GBM device's, terminated with the last reference,
     /// so a host must hold a reference while it uses that one.
-    public var eglDisplay: UnsafeMutableRawPointer { core.display }
+    public var eglDisplay: UnsafeMutableRawPointer? { core.display }
 
     /// Another reference to the same device, with its own `close()`.
     /// Checking that this reference is open and retaining the device are one step (under
@@ -108,7 +112,7 @@ enum DeviceRegistry {
             self = core.platform == .host ? .host(display: core.display, context: core.context) : .platform(core.platform)
         }
 
-        static func host(display: EGLDisplay, context: EGLContext) -> Key {
+        static func host(display: EGLDisplay?, context: EGLContext) -> Key {
             .host(display: UInt(bitPattern: display), context: UInt(bitPattern: context))
         }
     }
@@ -127,10 +131,10 @@ enum DeviceRegistry {
         }
     }
 
-    static func acquireHost(display: EGLDisplay, context: EGLContext) throws -> DeviceCore {
+    static func acquireHost(display: EGLDisplay?, context: EGLContext, api: ContextAPI = .egl) throws -> DeviceCore {
         try entries.withLock { entries in
             if let core = join(.host(display: display, context: context), in: &entries) { return core }
-            let core = try DeviceCore.adopting(display: display, context: context)
+            let core = try DeviceCore.adopting(display: display, context: context, api: api)
             entries[Key(core)] = Entry(core: core, references: 1)
             return core
         }

@@ -6,10 +6,11 @@ import CEGL
 /// creation and release of a context-bound object (`Owned` with a `ContextBoundKind`)
 /// happens while the context is current.
 struct ContextScope: ~Copyable {
-    /// The display of the current context (EGL images and surfaces are made on it).
-    let display: EGLDisplay
+    /// The display of the current context (EGL images and surfaces are made on it); nil in
+    /// a host's GLX context, which has none.
+    let display: EGLDisplay?
 
-    private init(display: EGLDisplay) { self.display = display }
+    private init(display: EGLDisplay?) { self.display = display }
 
     /// Makes `context` current on this thread (drawing to `surface`, or surfaceless) unless
     /// it already is, runs `body` with the scope, then restores whatever the thread had
@@ -18,10 +19,19 @@ struct ContextScope: ~Copyable {
     /// walk fails it, and a failure there is reported as failed deletions.
     /// `isolation`: in a context someone else created, every piece of GL state our work
     /// touches is captured first and put back after `body` (see `GLStateSnapshot`).
+    /// A GLX context (`api: .glx`, a host's) is never made current here: it must be current
+    /// on the calling thread already, as the host's own drawing leaves it.
     static func entering<Result: ~Copyable>(
-        display: EGLDisplay, context: EGLContext, surface: EGLSurface? = nil, failable: Bool = true,
+        display: EGLDisplay?, context: EGLContext, api: ContextAPI = .egl, surface: EGLSurface? = nil, failable: Bool = true,
         isolation: StateIsolation = .ownContext, _ body: (borrowing ContextScope) throws -> Result
     ) throws -> Result {
+        if api == .glx {
+            if failable { try FaultInjection.step(operation: "glXGetCurrentContext", kind: .eglContext) } else { try FaultInjection.teardownStep() }
+            guard HostContext.currentGLXContext == context else {
+                throw CameraViewError.egl(operation: "glXGetCurrentContext (the adopted GLX context is not current here)", code: EGL_BAD_CONTEXT)
+            }
+            return try isolated(isolation, display: nil, body)
+        }
         let previous = CurrentEGLState.capture()
         // A context already current here (a host drawing with its own surface) stays as it is.
         let switching = previous.context != context || (surface != nil && previous.draw != surface)
@@ -36,6 +46,13 @@ struct ContextScope: ~Copyable {
         guard eglGetCurrentContext() == context else {
             throw CameraViewError.egl(operation: "eglGetCurrentContext (not the device's context)", code: EGL_BAD_CONTEXT)
         }
+        return try isolated(isolation, display: display, body)
+    }
+
+    /// Runs `body` in the current context, with a host's GL state captured and restored.
+    private static func isolated<Result: ~Copyable>(
+        _ isolation: StateIsolation, display: EGLDisplay?, _ body: (borrowing ContextScope) throws -> Result
+    ) throws -> Result {
         GLCheck.discardPendingErrors()
         guard case .hostContext(let externalTextures) = isolation else { return try body(ContextScope(display: display)) }
         let hostState = GLStateSnapshot(externalTextures: externalTextures)
@@ -45,14 +62,22 @@ struct ContextScope: ~Copyable {
     }
 }
 
+/// How a device's context is current: through EGL (ours, or a host's), or a host's GLX
+/// context (desktop GL through X11), which only its host makes current.
+enum ContextAPI: Sendable {
+    case egl
+    case glx
+}
+
 extension ContextScope {
     /// Runs a teardown: `body` gets the context's teardown when it can be made current,
     /// else (logged as `owner`'s) `.contextLost`. The one way owners tear down.
     static func tearingDown<Result>(
-        display: EGLDisplay, context: EGLContext, isolation: StateIsolation, owner: String, _ body: (Teardown) -> Result
+        display: EGLDisplay?, context: EGLContext, api: ContextAPI, isolation: StateIsolation, owner: String,
+        _ body: (Teardown) -> Result
     ) -> Result {
         do {
-            return try entering(display: display, context: context, failable: false, isolation: isolation) { scope in
+            return try entering(display: display, context: context, api: api, failable: false, isolation: isolation) { scope in
                 let result = body(scope.teardown)
                 // A deleted name that queued draws still use is freed only once the driver has
                 // run them: in a host context that never flushes (raylib-sdl's offscreen

@@ -144,14 +144,21 @@ enum DriverPin {
 
 /// What is current on the calling thread besides EGL.
 enum HostContext {
-    /// Whether a GLX context is current: libGLX's own answer, when a host loaded it (a GLFW
-    /// or SDL window on X11, which load it privately); nothing is loaded to ask. The handle
-    /// lives for this call only.
-    static var glxContextIsCurrent: Bool {
-        guard let library = dlopen("libGLX.so.0", RTLD_NOW | RTLD_NOLOAD) else { return false }
-        defer { dlclose(library) }
-        guard let symbol = dlsym(library, "glXGetCurrentContext") else { return false }
-        typealias Current = @convention(c) () -> UnsafeMutableRawPointer?
-        return unsafeBitCast(symbol, to: Current.self)() != nil
+    typealias CurrentContext = @convention(c) () -> UnsafeMutableRawPointer?
+    /// libGLX's glXGetCurrentContext, once a host has loaded libGLX (GLFW and SDL load it
+    /// privately for an X11 window, so it is looked up in libGLX itself). The handle stays
+    /// open for the process: a GLX host keeps libGLX loaded anyway.
+    private static let getCurrent = Locked<CurrentContext?>(nil)
+
+    /// The GLX context current on the calling thread, if any.
+    static var currentGLXContext: UnsafeMutableRawPointer? {
+        let function = getCurrent.withLock { cached -> CurrentContext? in
+            if cached == nil, let library = dlopen("libGLX.so.0", RTLD_NOW | RTLD_NOLOAD),
+               let symbol = dlsym(library, "glXGetCurrentContext") {
+                cached = unsafeBitCast(symbol, to: CurrentContext.self)
+            }
+            return cached
+        }
+        return function?()
     }
 }

@@ -65,6 +65,10 @@ extension RenderDevice {
 enum ImportCapabilityCheck {
     static func run(on device: RenderDevice) throws -> ImportCapabilities {
         let core = device.core
+        guard core.api == .egl else {
+            return ImportCapabilities(dmaBufImport: false, perPlane: false, externalListed: false, externalVerified: nil,
+                                      externalNote: "the host's context is GLX: importing dma-bufs as EGLImages needs EGL (they are mapped and uploaded)")
+        }
         guard core.extensions.dmaBufImport else {
             return ImportCapabilities(dmaBufImport: false, perPlane: false, externalListed: false, externalVerified: nil,
                                       externalNote: "the display has no EGL_EXT_image_dma_buf_import")

@@ -107,14 +107,14 @@ extension CameraView {
     /// Nothing is created for a closed view; a failure releases what was made before it.
     public func makeGBMSurface(size: PixelSize) throws -> GBMSurface {
         let core = device.core
-        guard let gbm = core.gbmDevice else {
+        guard let gbm = core.gbmDevice, let display = core.display else {
             throw CameraViewError.needsGBMPlatform(what: "GBM surfaces", platform: device.platform)
         }
         // Positive and within the device's limits, so every conversion to GBM's 32 bits holds.
         try core.info.checkFits(size)
         let objects = try state.withLock { state in
             guard state.isOpen else { throw CameraViewError.closed }
-            let (config, format, bgra) = try Self.windowConfig(display: core.display)
+            let (config, format, bgra) = try Self.windowConfig(display: display)
             return try core.withContext { scope in
                 let gbmSurface = try handles.create(.gbmSurface(on: gbm, size: size, format: format, usage: UInt32(GBM_BO_USE_RENDERING.rawValue)))
                 let eglSurface: OwnedEGLSurface

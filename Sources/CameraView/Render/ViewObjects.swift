@@ -401,7 +401,9 @@ struct FrameRenderer {
             }
         case .surface(let surface, let exporting):
             target.exportedBuffer.take()?.close()
-            try surface.objects.presentFrontBuffer(display: core.display) { bo in
+            // A surface exists only on a GBM device of our own, which has its display.
+            guard let display = core.display else { throw CameraViewError.needsGBMPlatform(what: "GBM surfaces", platform: core.platform) }
+            try surface.objects.presentFrontBuffer(display: display) { bo in
                 if exporting {
                     target.exportedBuffer = try surface.export(bo, table: table)
                 } else {

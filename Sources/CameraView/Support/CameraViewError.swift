@@ -54,9 +54,8 @@ public enum CameraViewError: Error, Equatable, Sendable {
     /// The file behind the frame's shared buffer shrank while it was mapped (its producer
     /// truncated it): the read faulted, zero pages stand in, and nothing was drawn.
     case bufferTruncated(bufferIndex: Int)
-    /// `RenderDevice.adoptingCurrent()` found no EGL context current on the calling thread;
-    /// `glx`: a GLX context is current instead (desktop GL through X11, which EGL cannot adopt).
-    case noCurrentEGLContext(glx: Bool)
+    /// `RenderDevice.adoptingCurrent()` found no EGL or GLX context current on the calling thread.
+    case noCurrentContext
     /// A VisionIPC server answered with something the protocol does not allow.
     case visionIPC(server: String, problem: String)
 }
@@ -91,10 +90,7 @@ extension CameraViewError: CustomStringConvertible {
         case let .tornFrame(index, frameID, found): "buffer \(index) was rewritten while it was read (frame \(frameID), now \(found)): torn, not drawn"
         case .bufferTruncated(let index): "buffer \(index) was truncated by its producer while it was mapped: not drawn"
         case let .visionIPC(server, problem): "VisionIPC server \(server): \(problem)"
-        case .noCurrentEGLContext(glx: true):
-            "the calling thread's current context is GLX (desktop GL through X11), which EGL cannot adopt: run the host on EGL "
-                + "(SDL with SDL_VIDEO_FORCE_EGL=1, raylib-sdl, a Wayland compositor), or render images with a device of CameraView's own"
-        case .noCurrentEGLContext(glx: false): "no EGL context is current on the calling thread"
+        case .noCurrentContext: "no EGL or GLX context is current on the calling thread"
         }
     }
 }

@@ -2,20 +2,19 @@
 (raylib-sdl offscreen, the stock wheel under weston or Xvfb): test_raylib.py runs it with
 that setup's venv and display and reads the JSON it prints last.
 
-Where raylib's context is EGL: raylib draws before and after the view; the window is read
+In every setup (raylib's context EGL or GLX, adopted as it is): raylib draws before and after the view; the window is read
 back and compared with the exact model (within 1 at 1:1 nearest, and at 2:1 with the
 default filter); raylib's GL state is compared before and after; the same into a
 RenderTexture; openpilot's create/close loop runs inside the running window; and the cost
-of a 1928x1208 frame drawn at 964x604 (upload + draw, glFinish'd) is measured.
-Where it is GLX: adopting says so (EGLFailure naming GLX), and the fallback is checked: a
-device of CameraView's own renders RGBA, which raylib uploads into a texture and draws.
+of a 1928x1208 frame drawn at 964x604 (upload + draw, glFinish'd) is measured; and a
+dma-buf frame renders (under GLX, which has no EGL to import it, mapped and uploaded).
 
     python raylib_window.py"""
 import ctypes
 import json
+import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -104,7 +103,7 @@ def counts():
             cameraview.failed_deletions_in_process(), cameraview.dropped_in_process()]
 
 
-def egl_checks(results):
+def window_checks(results):
     start = counts()
     device = cameraview.Device.adopt_current()
     luma, uv, frame = gradient(64, 48)
@@ -184,38 +183,18 @@ def frame_cost(device, frames=40):
     return statistics.median(times)
 
 
-def glx_checks(results):
-    try:
-        cameraview.Device.adopt_current()
-        results["adopt"] = "adopted"
-    except cameraview.EGLFailure as error:
-        results["adopt"] = str(error)
-    # The fallback: a device of our own renders RGBA on another thread (libglvnd refuses an
-    # EGL context on a thread with a GLX one current); raylib uploads it and draws it.
+def dma_buf_checks(results):
+    """A dma-buf frame (a memfd stands in: what matters is the path taken) in raylib's context."""
     luma, uv, frame = gradient(64, 48)
-    rendered = []
-
-    def render_elsewhere():
-        with cameraview.Device() as device, cameraview.CameraView(device) as view:
-            view.submit_nv12(frame, 64, 48)
-            view.set_options(filter="nearest")
-            rendered.append(view.render_rgba(64, 48))
-
-    worker = threading.Thread(target=render_elsewhere)
-    worker.start()
-    worker.join()
-    rgba = rendered[0]
-    image = rl.Image(rl.ffi.from_buffer(rgba), 64, 48, 1, rl.PIXELFORMAT_UNCOMPRESSED_R8G8B8A8)
-    texture = rl.load_texture_from_image(image)
-    for _ in range(2):
-        rl.begin_drawing()
-        rl.clear_background(rl.Color(0, 0, 255, 255))
-        rl.draw_texture(texture, 100, 30, rl.WHITE)
-        rl.rl_draw_render_batch_active()
-        pixels = screen()
-        rl.end_drawing()
-    rl.unload_texture(texture)
-    results["fallback_error"] = int(numpy.abs(pixels[30:78, 100:164].astype(int) - model.rgba(frame, 64, 48)).max())
+    descriptor = os.memfd_create("frame")
+    os.write(descriptor, frame.tobytes())
+    with cameraview.Device.adopt_current() as device, cameraview.CameraView(device) as view:
+        view.set_options(filter="nearest")
+        image = view.render(cameraview.Frame.dmabuf(64, 48, (descriptor, 0, 64), (descriptor, 64 * 48, 64)),
+                            cameraview.ImageTarget(64, 48))
+        results["dmabuf_error"] = int(numpy.abs(image.astype(int) - model.rgba(frame, 64, 48)).max())
+        results["dmabuf_path"] = view.last_import_path
+    os.close(descriptor)
 
 
 def main():
@@ -225,10 +204,8 @@ def main():
     egl.eglGetCurrentContext.restype = ctypes.c_void_p
     results = {"context": "egl" if egl.eglGetCurrentContext() else "glx"}
     try:
-        if results["context"] == "egl":
-            egl_checks(results)
-        else:
-            glx_checks(results)
+        window_checks(results)
+        dma_buf_checks(results)
     finally:
         rl.close_window()
     print(json.dumps(results))
