@@ -4,8 +4,8 @@ or an NV12 file played in a loop, drawn each frame with raylib's own draws aroun
     python camera_window.py --visionipc camerad:driver
     python camera_window.py --file fixtures/astronaut-640x480.nv12 --size 640x480
 
-Needs raylib's context on EGL: raylib-sdl (SDL_VIDEODRIVER=offscreen works headless), or the
-stock raylib wheel under Wayland. --frames N stops after N frames; --screenshot F saves the
+raylib's context is adopted as it is: EGL (raylib-sdl, where SDL_VIDEODRIVER=offscreen works
+headless; the stock raylib wheel under Wayland) or GLX (the stock wheel on X11). --frames N stops after N frames; --screenshot F saves the
 last one."""
 import argparse
 

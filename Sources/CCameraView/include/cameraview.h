@@ -67,9 +67,10 @@ typedef struct cv_render_options {
 int cv_device_open(cv_device **device);
 /* A device over the caller's own EGL display and context (both stay the caller's). */
 int cv_device_adopt(void *egl_display, void *egl_context, cv_device **device);
-/* A device over the EGL display and context current on the calling thread (a UI toolkit's:
- * raylib, SDL or GLFW on EGL). CV_EGL when none is current; cv_last_error() then says
- * whether a GLX context is, which EGL cannot adopt. */
+/* A device over the context current on the calling thread (a UI toolkit's: raylib, SDL,
+ * GLFW): EGL, or GLX (desktop GL through X11), which is used only while it is current on
+ * the calling thread and has no EGL display (dma-buf frames are mapped and uploaded
+ * there). CV_EGL when neither is current. */
 int cv_device_adopt_current(cv_device **device);
 /* The device's EGLDisplay, for a host that creates its context beside ours. */
 void *cv_device_egl_display(const cv_device *device);

@@ -312,9 +312,9 @@ class Device(_Handle):
 
     @classmethod
     def adopt_current(cls) -> Device:
-        """A device over the EGL display and context current on this thread (a raylib, SDL or
-        GLFW window on EGL): views on it draw in the window's context. Raises EGLFailure when
-        none is current, saying whether a GLX context is (which EGL cannot adopt)."""
+        """A device over the context current on this thread (a raylib, SDL or GLFW window's,
+        EGL or GLX): views on it draw in the window's context, and use a GLX one only while
+        it is current on the calling thread. Raises EGLFailure when neither is current."""
         device = cls.__new__(cls)
         handle = ctypes.c_void_p()
         _check(_lib.cv_device_adopt_current(ctypes.byref(handle)))

@@ -4,7 +4,7 @@
     from cameraview import CameraView, Device, VisionStreamType
     from cameraview.raylib import render
 
-    rl.init_window(1280, 720, "camera")          # an EGL context: raylib-sdl, or GLFW on Wayland
+    rl.init_window(1280, 720, "camera")          # EGL (raylib-sdl, GLFW on Wayland) or GLX (X11)
     view = CameraView("camerad", VisionStreamType.VISION_STREAM_DRIVER, device=Device.adopt_current())
     while not rl.window_should_close():
         rl.begin_drawing()
