@@ -35,7 +35,7 @@ def main():
     parser.add_argument("--frames", type=int, default=400)
     arguments = parser.parse_args()
     print(f"cores {os.cpu_count()}, LP_NUM_THREADS={os.environ.get('LP_NUM_THREADS', 'unset (all cores)')}, "
-          f"library {cameraview._library.os.environ.get('CAMERAVIEW_LIB', 'build tree')}")
+          f"library {cameraview._lib.path}")
     with Server(fps=20) as server, CameraView(server.name, VisionStreamType.VISION_STREAM_DRIVER) as view:
         latencies = []
         while len(latencies) < arguments.frames:
