@@ -25,6 +25,7 @@ import pyray as rl  # noqa: E402
 
 import cameraview  # noqa: E402
 import model  # noqa: E402
+import vipc_frames  # noqa: E402
 from cameraview.raylib import render  # noqa: E402
 from memory import heap_in_use_bytes, slope  # noqa: E402
 
@@ -54,13 +55,9 @@ def gl_state():
 
 
 def gradient(width, height):
-    """Tight NV12 planes: luma varies pixel to pixel, chroma slowly."""
-    luma = ((numpy.arange(width)[None, :] * 3 + numpy.arange(height)[:, None] * 5) % 220 + 16).astype(numpy.uint8)
-    cw, ch = (width + 1) // 2, (height + 1) // 2
-    u = 64 + ((numpy.arange(cw)[None, :] + numpy.arange(ch)[:, None] * 2) // 16) % 128
-    v = 190 - ((numpy.arange(cw)[None, :] * 2 + numpy.arange(ch)[:, None]) // 16) % 128
-    uv = numpy.stack([u, v], axis=-1).reshape(ch, cw * 2).astype(numpy.uint8)
-    return luma, uv, numpy.concatenate([luma.ravel(), uv.ravel()])
+    """Tight NV12 planes (vipc_frames' pattern 0) and the frame they make."""
+    luma, uv = vipc_frames.planes(0, width, height)
+    return luma, uv, vipc_frames.tight(0, width, height)
 
 
 def screen():
