@@ -48,7 +48,11 @@ import Testing
         let view = try CameraView(device: device)
         defer { view.close() }
         let source = VisionIPCSource(server: server.name, stream: server.stream)
-        defer { source.close() }
+        defer {
+            source.close()
+            // The walk counts fds next: the server thread's answer must be done with its own.
+            server.waitUntilIdle()
+        }
         try source.connect()
         server.publish()
         guard let frame = try source.receiveFrame() else { throw ProcessFailure(description: "no VisionIPC frame") }

@@ -25,6 +25,7 @@ final class TestVisionIPCServer: @unchecked Sendable {
     private let listener: Int32
     private let serverID = UInt64.random(in: 1 ... .max)
     private var published = 0
+    private let connectionsInFlight = Locked(0)
 
     /// Serves `count` shm buffers holding `frame`.
     convenience init(frame: NV12Frame, buffers count: Int = 3) throws {
@@ -72,13 +73,32 @@ final class TestVisionIPCServer: @unchecked Sendable {
         guard bound == 0, listen(listener, 8) == 0 else { throw CameraViewError.io(operation: "bind", path: path, errno: errno) }
         let thread = Thread { [listener, unowned self] in
             while true {
+                var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+                guard poll(&waiting, 1, -1) > 0, waiting.revents & Int16(POLLIN) != 0 else { return }
+                // Counted before accept, so `waitUntilIdle` never sees the gap between a
+                // connection leaving the backlog and its fd existing here.
+                self.connectionsInFlight.withLock { $0 += 1 }
                 let connection = accept(listener, nil, nil)
+                if connection >= 0 {
+                    self.answer(connection)
+                    close(connection)
+                }
+                self.connectionsInFlight.withLock { $0 -= 1 }
                 guard connection >= 0 else { return }
-                self.answer(connection)
-                close(connection)
             }
         }
         thread.start()
+    }
+
+    /// Waits (up to a second) until no connection is waiting or being answered: the
+    /// server's own fds are gone, for a caller that counts the process's fds.
+    func waitUntilIdle() {
+        for _ in 0..<1000 {
+            var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            let pending = poll(&waiting, 1, 0) > 0
+            if !pending && connectionsInFlight.withLock({ $0 }) == 0 { return }
+            usleep(1000)
+        }
     }
 
     /// Stops answering and removes the socket and queue (its threads' accept fails).
