@@ -6,7 +6,7 @@
 //   NORMALIZED_PLANES  Y as R8 and UV as GR88 EGLImages (per-plane dma-buf import)
 //   EXTERNAL_IMAGE     one NV12 EGLImage; the driver converts to RGB (colour hints)
 //   PACKED_INPUT       the packed upload (RGBA8UI: four luma, or two chroma samples, per
-//                      texel) drawn at exactly a quarter of the frame's size
+//                      texel) drawn a pixel at a time (any filter, and nv12_quarter)
 #ifdef EXTERNAL_IMAGE
 #extension GL_OES_EGL_image_external_essl3 : require
 #endif
@@ -33,10 +33,17 @@ uniform bool u_keepBars;       // leave the bars' pixels as they were instead
 in vec3 v_framePos;
 out vec4 fragColor;
 
-#if defined(INTEGER_PLANES) || defined(NORMALIZED_PLANES)
+#if defined(INTEGER_PLANES) || defined(NORMALIZED_PLANES) || defined(PACKED_INPUT)
 #if defined(INTEGER_PLANES)
 float lumaAt(ivec2 texel) { return float(texelFetch(u_luma, texel, 0).r); }
 vec2 chromaAt(ivec2 texel) { return vec2(texelFetch(u_chroma, texel, 0).rg); }
+#elif defined(PACKED_INPUT)
+// Sample x of a row is component x % 4 of luma texel x / 4; pair x of chroma texel x / 2.
+float lumaAt(ivec2 at) { return float(texelFetch(u_luma, ivec2(at.x >> 2, at.y), 0)[at.x & 3]); }
+vec2 chromaAt(ivec2 at) {
+    uvec4 pairs = texelFetch(u_chroma, ivec2(at.x >> 1, at.y), 0);
+    return vec2((at.x & 1) == 0 ? pairs.rg : pairs.ba);
+}
 #else
 // Normalized sampling is off by up to ~4e-4 on llvmpipe; rounding recovers the code.
 float lumaAt(ivec2 texel) { return round(texelFetch(u_luma, texel, 0).r * 255.0); }

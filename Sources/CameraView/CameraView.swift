@@ -46,6 +46,22 @@ public final class CameraView: Sendable {
         return image
     }
 
+    /// Puts `frame` into the view's textures now, as a render of it would: later renders
+    /// of the same frame value read none of its bytes (a frame over borrowed memory can
+    /// be let go once this returns; see `NV12Frame.uploaded()`).
+    package func upload(_ frame: NV12Frame) throws {
+        try device.core.info.checkFits(frame.layout.size)
+        let core = device.core
+        try Frame.memory(frame).withLiveBuffers {
+            try state.withLock { state in
+                guard state.isOpen else { throw CameraViewError.closed }
+                try core.withContext { scope in
+                    try FrameRenderer(core: core, table: handles).upload(frame, state: &state, in: scope)
+                }
+            }
+        }
+    }
+
     /// The path this view's dma-buf frames take on its device.
     package func importPath() throws -> ImportPath {
         let capabilities = try device.importCapabilities()
@@ -109,6 +125,10 @@ public final class CameraView: Sendable {
 
     /// Frame bytes this view copied from CPU memory into textures (0 on zero-copy paths).
     package var uploadedByteCount: Int { state.withLock { $0.uploadedBytes } }
+
+    /// Conversions this view drew: one per new frame, target size or option change; a
+    /// render of the same frame into the same target draws none.
+    package var conversionCount: Int { state.withLock { $0.conversions } }
 
     /// The path the last dma-buf frame took.
     public var lastImportPath: ImportPath? { state.withLock { $0.lastImportPath } }

@@ -214,8 +214,9 @@ private func render(_ boxed: CView, _ frame: Frame, into target: cv_target, opti
         guard let rgba = target.rgba, target.size >= size.width * size.height * 4 else {
             throw CAPIError(code: CV_EINVAL, message: "the output buffer is missing or smaller than width * height * 4")
         }
-        let image = try boxed.view.render(frame, size: size, options: options)
-        image.pixels.withUnsafeBytes { rgba.update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: $0.count) }
+        // Read back straight into the caller's memory.
+        var image = RenderTarget.image(into: UnsafeMutableRawBufferPointer(start: rgba, count: size.width * size.height * 4), size: size)
+        try boxed.view.render(frame, into: &image, options: options)
     case CV_TARGET_FBO:
         var host = RenderTarget.host(HostFramebuffer(
             framebuffer: target.fbo, viewport: PixelRect(x: Int(target.x), y: Int(target.y), width: size.width, height: size.height)))
@@ -226,8 +227,8 @@ private func render(_ boxed: CView, _ frame: Frame, into target: cv_target, opti
 }
 
 extension Frame {
-    /// The Swift frame of a C caller's, checked (its memory copied: the caller's is read
-    /// during the call only).
+    /// The Swift frame of a C caller's, checked. A frame in memory borrows the caller's
+    /// memory, valid during the call only: it is read in place and must not be kept.
     init(_ frame: cv_frame) throws {
         let color = try ColorDescription(matrix: frame.matrix, range: frame.range, chromaLocation: frame.chroma_location)
         switch Int(frame.kind) {
@@ -236,7 +237,7 @@ extension Frame {
             let layout = try NV12Layout(
                 width: Int(frame.width), height: Int(frame.height), yStride: frame.stride == 0 ? nil : Int(frame.stride),
                 uvOffset: frame.uv_offset == 0 ? nil : frame.uv_offset, bufferSize: frame.size)
-            self = .memory(try NV12Frame(bytes: Array(UnsafeBufferPointer(start: data, count: frame.size)), layout: layout, color: color))
+            self = .memory(try NV12Frame(borrowing: UnsafeRawBufferPointer(start: data, count: frame.size), layout: layout, color: color))
         case CV_FRAME_DMABUF:
             guard frame.modifier == 0 else {
                 throw CAPIError(code: CV_EINVAL, message: "modifier \(frame.modifier): only DRM_FORMAT_MOD_LINEAR (0) buffers are supported")
@@ -285,7 +286,10 @@ public func cv_view_submit_nv12(
             var frame = cv_frame()
             (frame.kind, frame.width, frame.height, frame.matrix, frame.range) = (Int32(CV_FRAME_MEMORY), width, height, matrix, range)
             (frame.chroma_location, frame.data, frame.size, frame.stride, frame.uv_offset) = (settings.chromaLocation, data, size, stride, uvOffset)
-            settings.latest = try Frame(frame)
+            // Uploaded now, from the caller's memory: what is kept is the frame without it.
+            guard case .memory(let borrowed) = try Frame(frame) else { return }
+            try boxed.view.upload(borrowed)
+            settings.latest = .memory(borrowed.uploaded())
         }
     }
 }

@@ -21,21 +21,25 @@ import Testing
         #expect(half.variant == ProgramVariant(mode: .packedPlanes, filter: .area))
         let quarter = try plan(.memory(frame), target: .image(size: PixelSize(width: 16, height: 12)))
         #expect(quarter.route == .upload(.packed(rows: 8)) && quarter.targetPacking == .perPixel)
-        #expect(quarter.variant.mode == .packedInput)
+        #expect(quarter.variant.mode == .packedQuarter)
+        // The upload follows the layout alone; placed frames read it a pixel at a time.
         for placed in [RenderOptions(mirror: true), RenderOptions(zoom: 2), RenderOptions(frameToOutput: .identity)] {
             let perPixel = try plan(.memory(frame), options: placed)
-            #expect(perPixel.route == .upload(.perPixel) && perPixel.variant.mode == .integerPlanes, "\(placed)")
+            #expect(perPixel.route == .upload(.packed(rows: 8)) && perPixel.targetPacking == .perPixel, "\(placed)")
+            #expect(perPixel.variant.mode == .packedInput && !perPixel.isPacked, "\(placed)")
         }
         let odd = try plan(.memory(TestFrames.gradient(width: 62, height: 48)))
-        #expect(odd.route == .upload(.perPixel), "a width that is not whole texels")
+        #expect(odd.route == .upload(.perPixel) && odd.variant.mode == .integerPlanes, "a width that is not whole texels")
     }
 
     @Test func hostsAndSurfacesTakeThePerPixelPathAndOwnTheSize() throws {
         let viewport = PixelRect(x: 5, y: 6, width: 64, height: 48)
         let host = try plan(.memory(frame), target: .host(HostFramebuffer(framebuffer: 3, viewport: viewport)),
                             options: RenderOptions(letterbox: .untouched))
-        #expect(host.route == .upload(.perPixel) && host.outputSize == viewport.size && host.viewportSize == viewport.size)
-        #expect(host.variant.mode == .integerPlanes)
+        #expect(host.route == .upload(.packed(rows: 8)) && host.outputSize == viewport.size && host.viewportSize == viewport.size)
+        #expect(host.variant.mode == .packedInput && host.targetPacking == .perPixel)
+        #expect(!host.displayCache, "untouched bars keep the host's pixels: drawn, not copied over")
+        #expect(try plan(.memory(frame), target: .host(HostFramebuffer(framebuffer: 3, viewport: viewport))).displayCache)
         let bars = try plan(.memory(frame), options: RenderOptions(mirror: true, letterbox: .untouched))
         #expect(bars.uniforms == (try plan(.memory(frame), options: RenderOptions(mirror: true, letterbox: .transparent))).uniforms,
                 "our own targets have nothing to keep: untouched bars are transparent")

@@ -77,9 +77,11 @@ void *cv_device_egl_display(const cv_device *device);
 int cv_device_close(cv_device *device);
 
 int cv_view_create(cv_device *device, cv_view **view);
-/* Copies one NV12 frame (Y plane, then UV at uv_offset; both with row stride `stride`,
- * the UV rows' rounded up to even when it is odd);
- * the view draws the latest one submitted. */
+/* Uploads one NV12 frame now (Y plane, then UV at uv_offset; both with row stride `stride`,
+ * the UV rows' rounded up to even when it is odd), straight from `data`, which is read
+ * during the call only and never copied; the view draws the latest one submitted,
+ * converting it once per target size and options however often it is drawn. With an
+ * adopted context, call it where you draw (the context current, or free to be made so). */
 int cv_view_submit_nv12(cv_view *view, const uint8_t *data, size_t size, int width, int height,
                         int stride, size_t uv_offset, int matrix, int range);
 /* One plane of a dma-buf frame: the buffer's fd, where the plane starts, its row pitch. */

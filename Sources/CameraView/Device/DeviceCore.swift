@@ -149,7 +149,7 @@ final class DeviceCore: @unchecked Sendable {
     private static func uploadPrograms(
         packedRows: Int, table: HandleTable, in scope: borrowing ContextScope
     ) throws -> [ProgramVariant: NV12Program] {
-        let perPixel = ProgramVariant(mode: .integerPlanes, filter: .nearest)
+        let perPixel = ProgramVariant(mode: .packedInput, filter: .nearest)
         let packed = ProgramVariant(mode: .packedPlanes, filter: .nearest)
         let perPixelProgram = try NV12Program(variant: perPixel, packedRows: packedRows, table: table, in: scope)
         do {
@@ -256,6 +256,10 @@ package struct DeviceInfo: Sendable, Codable, Equatable {
     /// Whether dma-bufs are checked before import (see `BufferAccessCheck`): buffers the
     /// device cannot read are mapped and uploaded instead.
     package var checksBufferAccess: Bool { BufferAccessCheck.applies(to: self) }
+
+    /// Whether textures can be stored as BGRA8 (GLES with EXT_texture_format_BGRA8888): the
+    /// window format Mesa's EGL surfaces use, which a display cache matches.
+    var bgraTextures: Bool { glVersion.contains("OpenGL ES") && glExtensions.contains("GL_EXT_texture_format_BGRA8888") }
 
     /// The largest frame or output side this device renders.
     var maxImageSide: Int { min(maxTextureSize, maxRenderbufferSize) }

@@ -27,6 +27,9 @@ public struct DmaBufFrame: Sendable {
     let lease: BufferLease?
     /// How a frame in a producer's live buffer is told intact (VisionIPC's frame-id trailer).
     let check: (any SharedBufferCheck)?
+    /// This picture's number in the process (see `NV12Frame.generation`): a new picture in
+    /// the same buffers is a new frame value.
+    package let generation = SerialCounter.frames.next()
 
     /// Both planes in one buffer (VisionIPC's layout): Y at offset 0, UV at `layout.uvOffset`.
     public init(fd: Int32, layout: NV12Layout, color: ColorDescription = .default, bufferIndex: Int = 0) {

@@ -11,6 +11,14 @@ public enum Frame: Sendable {
         }
     }
 
+    /// The picture's number in the process, which a view's conversion cache is keyed by.
+    package var generation: UInt64 {
+        switch self {
+        case .memory(let frame): frame.generation
+        case .dmaBuf(let frame): frame.generation
+        }
+    }
+
     public var color: ColorDescription {
         switch self {
         case .memory(let frame): frame.color

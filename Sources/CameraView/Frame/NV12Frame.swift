@@ -1,10 +1,14 @@
 import Glibc
 
-/// One NV12 frame: its validated layout, its colour description and its bytes.
+/// One NV12 frame: its validated layout, its colour description and its bytes. A frame
+/// value is one picture: a view converts it once, however often it is rendered, so new
+/// bytes need a new frame.
 public struct NV12Frame: Sendable {
     public let layout: NV12Layout
     public var color: ColorDescription
     let bytes: FrameBytes
+    /// This picture's number in the process: a view's conversion cache is keyed by it.
+    package let generation: UInt64
 
     /// A frame over caller memory; `bytes` must hold at least `layout.bufferSize` bytes.
     public init(bytes: [UInt8], layout: NV12Layout, color: ColorDescription = .default) throws(CameraViewError) {
@@ -23,8 +27,22 @@ public struct NV12Frame: Sendable {
         self.init(unchecked: storage, layout: layout, color: color)
     }
 
-    private init(unchecked storage: FrameBytes, layout: NV12Layout, color: ColorDescription) {
+    private init(unchecked storage: FrameBytes, layout: NV12Layout, color: ColorDescription, generation: UInt64? = nil) {
         (self.bytes, self.layout, self.color) = (storage, layout, color)
+        self.generation = generation ?? SerialCounter.frames.next()
+    }
+
+    /// A frame over memory that is the caller's only during one call (the C API's): it is
+    /// read in place, never copied, and must not outlive the call; `uploaded()` is what may.
+    package init(borrowing bytes: UnsafeRawBufferPointer, layout: NV12Layout, color: ColorDescription) throws(CameraViewError) {
+        try self.init(storage: .borrowed(bytes), layout: layout, color: color)
+    }
+
+    /// The same picture without its bytes, once a view has uploaded it: renders of it use
+    /// that view's textures, and a render that would read the bytes again throws
+    /// `staleFrame`.
+    package func uploaded() -> NV12Frame {
+        NV12Frame(unchecked: .released, layout: layout, color: color, generation: generation)
     }
 
     /// A frame in a buffer the library maps and hands out (a VisionIPC buffer): read only
@@ -41,27 +59,34 @@ public struct NV12Frame: Sendable {
     }
 }
 
-/// Where a frame's bytes live: caller memory (an array the frame keeps alive), a
-/// read-only memory-mapped file, or a buffer the library maps and another process writes.
-enum FrameBytes: Sendable {
+/// Where a frame's bytes live: caller memory (an array the frame keeps alive, or memory
+/// borrowed for one call), a read-only memory-mapped file, a buffer the library maps and
+/// another process writes, or nowhere any more (uploaded, then let go).
+enum FrameBytes: @unchecked Sendable {
     case array([UInt8])
+    case borrowed(UnsafeRawBufferPointer)
     case mapped(MappedFile)
     case shared(SharedFrameBytes)
+    case released
 
     var count: Int {
         switch self {
         case .array(let bytes): bytes.count
+        case .borrowed(let bytes): bytes.count
         case .mapped(let file): file.count
         case .shared(let shared): shared.bytes.count
+        case .released: 0
         }
     }
 
     /// The bytes; a shared buffer's only inside `Frame.withLiveBuffers` (which holds its lease).
-    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
         switch self {
         case .array(let bytes): try bytes.withUnsafeBytes(body)
+        case .borrowed(let bytes): try body(bytes)
         case .mapped(let file): try body(file.bytes)
         case .shared(let shared): try body(shared.bytes)
+        case .released: throw CameraViewError.staleFrame(bufferIndex: 0)
         }
     }
 }

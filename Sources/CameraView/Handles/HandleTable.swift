@@ -183,6 +183,7 @@ final class SerialCounter: Sendable {
 
     static let handles = SerialCounter()
     static let views = SerialCounter()
+    static let frames = SerialCounter()
 }
 
 /// Where in the library an object was created: shown in leak reports.

@@ -22,6 +22,10 @@ struct ConversionPlan: Equatable {
     /// The viewport's size in the framebuffer drawn into (packed storage on the packed path).
     let viewportSize: PixelSize
     let uniforms: UniformValues
+    /// Whether a host framebuffer or a surface is drawn from the view's display cache (a
+    /// conversion kept in the target's format and copied in), which a render of the same
+    /// frame only copies again; not under untouched bars, which the draw must leave alone.
+    let displayCache: Bool
 
     /// `importPath`: the path a dma-buf frame takes (nil for a frame in memory);
     /// `packedRows`: rows per fragment of the device's packed program.
@@ -33,9 +37,12 @@ struct ConversionPlan: Equatable {
         let mode: SamplingMode
         switch (frame, importPath) {
         case (.memory(let nv12), _):
-            // Only CameraView's own image targets take the packed output.
+            // A frame's upload depends on its layout alone, so it can be uploaded before its
+            // target is known (a borrowed frame, uploaded at submit). Only CameraView's own
+            // image targets take the packed output.
             let imageTarget = if case .image = target.destination { true } else { false }
-            mode = imageTarget ? Self.packedMode(nv12.layout, output: outputSize, options: options) ?? .integerPlanes : .integerPlanes
+            mode = !PixelPacking.uploadsPacked(nv12.layout) ? .integerPlanes
+                : imageTarget ? Self.packedMode(nv12.layout, output: outputSize, options: options) ?? .packedInput : .packedInput
         case (.dmaBuf, .perPlane?): mode = .normalizedPlanes
         case (.dmaBuf, .external?): mode = .externalImage
         case (.dmaBuf, _): mode = .integerPlanes
@@ -44,7 +51,7 @@ struct ConversionPlan: Equatable {
         route = switch mode {
         case .normalizedPlanes: .imported(.perPlane)
         case .externalImage: .imported(.external)
-        case .packedPlanes, .packedInput: .upload(packed)
+        case .packedPlanes, .packedQuarter, .packedInput: .upload(packed)
         case .integerPlanes: .upload(.perPixel)
         }
         targetPacking = mode == .packedPlanes ? packed : .perPixel
@@ -55,13 +62,23 @@ struct ConversionPlan: Equatable {
         (self.frameSize, self.outputSize) = (frameSize, outputSize)
         // Our own targets hold nothing of a host's to keep: untouched bars are transparent.
         let bars = options.letterbox == .untouched && !target.isHost ? .transparent : options.letterbox
+        // A copy would overwrite the host's pixels under untouched bars.
+        displayCache = bars != .untouched
         uniforms = UniformValues(variant: variant, inputs: UniformInputs(
             color: frame.color, frameSize: frameSize, viewportSize: viewportSize,
             outputToFrame: transform.matrix, bars: bars))
     }
 
-    /// Whether the draw took a packed fast path (the frame uploaded four pixels per texel).
-    var isPacked: Bool { variant.mode == .packedPlanes || variant.mode == .packedInput }
+    /// Whether `other` draws the same conversion (allocation-free; see `UniformValues.sameValues`).
+    func sameConversion(as other: ConversionPlan) -> Bool {
+        frameSize == other.frameSize && outputSize == other.outputSize && route == other.route
+            && targetPacking == other.targetPacking && variant == other.variant && viewportSize == other.viewportSize
+            && displayCache == other.displayCache && uniforms.sameValues(as: other.uniforms)
+    }
+
+    /// Whether the draw took a packed fast path (several pixels converted per fragment, or
+    /// one fetch per row of a quarter-size pixel's block).
+    var isPacked: Bool { variant.mode == .packedPlanes || variant.mode == .packedQuarter }
 
     /// The packed upload (four pixels per texel), when a frame's width and strides are whole
     /// texels and no placement is to be done, and how it is drawn:
@@ -71,11 +88,12 @@ struct ConversionPlan: Equatable {
     ///   which picks it there) at exactly half the frame's size in both axes, each output
     ///   texel averaging two luma texels of two rows with fixed chroma weights, the output's
     ///   width whole texels too.
-    /// - `.packedInput`, a pixel per fragment: `area` (or automatic) at exactly a quarter of
+    /// - `.packedQuarter`, a pixel per fragment: `area` (or automatic) at exactly a quarter of
     ///   the frame's size in both axes, a pixel's 4x4 luma block being one texel of each of
     ///   four rows.
+    /// Anything else reads the packed upload a pixel at a time (`.packedInput`).
     private static func packedMode(_ layout: NV12Layout, output: PixelSize, options: RenderOptions) -> SamplingMode? {
-        guard !options.placesFrame, layout.width % 4 == 0, layout.yStride % 4 == 0, layout.uvStride % 4 == 0 else { return nil }
+        guard !options.placesFrame else { return nil }
         let size = layout.size
         if output == size { return options.filter != .area ? .packedPlanes : nil }
         guard options.filter == .area || options.filter == .automatic else { return nil }
@@ -83,7 +101,7 @@ struct ConversionPlan: Equatable {
             return .packedPlanes
         }
         let quarter = output == PixelSize(width: size.width / 4, height: size.height / 4) && size.height % 4 == 0
-        return quarter ? .packedInput : nil
+        return quarter ? .packedQuarter : nil
     }
 }
 
@@ -98,9 +116,15 @@ enum SamplingMode: String, CaseIterable, Sendable {
     /// Four pixels per RGBA8UI texel, several rows per fragment, into RGBA32UI targets:
     /// untransformed 1:1 frames and area at exactly half size (Shaders/packed_*).
     case packedPlanes = "PACKED_PLANES"
-    /// The packed upload's textures drawn a pixel at a time: area at exactly a quarter of
-    /// the frame's size, one fetch per row of each pixel's 4x4 luma block.
+    /// The packed upload's textures (four luma or two chroma pairs a texel) drawn a pixel
+    /// at a time with any filter: every other render of a frame uploaded packed.
     case packedInput = "PACKED_INPUT"
+    /// The packed upload at exactly a quarter of the frame's size with `area`: one fetch
+    /// per row of each pixel's 4x4 luma block.
+    case packedQuarter = "PACKED_QUARTER"
+
+    /// The #define that selects the mode's texture declarations in Shaders/nv12_planes.glsl.
+    var define: String { self == .packedQuarter ? SamplingMode.packedInput.rawValue : rawValue }
 
     var textureTarget: GLenum {
         self == .externalImage ? GLenum(GL_TEXTURE_EXTERNAL_OES) : GLenum(GL_TEXTURE_2D)
@@ -118,7 +142,7 @@ struct ProgramVariant: Hashable, CustomStringConvertible {
         self.mode = mode
         self.filter = switch mode {
         case .externalImage: .nearest
-        case .packedInput: .area
+        case .packedQuarter: .area
         default: filter
         }
     }
@@ -139,11 +163,11 @@ struct ProgramVariant: Hashable, CustomStringConvertible {
         case (.packedPlanes, .bilinear): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedLinearFrag)
         case (.packedPlanes, .area): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedHalfFrag)
         case (.packedPlanes, _): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedNearestFrag)
-        case (.packedInput, _): (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12QuarterFrag)
-        case (.externalImage, _): (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12ExternalFrag)
-        case (_, .bilinear): (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12BilinearFrag)
-        case (_, .area): (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12AreaFrag)
-        default: (mode.rawValue, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12NearestFrag)
+        case (.packedQuarter, _): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12QuarterFrag)
+        case (.externalImage, _): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12ExternalFrag)
+        case (_, .bilinear): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12BilinearFrag)
+        case (_, .area): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12AreaFrag)
+        default: (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12NearestFrag)
         }
         return "#version 300 es\n#define \(define)\n" + shared + "\n" + main
     }
@@ -203,6 +227,22 @@ enum UniformValue: Equatable, Sendable {
     case mat3(Matrix3)
     /// Column-major.
     case mat4(SIMD16<Float>)
+
+    /// `==` element by element (see `UniformValues.sameValues`).
+    func sameValue(as other: UniformValue) -> Bool {
+        switch (self, other) {
+        case (.int(let a), .int(let b)): return a == b
+        case (.float(let a), .float(let b)): return a == b
+        case (.vec2(let a), .vec2(let b)): return a.x == b.x && a.y == b.y
+        case (.vec3(let a), .vec3(let b)): return a.x == b.x && a.y == b.y && a.z == b.z
+        case (.vec4(let a), .vec4(let b)): return a.x == b.x && a.y == b.y && a.z == b.z && a.w == b.w
+        case (.mat3(let a), .mat3(let b)): return a.sameElements(as: b)
+        case (.mat4(let a), .mat4(let b)):
+            for index in 0..<16 where a[index] != b[index] { return false }
+            return true
+        default: return false
+        }
+    }
 }
 
 /// What one draw's uniforms are computed from.
@@ -244,6 +284,20 @@ struct UniformValues: Equatable {
 
     static func == (lhs: UniformValues, rhs: UniformValues) -> Bool {
         lhs.assigned.elementsEqual(rhs.assigned) { $0.uniform == $1.uniform && $0.value == $1.value }
+    }
+
+    /// `==` slot by slot and element by element: allocation-free in every build (a render
+    /// compares its plan with the cached one; the generic comparisons of optionals and SIMD
+    /// values allocate in unspecialized builds).
+    func sameValues(as other: UniformValues) -> Bool {
+        for index in 0..<Uniform.count {
+            switch (slots[index], other.slots[index]) {
+            case (nil, nil): continue
+            case (let left?, let right?) where left.sameValue(as: right): continue
+            default: return false
+            }
+        }
+        return true
     }
 
     init(variant: ProgramVariant, inputs: UniformInputs) {

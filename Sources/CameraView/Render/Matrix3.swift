@@ -18,6 +18,12 @@ public struct Matrix3: Sendable, Hashable, CustomStringConvertible {
     /// Row-major.
     package var rows: [[Double]] { [r0, r1, r2].map { [$0.x, $0.y, $0.z] } }
 
+    /// `==` element by element, allocation-free in unspecialized builds.
+    func sameElements(as other: Matrix3) -> Bool {
+        r0.x == other.r0.x && r0.y == other.r0.y && r0.z == other.r0.z && r1.x == other.r1.x && r1.y == other.r1.y
+            && r1.z == other.r1.z && r2.x == other.r2.x && r2.y == other.r2.y && r2.z == other.r2.z
+    }
+
     public static let identity = Matrix3(SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1))
 
     public static func translation(_ x: Double, _ y: Double) -> Matrix3 {

@@ -16,6 +16,8 @@ public struct RenderTarget: Sendable {
     /// The last render's front buffer (exporting surfaces): valid until the next render
     /// into this target, which closes it; close it yourself when done.
     public internal(set) var exportedBuffer: ExportedBuffer?
+    /// Memory an image target is read back into instead of `image` (the C API's caller's).
+    package private(set) var callerPixels: CallerPixels?
 
     /// A new image of `size` (nil: the frame's size).
     public static func image(size: PixelSize? = nil) -> RenderTarget {
@@ -26,6 +28,13 @@ public struct RenderTarget: Sendable {
     /// holds it (a steady stream then allocates nothing in Swift).
     public static func image(reusing image: RGBAImage) -> RenderTarget {
         RenderTarget(destination: .image(size: image.size), image: image)
+    }
+
+    /// An image of `size` read back straight into `pixels` (exactly width x height x 4
+    /// bytes, valid during the render), leaving `image` nil: no copy on the way.
+    package static func image(into pixels: UnsafeMutableRawBufferPointer, size: PixelSize) -> RenderTarget {
+        precondition(pixels.count == size.width * size.height * 4, "caller pixels of the wrong size")
+        return RenderTarget(destination: .image(size: size), callerPixels: CallerPixels(buffer: pixels))
     }
 
     /// A GBM surface, its front buffer read back into `image`.
@@ -66,6 +75,11 @@ public struct RenderTarget: Sendable {
         case .host(let target): target.origin == .bottomLeft
         }
     }
+}
+
+/// A caller's memory for one render's pixels (Sendable: used only within that render).
+package struct CallerPixels: @unchecked Sendable {
+    let buffer: UnsafeMutableRawBufferPointer
 }
 
 /// A host's framebuffer (0 for its window surface) and the viewport to fill in it, in the

@@ -417,9 +417,10 @@ class CameraView(_Handle):
 
     def submit_nv12(self, data: Any, width: int, height: int, stride: Optional[int] = None, uv_offset: Optional[int] = None,
                     matrix: str = "bt601", range: str = "full") -> None:
-        """Copies one NV12 frame into the view: `data` is bytes, a buffer (memoryview,
-        bytearray) or a NumPy array, read in place when contiguous; stride and UV offset
-        default as in `default_layout`."""
+        """Uploads one NV12 frame into the view now: `data` is bytes, a buffer (memoryview,
+        bytearray) or a NumPy array, read in place during the call (never copied when
+        contiguous); stride and UV offset default as in `default_layout`. Later renders
+        draw it, converting it once per target size and options."""
         address, size, keep = _buffer_address(data)
         _check(_lib.cv_view_submit_nv12(self._require(), address, size, width, height, stride or 0, uv_offset or 0,
                                         _choice(_MATRICES, matrix, "matrix"), _choice(_RANGES, range, "range")))
@@ -476,8 +477,13 @@ def _buffer_address(data):
         pass
     view = memoryview(data).cast("B")
     if view.readonly:
-        copy = bytes(view)
-        return ctypes.cast(ctypes.c_char_p(copy), ctypes.c_void_p).value, len(copy), copy
+        try:  # NumPy reads a read-only buffer in place; ctypes cannot
+            import numpy
+            array = numpy.frombuffer(view, dtype=numpy.uint8)
+            return array.ctypes.data, array.nbytes, (array, view)
+        except ImportError:
+            copy = bytes(view)
+            return ctypes.cast(ctypes.c_char_p(copy), ctypes.c_void_p).value, len(copy), copy
     holder = (ctypes.c_char * view.nbytes).from_buffer(view)
     return ctypes.addressof(holder), view.nbytes, holder
 
