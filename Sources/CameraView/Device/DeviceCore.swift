@@ -257,7 +257,7 @@ package struct DeviceInfo: Sendable, Codable, Equatable {
     /// device cannot read are mapped and uploaded instead.
     package var checksBufferAccess: Bool { BufferAccessCheck.applies(to: self) }
 
-    /// Whether textures can be stored as BGRA8 (GLES with EXT_texture_format_BGRA8888): the
+    /// Whether a GLES context can store textures as BGRA (EXT_texture_format_BGRA8888): the
     /// window format Mesa's EGL surfaces use, which a display cache matches.
     var bgraTextures: Bool { glVersion.contains("OpenGL ES") && glExtensions.contains("GL_EXT_texture_format_BGRA8888") }
 

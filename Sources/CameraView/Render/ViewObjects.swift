@@ -376,9 +376,9 @@ struct FrameRenderer {
             } else {
                 (GLuint(0), PixelRect(x: 0, y: 0, width: plan.outputSize.width, height: plan.outputSize.height))
             }
-            let cacheFormat = try DisplayCache.format(copyingInto: framebuffer, info: core.info)
-            if plan.displayCache, let cacheFormat {
-                try state.prepareDisplay(DisplayCache.Key(size: viewport.size, format: cacheFormat), table: table, in: scope)
+            let cacheKey = try DisplayCache.key(copyingInto: framebuffer, viewport: viewport, info: core.info)
+            if plan.displayCache, let cacheKey {
+                try state.prepareDisplay(cacheKey, table: table, in: scope)
                 guard let name = state.display?.framebufferName else { throw CameraViewError.closed }
                 if !conversion.isHeld(in: state.display!.converted) {
                     state.display!.converted = nil
@@ -534,8 +534,10 @@ struct FrameRenderer {
 struct DisplayCache: ~Copyable, SizedGPUObjects {
     struct Key: Hashable {
         let size: PixelSize
-        /// The texture's sized internal format: GL_BGRA8_EXT or GL_RGBA8.
-        let format: GLenum
+        /// Whether texels are stored B, G, R, A (else R, G, B, A).
+        let bgra: Bool
+        /// Whether the context is OpenGL ES (a desktop GL host's names BGRA storage otherwise).
+        let gles: Bool
     }
 
     let key: Key
@@ -550,9 +552,18 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
         do {
             let texture = objects.adopt(try table.create(.texture, in: scope))
             glBindTexture(GLenum(GL_TEXTURE_2D), texture)
-            glTexStorage2D(GLenum(GL_TEXTURE_2D), 1, key.format, GLsizei(key.size.width), GLsizei(key.size.height))
+            // Mesa stores a texture in the layout its first specification names: BGRA is
+            // GL_BGRA_EXT in GLES (EXT_texture_format_BGRA8888), RGBA8 given as GL_BGRA in GL.
+            let (internalFormat, format) = switch (key.bgra, key.gles) {
+            case (true, true): (GL_BGRA_EXT, GL_BGRA_EXT)
+            case (true, false): (GL_RGBA8, GL_BGRA_EXT)
+            case (false, _): (GL_RGBA8, GL_RGBA)
+            }
+            PixelStore.setDefaults()
+            glTexImage2D(GLenum(GL_TEXTURE_2D), 0, internalFormat, GLsizei(key.size.width), GLsizei(key.size.height), 0,
+                         GLenum(format), GLenum(GL_UNSIGNED_BYTE), nil)
             glBindTexture(GLenum(GL_TEXTURE_2D), 0)
-            try GLCheck.noError("glTexStorage2D \(key.size) (display cache)")
+            try GLCheck.noError("glTexImage2D \(key.size) (display cache)")
             framebuffer = objects.adopt(try table.create(.framebuffer, in: scope))
             glBindFramebuffer(GLenum(GL_FRAMEBUFFER), framebuffer)
             defer { glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0) }
@@ -571,11 +582,11 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
 
     consuming func release(in teardown: Teardown) { objects.release(in: teardown) }
 
-    /// The format a cache for `framebuffer` is kept in: the one it reads back in natively
-    /// (GL_IMPLEMENTATION_COLOR_READ_FORMAT: BGRA for Mesa's windows) where the device can
-    /// store it, else RGBA8; nil when nothing can be copied into it (a multisampled
-    /// framebuffer takes no blit from a single-sampled one: drawn directly).
-    static func format(copyingInto framebuffer: GLuint, info: DeviceInfo) throws -> GLenum? {
+    /// The key of a cache for `framebuffer`'s `viewport`: stored as the framebuffer reads
+    /// back natively (GL_IMPLEMENTATION_COLOR_READ_FORMAT: BGRA for Mesa's windows) where the
+    /// device can store that, else RGBA; nil when nothing can be copied into it (a
+    /// multisampled framebuffer takes no blit from a single-sampled one: drawn directly).
+    static func key(copyingInto framebuffer: GLuint, viewport: PixelRect, info: DeviceInfo) throws -> Key? {
         try NV12Renderer.bindDrawFramebuffer(framebuffer)
         defer { glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0) }
         var sampleBuffers: GLint = 0
@@ -587,8 +598,9 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
         glGetIntegerv(GLenum(GL_IMPLEMENTATION_COLOR_READ_FORMAT), &format)
         glGetIntegerv(GLenum(GL_IMPLEMENTATION_COLOR_READ_TYPE), &type)
         GLCheck.discardPendingErrors()
-        let bgra = info.bgraTextures && format == GL_BGRA_EXT && type == GL_UNSIGNED_BYTE
-        return GLenum(bgra ? GL_BGRA8_EXT : GL_RGBA8)
+        let gles = info.glVersion.contains("OpenGL ES")
+        let bgra = format == GL_BGRA_EXT && type == GL_UNSIGNED_BYTE && (info.bgraTextures || !gles)
+        return Key(size: viewport.size, bgra: bgra, gles: gles)
     }
 
     /// Copies the cache into `framebuffer` at `viewport`, pixel for pixel.

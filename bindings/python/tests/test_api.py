@@ -47,6 +47,24 @@ def test_inputs_bytes_memoryview_and_arrays_alike(device):
         assert view.render_rgba(W, H, out=out) is out and (out == images[0]).all()
 
 
+def test_submitted_frames_are_uploaded_at_once(device):
+    """submit_nv12 uploads from the caller's memory during the call: the caller may change
+    or free the memory straight after, and the view draws what was submitted."""
+    width, height, stride = 1928, 1208, 2048
+    uv_offset = stride * 1216
+    frame = numpy.random.default_rng(1).integers(0, 256, uv_offset + stride * height // 2, dtype=numpy.uint8)
+    with cameraview.CameraView(device) as view:
+        view.set_options(filter="nearest")
+        for data in (frame, memoryview(frame.tobytes())):
+            view.submit_nv12(data, width, height, stride=stride, uv_offset=uv_offset)
+            expected = view.render_rgba(width // 2, height // 2)
+            scratch = numpy.array(frame)
+            view.submit_nv12(scratch, width, height, stride=stride, uv_offset=uv_offset)
+            scratch[:] = 0
+            del scratch
+            assert (view.render_rgba(width // 2, height // 2) == expected).all()
+
+
 def test_options_and_chroma_location(device):
     frame = gradient(W, H)
     with cameraview.CameraView(device) as view:
