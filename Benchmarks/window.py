@@ -40,6 +40,7 @@ import pyray as rl  # noqa: E402
 import cameraview  # noqa: E402
 import model  # noqa: E402
 from cameraview.raylib import render  # noqa: E402
+from raylib_window import screen  # noqa: E402
 
 WINDOW = (2160, 1080)
 WIDTH, HEIGHT, STRIDE = 1928, 1208, 2048
@@ -201,14 +202,6 @@ def timed(side, frames_by_turn, pattern, count):
         window_frame(side, frames_by_turn[index % len(frames_by_turn)], pattern(index))
         times.append((time.perf_counter() - start) * 1e3)
     return times
-
-
-def screen():
-    image = rl.load_image_from_screen()
-    pixels = numpy.frombuffer(rl.ffi.buffer(image.data, image.width * image.height * 4), numpy.uint8)
-    pixels = pixels.reshape(image.height, image.width, 4).copy()
-    rl.unload_image(image)
-    return pixels
 
 
 def main():

@@ -528,9 +528,10 @@ struct FrameRenderer {
 
 /// A view's last conversion for a host framebuffer or a GBM surface: a texture in the
 /// target's own pixel format behind a framebuffer, copied into the target with
-/// `glBlitFramebuffer`. Equal formats make the copy a memory copy (Mesa: 0.27 ms for an
-/// 861x540 pane from a BGRA8 cache into its BGRA8 window, 2.4-3.2 ms from RGBA8), and a
-/// render of the same frame is only that copy. Made once per size and format and reused.
+/// `glBlitFramebuffer`. Equal formats let the driver copy memory (a prototype measured
+/// 0.27 ms for an 861x540 pane from a BGRA8 cache into Mesa's BGRA8 window, 2.4-3.2 ms from
+/// RGBA8), and a render of the same frame is only that copy. Made once per size and format
+/// and reused.
 struct DisplayCache: ~Copyable, SizedGPUObjects {
     struct Key: Hashable {
         let size: PixelSize
