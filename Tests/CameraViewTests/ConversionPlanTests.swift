@@ -7,9 +7,10 @@ import Testing
     let frame = try! TestFrames.gradient(width: 64, height: 48)
 
     private func plan(
-        _ frame: Frame, importPath: ImportPath? = nil, target: RenderTarget = .image(), options: RenderOptions = RenderOptions()
+        _ frame: Frame, importPath: ImportPath? = nil, target: RenderTarget = .image(), options: RenderOptions = RenderOptions(),
+        cache: DisplayCache.Key? = nil
     ) throws -> ConversionPlan {
-        try ConversionPlan(frame: frame, importPath: importPath, target: target, options: options, packedRows: 8)
+        try ConversionPlan(frame: frame, importPath: importPath, target: target, options: options, packedRows: 8, cache: cache)
     }
 
     @Test func memoryFramesIntoImagesTakeThePackedPathsOnlyUnplaced() throws {
@@ -38,8 +39,14 @@ import Testing
                             options: RenderOptions(letterbox: .untouched))
         #expect(host.route == .upload(.packed(rows: 8)) && host.outputSize == viewport.size && host.viewportSize == viewport.size)
         #expect(host.variant.mode == .packedInput && host.targetPacking == .perPixel)
-        #expect(!host.displayCache, "untouched bars keep the host's pixels: drawn, not copied over")
-        #expect(try plan(.memory(frame), target: .host(HostFramebuffer(framebuffer: 3, viewport: viewport))).displayCache)
+        let cache = DisplayCache.Key(size: viewport.size, bgra: true, gles: true, flipped: true)
+        let untouched = try plan(.memory(frame), target: .host(HostFramebuffer(framebuffer: 3, viewport: viewport)),
+                                 options: RenderOptions(letterbox: .untouched), cache: cache)
+        #expect(untouched.displayCache == nil, "untouched bars keep the host's pixels: drawn, not copied over")
+        let cached = try plan(.memory(frame), target: .host(HostFramebuffer(framebuffer: 3, viewport: viewport)), cache: cache)
+        let direct = try plan(.memory(frame), target: .host(HostFramebuffer(framebuffer: 3, viewport: viewport)))
+        #expect(cached.displayCache == cache && direct.displayCache == nil)
+        #expect(!cached.sameConversion(as: direct), "a flipped cache is drawn upside down")
         let bars = try plan(.memory(frame), options: RenderOptions(mirror: true, letterbox: .untouched))
         #expect(bars.uniforms == (try plan(.memory(frame), options: RenderOptions(mirror: true, letterbox: .transparent))).uniforms,
                 "our own targets have nothing to keep: untouched bars are transparent")

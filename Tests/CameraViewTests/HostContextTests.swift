@@ -229,8 +229,12 @@ extension HostContextTests {
         try expectExact(try #require(target.image), "render(dma-buf, into:)")
         expectHostIntact("render(dma-buf, into:)")
         let viewport = PixelRect(x: 2, y: 3, width: size.width, height: size.height)
+        let conversions = view.conversionCount
         try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport, origin: .topLeft), options: .exact)
         expectHostIntact("draw")
+        try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport, origin: .topLeft), options: .exact)
+        #expect(view.conversionCount == conversions + 1, "the redraw copied the display cache")
+        expectHostIntact("redraw (the display cache copied)")
         try view.render(.dmaBuf(dmaBuf), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport, origin: .topLeft), options: .exact)
         expectHostIntact("draw(dma-buf)")
         let drawn = host.readPixels()

@@ -22,18 +22,29 @@ struct ConversionPlan: Equatable {
     /// The viewport's size in the framebuffer drawn into (packed storage on the packed path).
     let viewportSize: PixelSize
     let uniforms: UniformValues
-    /// Whether a host framebuffer or a surface is drawn from the view's display cache (a
-    /// conversion kept in the target's format and copied in), which a render of the same
-    /// frame only copies again; not under untouched bars, which the draw must leave alone.
-    let displayCache: Bool
+    /// The display cache a host framebuffer or a surface is drawn through (a conversion
+    /// kept in the target's format and copied in), which a render of the same frame only
+    /// copies again; nil when drawn directly: no cache can be copied in, or untouched bars,
+    /// which the draw must leave alone.
+    let displayCache: DisplayCache.Key?
 
     /// `importPath`: the path a dma-buf frame takes (nil for a frame in memory);
-    /// `packedRows`: rows per fragment of the device's packed program.
-    init(frame: Frame, importPath: ImportPath?, target: RenderTarget, options: RenderOptions, packedRows: Int) throws(CameraViewError) {
+    /// `packedRows`: rows per fragment of the device's packed program; `cache`: the display
+    /// cache the target can be drawn through (`DisplayCache.key(copyingInto:...)`).
+    init(
+        frame: Frame, importPath: ImportPath?, target: RenderTarget, options: RenderOptions, packedRows: Int,
+        cache: DisplayCache.Key? = nil
+    ) throws(CameraViewError) {
         let frameSize = frame.size
         let outputSize = target.outputSize(frame: frameSize)
+        // Our own targets hold nothing of a host's to keep: untouched bars are transparent.
+        let bars = options.letterbox == .untouched && !target.isHost ? .transparent : options.letterbox
+        // A copy would overwrite the host's pixels under untouched bars.
+        displayCache = bars == .untouched ? nil : cache
+        // A cache stored upside down (copied flipped: see `DisplayCache`) is drawn so.
         let transform = try FrameTransform.make(
-            frame: frameSize, output: outputSize, options: options, flipVertically: target.flipsVertically)
+            frame: frameSize, output: outputSize, options: options,
+            flipVertically: target.flipsVertically != (displayCache?.flipped ?? false))
         let mode: SamplingMode
         switch (frame, importPath) {
         case (.memory(let nv12), _):
@@ -60,10 +71,6 @@ struct ConversionPlan: Equatable {
             width: outputSize.width / targetPacking.pixelsPerTexel,
             height: (outputSize.height + targetPacking.rowsPerFragment - 1) / targetPacking.rowsPerFragment)
         (self.frameSize, self.outputSize) = (frameSize, outputSize)
-        // Our own targets hold nothing of a host's to keep: untouched bars are transparent.
-        let bars = options.letterbox == .untouched && !target.isHost ? .transparent : options.letterbox
-        // A copy would overwrite the host's pixels under untouched bars.
-        displayCache = bars != .untouched
         uniforms = UniformValues(variant: variant, inputs: UniformInputs(
             color: frame.color, frameSize: frameSize, viewportSize: viewportSize,
             outputToFrame: transform.matrix, bars: bars))
@@ -73,7 +80,15 @@ struct ConversionPlan: Equatable {
     func sameConversion(as other: ConversionPlan) -> Bool {
         frameSize == other.frameSize && outputSize == other.outputSize && route == other.route
             && targetPacking == other.targetPacking && variant == other.variant && viewportSize == other.viewportSize
-            && displayCache == other.displayCache && uniforms.sameValues(as: other.uniforms)
+            && sameCache(as: other.displayCache) && uniforms.sameValues(as: other.uniforms)
+    }
+
+    private func sameCache(as other: DisplayCache.Key?) -> Bool {
+        switch (displayCache, other) {
+        case (nil, nil): true
+        case (let mine?, let theirs?): mine == theirs
+        default: false
+        }
     }
 
     /// Whether the draw took a packed fast path (several pixels converted per fragment, or

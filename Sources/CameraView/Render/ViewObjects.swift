@@ -358,7 +358,9 @@ struct FrameRenderer {
         let start = clock.now
         var uploaded = start
         let path = try requestedPath.map { try importRoute(for: frame, requested: $0, state: &state) }
-        let plan = try ConversionPlan(frame: frame, importPath: path, target: target, options: options, packedRows: core.info.packedRows)
+        let cache = try DisplayCache.key(for: target, info: core.info)
+        let plan = try ConversionPlan(
+            frame: frame, importPath: path, target: target, options: options, packedRows: core.info.packedRows, cache: cache)
         let conversion = ConversionKey(generation: frame.generation, plan: plan)
         switch target.destination {
         case .image:
@@ -376,8 +378,7 @@ struct FrameRenderer {
             } else {
                 (GLuint(0), PixelRect(x: 0, y: 0, width: plan.outputSize.width, height: plan.outputSize.height))
             }
-            let cacheKey = try DisplayCache.key(copyingInto: framebuffer, viewport: viewport, info: core.info)
-            if plan.displayCache, let cacheKey {
+            if let cacheKey = plan.displayCache {
                 try state.prepareDisplay(cacheKey, table: table, in: scope)
                 guard let name = state.display?.framebufferName else { throw CameraViewError.closed }
                 if !conversion.isHeld(in: state.display!.converted) {
@@ -539,6 +540,10 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
         let bgra: Bool
         /// Whether the context is OpenGL ES (a desktop GL host's names BGRA storage otherwise).
         let gles: Bool
+        /// Whether the cache holds the picture upside down and is copied flipped: into a
+        /// window surface, which Mesa stores top row first, a flipped copy is a straight
+        /// memory copy and an unflipped one a draw.
+        let flipped: Bool
     }
 
     let key: Key
@@ -554,15 +559,17 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
             let texture = objects.adopt(try table.create(.texture, in: scope))
             glBindTexture(GLenum(GL_TEXTURE_2D), texture)
             // Mesa stores a texture in the layout its first specification names: BGRA is
-            // GL_BGRA_EXT in GLES (EXT_texture_format_BGRA8888), RGBA8 given as GL_BGRA in GL.
-            let (internalFormat, format) = switch (key.bgra, key.gles) {
-            case (true, true): (GL_BGRA_EXT, GL_BGRA_EXT)
-            case (true, false): (GL_RGBA8, GL_BGRA_EXT)
-            case (false, _): (GL_RGBA8, GL_RGBA)
+            // GL_BGRA_EXT in GLES (EXT_texture_format_BGRA8888); in desktop GL only unsized
+            // GL_RGBA given as GL_BGRA / 8_8_8_8_REV is (a sized GL_RGBA8 stays R8G8B8A8,
+            // seen in a GALLIUM_TRACE of the blit).
+            let (internalFormat, format, type) = switch (key.bgra, key.gles) {
+            case (true, true): (GL_BGRA_EXT, GL_BGRA_EXT, GL_UNSIGNED_BYTE)
+            case (true, false): (GL_RGBA, GL_BGRA_EXT, Self.unsignedInt8888Reversed)
+            case (false, _): (GL_RGBA8, GL_RGBA, GL_UNSIGNED_BYTE)
             }
             PixelStore.setDefaults()
             glTexImage2D(GLenum(GL_TEXTURE_2D), 0, internalFormat, GLsizei(key.size.width), GLsizei(key.size.height), 0,
-                         GLenum(format), GLenum(GL_UNSIGNED_BYTE), nil)
+                         GLenum(format), GLenum(type), nil)
             glBindTexture(GLenum(GL_TEXTURE_2D), 0)
             try GLCheck.noError("glTexImage2D \(key.size) (display cache)")
             framebuffer = objects.adopt(try table.create(.framebuffer, in: scope))
@@ -583,11 +590,26 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
 
     consuming func release(in teardown: Teardown) { objects.release(in: teardown) }
 
-    /// The key of a cache for `framebuffer`'s `viewport`: stored as the framebuffer reads
-    /// back natively (GL_IMPLEMENTATION_COLOR_READ_FORMAT: BGRA for Mesa's windows) where the
-    /// device can store that, else RGBA; nil when nothing can be copied into it (a
-    /// multisampled framebuffer takes no blit from a single-sampled one: drawn directly).
-    static func key(copyingInto framebuffer: GLuint, viewport: PixelRect, info: DeviceInfo) throws -> Key? {
+    /// GL_UNSIGNED_INT_8_8_8_8_REV (desktop GL; not in the GLES headers).
+    private static let unsignedInt8888Reversed: Int32 = 0x8367
+
+    /// The cache `target` can be drawn through; nil for image targets, which keep their own.
+    static func key(for target: RenderTarget, info: DeviceInfo) throws -> Key? {
+        switch target.destination {
+        case .image: nil
+        case .host(let host): try key(copyingInto: GLuint(host.framebuffer), size: host.viewport.size, info: info)
+        case .surface(let surface, _): try key(copyingInto: 0, size: surface.size, info: info)
+        }
+    }
+
+    /// The key of a cache of `size` for `framebuffer`: laid out as the framebuffer is, so
+    /// the copy is a memory copy. A window surface (framebuffer 0) is B8G8R8A8 and stored
+    /// top row first in Mesa, on every platform here, whatever desktop GL's read-format
+    /// query says of it (GL_RGBA); a framebuffer object as it reads back natively
+    /// (GL_IMPLEMENTATION_COLOR_READ_FORMAT). A wrong guess costs speed, never pixels: the
+    /// blit converts. Nil when nothing can be copied in (a multisampled framebuffer takes
+    /// no blit from a single-sampled one: drawn directly).
+    static func key(copyingInto framebuffer: GLuint, size: PixelSize, info: DeviceInfo) throws -> Key? {
         try NV12Renderer.bindDrawFramebuffer(framebuffer)
         defer { glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0) }
         var sampleBuffers: GLint = 0
@@ -600,8 +622,9 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
         glGetIntegerv(GLenum(GL_IMPLEMENTATION_COLOR_READ_TYPE), &type)
         GLCheck.discardPendingErrors()
         let gles = info.glVersion.contains("OpenGL ES")
-        let bgra = format == GL_BGRA_EXT && type == GL_UNSIGNED_BYTE && (info.bgraTextures || !gles)
-        return Key(size: viewport.size, bgra: bgra, gles: gles)
+        let window = framebuffer == 0
+        let bgra = (window || format == GL_BGRA_EXT && type == GL_UNSIGNED_BYTE) && (info.bgraTextures || !gles)
+        return Key(size: size, bgra: bgra, gles: gles, flipped: window)
     }
 
     /// Copies the cache into `framebuffer` at `viewport`, pixel for pixel.
@@ -612,8 +635,9 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
             glBindFramebuffer(GLenum(GL_READ_FRAMEBUFFER), 0)
             glBindFramebuffer(GLenum(GL_DRAW_FRAMEBUFFER), 0)
         }
+        let (top, bottom) = key.flipped ? (GLint(key.size.height), 0) : (0, GLint(key.size.height))
         glBlitFramebuffer(
-            0, 0, GLint(key.size.width), GLint(key.size.height), GLint(viewport.x), GLint(viewport.y),
+            0, top, GLint(key.size.width), bottom, GLint(viewport.x), GLint(viewport.y),
             GLint(viewport.x + viewport.width), GLint(viewport.y + viewport.height), GLbitfield(GL_COLOR_BUFFER_BIT), GLenum(GL_NEAREST))
         try GLCheck.noError("glBlitFramebuffer (display cache)")
     }
