@@ -1,4 +1,4 @@
-import CameraView
+@testable import CameraView
 import CameraViewTesting
 import Testing
 
@@ -43,6 +43,28 @@ import Testing
         #expect(comparison.passed, "\(comparison)")
         view.releaseFrameObjects()
         #expect(throws: CameraViewError.self) { try view.render(.memory(frame.uploaded()), size: PixelSize(width: 16, height: 12)) }
+    }
+
+    /// On a software rasterizer a nearest display conversion is drawn packed, 32 pixels a
+    /// fragment, and read into the cache: exact against the model (within float precision
+    /// on texel edges) at scaled, mirrored and letterboxed placements, outputs whose width is not whole texels, and both bar kinds.
+    @Test func packedDisplayConversionsAreExact() throws {
+        try HostContextTests.withHostedView(size: PixelSize(width: 140, height: 80)) { host, view in
+            let frame = try TestFrames.noise(layout: NV12Layout(width: 64, height: 48))
+            let cases: [(PixelRect, RenderOptions)] = [
+                (PixelRect(x: 3, y: 5, width: 61, height: 37), RenderOptions(filter: .nearest)),
+                (PixelRect(x: 0, y: 0, width: 137, height: 43), RenderOptions(fit: .contain, mirror: true, filter: .nearest)),
+                (PixelRect(x: 10, y: 2, width: 90, height: 70), RenderOptions(fit: .cover, zoom: 1.5, filter: .nearest, letterbox: .transparent)),
+                (PixelRect(x: 1, y: 1, width: 100, height: 30), RenderOptions(fit: .stretch, filter: .nearest)),
+            ]
+            for (viewport, options) in cases {
+                try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport), options: options)
+                #expect(view.lastFrameTimings?.packed == (view.device.core.packsDisplayConversions), "\(viewport)")
+                // Points on texel edges may fall either way (see `ExactModel.mismatches`).
+                let drawn = HostContextTests.region(host.readPixels(), viewport)
+                #expect(ExactModel.mismatches(drawn, frame, options) == 0, "\(viewport) \(options)")
+            }
+        }
     }
 
     /// A host redraw of the same frame copies the display cache, at any place in the

@@ -43,7 +43,7 @@ import Testing
 
         #expect(view.close().isClean)
         let table = device.handles
-        #expect(table.liveCount(of: .program) == 2, "compiled in the host's context")
+        #expect(table.liveCount(of: .program) == 3, "the two upload programs and the packed display one, compiled in the host's context")
         #expect(device.close().isClean)
         #expect(host.stateSignature() == before, "closing deleted only our objects")
     }

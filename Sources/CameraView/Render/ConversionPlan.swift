@@ -31,9 +31,11 @@ struct ConversionPlan: Equatable {
     /// `importPath`: the path a dma-buf frame takes (nil for a frame in memory);
     /// `packedRows`: rows per fragment of the device's packed program; `cache`: the display
     /// cache the target can be drawn through (`DisplayCache.key(copyingInto:...)`).
+    /// `packsDisplays`: whether the device draws display caches packed (a software
+    /// rasterizer: see `DeviceInfo.packsDisplayConversions`).
     init(
         frame: Frame, importPath: ImportPath?, target: RenderTarget, options: RenderOptions, packedRows: Int,
-        cache: DisplayCache.Key? = nil
+        cache: DisplayCache.Key? = nil, packsDisplays: Bool = false
     ) throws(CameraViewError) {
         let frameSize = frame.size
         let outputSize = target.outputSize(frame: frameSize)
@@ -52,8 +54,12 @@ struct ConversionPlan: Equatable {
             // target is known (a borrowed frame, uploaded at submit). Only CameraView's own
             // image targets take the packed output.
             let imageTarget = if case .image = target.destination { true } else { false }
+            let filter = options.filter.resolved(outputToFrame: transform.matrix, output: outputSize)
+            // Nearest into a display cache on a software rasterizer: 32 pixels a fragment.
+            let packedDisplay = packsDisplays && displayCache != nil && filter == .nearest && transform.matrix.isAffine
             mode = !PixelPacking.uploadsPacked(nv12.layout) ? .integerPlanes
-                : imageTarget ? Self.packedMode(nv12.layout, output: outputSize, options: options) ?? .packedInput : .packedInput
+                : imageTarget ? Self.packedMode(nv12.layout, output: outputSize, options: options) ?? .packedInput
+                : packedDisplay ? .packedDisplay : .packedInput
         case (.dmaBuf, .perPlane?): mode = .normalizedPlanes
         case (.dmaBuf, .external?): mode = .externalImage
         case (.dmaBuf, _): mode = .integerPlanes
@@ -62,18 +68,20 @@ struct ConversionPlan: Equatable {
         route = switch mode {
         case .normalizedPlanes: .imported(.perPlane)
         case .externalImage: .imported(.external)
-        case .packedPlanes, .packedQuarter, .packedInput: .upload(packed)
+        case .packedPlanes, .packedQuarter, .packedInput, .packedDisplay: .upload(packed)
         case .integerPlanes: .upload(.perPixel)
         }
-        targetPacking = mode == .packedPlanes ? packed : .perPixel
+        targetPacking = mode == .packedPlanes || mode == .packedDisplay ? packed : .perPixel
         variant = ProgramVariant(mode: mode, filter: options.filter.resolved(outputToFrame: transform.matrix, output: outputSize))
+        // A packed display conversion's width is rounded up to whole texels (the cache takes
+        // the pixels that exist).
         viewportSize = PixelSize(
-            width: outputSize.width / targetPacking.pixelsPerTexel,
+            width: (outputSize.width + targetPacking.pixelsPerTexel - 1) / targetPacking.pixelsPerTexel,
             height: (outputSize.height + targetPacking.rowsPerFragment - 1) / targetPacking.rowsPerFragment)
         (self.frameSize, self.outputSize) = (frameSize, outputSize)
         uniforms = UniformValues(variant: variant, inputs: UniformInputs(
             color: frame.color, frameSize: frameSize, viewportSize: viewportSize,
-            outputToFrame: transform.matrix, bars: bars))
+            outputToFrame: transform.matrix, bars: bars, blueFirst: displayCache?.bgra ?? false))
     }
 
     /// Whether `other` draws the same conversion (allocation-free; see `UniformValues.sameValues`).
@@ -93,7 +101,7 @@ struct ConversionPlan: Equatable {
 
     /// Whether the draw took a packed fast path (several pixels converted per fragment, or
     /// one fetch per row of a quarter-size pixel's block).
-    var isPacked: Bool { variant.mode == .packedPlanes || variant.mode == .packedQuarter }
+    var isPacked: Bool { variant.mode == .packedPlanes || variant.mode == .packedQuarter || variant.mode == .packedDisplay }
 
     /// The packed upload (four pixels per texel), when a frame's width and strides are whole
     /// texels and no placement is to be done, and how it is drawn:
@@ -137,6 +145,10 @@ enum SamplingMode: String, CaseIterable, Sendable {
     /// The packed upload at exactly a quarter of the frame's size with `area`: one fetch
     /// per row of each pixel's 4x4 luma block.
     case packedQuarter = "PACKED_QUARTER"
+    /// The packed upload drawn nearest at an affine placement, four pixels in each of
+    /// several rows a fragment, into a packed target that fills a display cache
+    /// (Shaders/packed_scaled.frag).
+    case packedDisplay = "PACKED_DISPLAY"
 
     /// The #define that selects the mode's texture declarations in Shaders/nv12_planes.glsl.
     var define: String { self == .packedQuarter ? SamplingMode.packedInput.rawValue : rawValue }
@@ -156,7 +168,7 @@ struct ProgramVariant: Hashable, CustomStringConvertible {
         assert(filter != .automatic, "resolve the filter before choosing a program")
         self.mode = mode
         self.filter = switch mode {
-        case .externalImage: .nearest
+        case .externalImage, .packedDisplay: .nearest
         case .packedQuarter: .area
         default: filter
         }
@@ -178,6 +190,7 @@ struct ProgramVariant: Hashable, CustomStringConvertible {
         case (.packedPlanes, .bilinear): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedLinearFrag)
         case (.packedPlanes, .area): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedHalfFrag)
         case (.packedPlanes, _): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedNearestFrag)
+        case (.packedDisplay, _): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedScaledFrag)
         case (.packedQuarter, _): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12QuarterFrag)
         case (.externalImage, _): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12ExternalFrag)
         case (_, .bilinear): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12BilinearFrag)
@@ -202,8 +215,9 @@ enum Uniform: Int, CaseIterable, Sendable {
     case yuvToRgb, yuvOffset, chromaOrigin, barColor, keepBars
     case lumaScale, cbScale, crScale, bias
     case chromaWeightsX, evenRowWeights, oddRowWeights, chromaLastRow, halfWeights, lumaLastRow
+    case blueFirst
 
-    static let count = 21
+    static let count = 22
 
     var name: String {
         switch self {
@@ -228,6 +242,7 @@ enum Uniform: Int, CaseIterable, Sendable {
         case .chromaLastRow: "u_chromaLastRow"
         case .halfWeights: "u_halfWeights"
         case .lumaLastRow: "u_lumaLastRow"
+        case .blueFirst: "u_blueFirst"
         }
     }
 }
@@ -268,6 +283,8 @@ struct UniformInputs {
     let viewportSize: PixelSize
     let outputToFrame: Matrix3
     let bars: Letterbox
+    /// Whether packed pixels are written B, G, R, A (a BGRA display cache's order).
+    var blueFirst = false
 
     static let neutral = UniformInputs(
         color: .default, frameSize: PixelSize(width: 1, height: 1), viewportSize: PixelSize(width: 1, height: 1),
@@ -276,7 +293,7 @@ struct UniformInputs {
 
 /// The value of every uniform a variant uses, for one draw: a slot per `Uniform`, inline.
 struct UniformValues: Equatable {
-    private var slots = InlineArray<21, UniformValue?>(repeating: nil)
+    private var slots = InlineArray<22, UniformValue?>(repeating: nil)
 
     private subscript(uniform: Uniform) -> UniformValue? {
         get { slots[uniform.rawValue] }
@@ -329,7 +346,7 @@ struct UniformValues: Equatable {
             self[.luma] = .int(0)
             self[.chroma] = .int(1)
         }
-        guard variant.mode == .packedPlanes else {
+        guard variant.mode == .packedPlanes || variant.mode == .packedDisplay else {
             if variant.mode != .externalImage {
                 self[.yuvToRgb] = .mat3(conversion.matrix)
                 self[.yuvOffset] = .vec3(conversion.offset)
@@ -359,9 +376,15 @@ struct UniformValues: Equatable {
             self[.chromaLastRow] = .int(Int32(chromaRows - 1))
         default: break
         }
-        // The packed program reads neither placement nor size: it draws 1:1 and half size only.
-        self[.outputToFrame] = nil
         self[.outputSize] = nil
+        if variant.mode == .packedDisplay {
+            // Placed per pixel in the fragment shader; bars are transparent or opaque black.
+            self[.barColor] = .vec4(SIMD4(0, 0, 0, inputs.bars == .black ? 1 : 0))
+            self[.blueFirst] = .int(inputs.blueFirst ? 1 : 0)
+            return
+        }
+        // The other packed programs read neither placement nor size: they draw 1:1 and half size only.
+        self[.outputToFrame] = nil
         self[.frameSize] = nil
     }
 }

@@ -18,6 +18,9 @@ public struct Matrix3: Sendable, Hashable, CustomStringConvertible {
     /// Row-major.
     package var rows: [[Double]] { [r0, r1, r2].map { [$0.x, $0.y, $0.z] } }
 
+    /// Whether the last row is (0, 0, 1): no projective division.
+    var isAffine: Bool { r2.x == 0 && r2.y == 0 && r2.z == 1 }
+
     /// `==` element by element, allocation-free in unspecialized builds.
     func sameElements(as other: Matrix3) -> Bool {
         r0.x == other.r0.x && r0.y == other.r0.y && r0.z == other.r0.z && r1.x == other.r1.x && r1.y == other.r1.y

@@ -19,6 +19,9 @@ struct ViewState: ~Copyable {
     var uploadedBytes = 0
     /// Conversions drawn (a render that found its conversion cached draws none).
     var conversions = 0
+    /// A packed display conversion on its way from the offscreen target to the display
+    /// cache (kept: a steady stream allocates nothing).
+    var displayPixels: [UInt8] = []
 
     /// The vertex array's name while open, 0 once closed.
     private(set) var vertexArrayName: GLuint
@@ -360,7 +363,8 @@ struct FrameRenderer {
         let path = try requestedPath.map { try importRoute(for: frame, requested: $0, state: &state) }
         let cache = try DisplayCache.key(for: target, info: core.info)
         let plan = try ConversionPlan(
-            frame: frame, importPath: path, target: target, options: options, packedRows: core.info.packedRows, cache: cache)
+            frame: frame, importPath: path, target: target, options: options, packedRows: core.info.packedRows, cache: cache,
+            packsDisplays: core.packsDisplayConversions)
         let conversion = ConversionKey(generation: frame.generation, plan: plan)
         switch target.destination {
         case .image:
@@ -383,8 +387,12 @@ struct FrameRenderer {
                 guard let name = state.display?.framebufferName else { throw CameraViewError.closed }
                 if !conversion.isHeld(in: state.display!.converted) {
                     state.display!.converted = nil
-                    uploaded = try convert(frame, plan: plan, into: name, viewport: PixelRect(
-                        x: 0, y: 0, width: viewport.width, height: viewport.height), state: &state, in: scope)
+                    if plan.targetPacking == .perPixel {
+                        uploaded = try convert(frame, plan: plan, into: name, viewport: PixelRect(
+                            x: 0, y: 0, width: viewport.width, height: viewport.height), state: &state, in: scope)
+                    } else {
+                        uploaded = try convertPacked(frame, plan: plan, state: &state, in: scope)
+                    }
                     state.display!.converted = conversion
                 }
                 try state.display!.copy(into: framebuffer, at: viewport)
@@ -415,6 +423,28 @@ struct FrameRenderer {
             program: core.program(plan.variant, in: scope), planes: planes, uniforms: plan.uniforms,
             vertexArray: state.vertexArrayName, framebuffer: framebuffer, viewport: viewport)
         state.conversions += 1
+        return uploaded
+    }
+
+    /// Draws the conversion packed into the view's offscreen target (whole texels wide) and
+    /// fills the display cache from it through the view's pixel buffer; returns when the
+    /// upload ended.
+    private func convertPacked(
+        _ frame: Frame, plan: ConversionPlan, state: inout ViewState, in scope: borrowing ContextScope
+    ) throws -> ContinuousClock.Instant {
+        let size = plan.outputSize
+        let storage = PixelSize(width: plan.viewportSize.width * plan.targetPacking.pixelsPerTexel, height: size.height)
+        try state.prepareTarget(GPUObjectKey(size: storage, packing: plan.targetPacking), table: table, in: scope)
+        guard let name = state.target?.framebufferName else { throw CameraViewError.closed }
+        state.target!.converted = nil
+        let uploaded = try convert(frame, plan: plan, into: name, viewport: PixelRect(
+            x: 0, y: 0, width: plan.viewportSize.width, height: plan.viewportSize.height), state: &state, in: scope)
+        let count = storage.width * storage.height * 4
+        if state.displayPixels.count != count { state.displayPixels = [UInt8](repeating: 0, count: count) }
+        try state.displayPixels.withUnsafeMutableBytes { pixels in
+            try state.target!.readPixels(into: pixels, in: scope)
+            try state.display!.fill(from: UnsafeRawBufferPointer(pixels), rowLength: storage.width, in: scope)
+        }
         return uploaded
     }
 
@@ -551,12 +581,13 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
     var converted: ConversionKey?
     private let objects: OwnerGroup
     let framebufferName: GLuint
+    private let texture: GLuint
 
     init(key: Key, table: HandleTable, in scope: borrowing ContextScope) throws {
         let objects = OwnerGroup()
-        let framebuffer: GLuint
+        let framebuffer: GLuint, texture: GLuint
         do {
-            let texture = objects.adopt(try table.create(.texture, in: scope))
+            texture = objects.adopt(try table.create(.texture, in: scope))
             glBindTexture(GLenum(GL_TEXTURE_2D), texture)
             // Mesa stores a texture in the layout its first specification names: BGRA is
             // GL_BGRA_EXT in GLES (EXT_texture_format_BGRA8888); in desktop GL only unsized
@@ -585,7 +616,7 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
             objects.release(in: scope.teardown)
             throw error
         }
-        (self.key, self.objects, framebufferName) = (key, objects, framebuffer)
+        (self.key, self.objects, framebufferName, self.texture) = (key, objects, framebuffer, texture)
     }
 
     consuming func release(in teardown: Teardown) { objects.release(in: teardown) }
@@ -625,6 +656,22 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
         let window = framebuffer == 0
         let bgra = (window || format == GL_BGRA_EXT && type == GL_UNSIGNED_BYTE) && (info.bgraTextures || !gles)
         return Key(size: size, bgra: bgra, gles: gles, flipped: window)
+    }
+
+    /// Fills the cache from `pixels`: rows of `rowLength` pixels in the cache's byte order.
+    func fill(from pixels: UnsafeRawBufferPointer, rowLength: Int, in scope: borrowing ContextScope) throws {
+        precondition(pixels.count >= rowLength * key.size.height * 4 && rowLength >= key.size.width, "pixels for the cache")
+        let (format, type) = switch (key.bgra, key.gles) {
+        case (true, true): (GL_BGRA_EXT, GL_UNSIGNED_BYTE)
+        case (true, false): (GL_BGRA_EXT, Self.unsignedInt8888Reversed)
+        case (false, _): (GL_RGBA, GL_UNSIGNED_BYTE)
+        }
+        glBindTexture(GLenum(GL_TEXTURE_2D), texture)
+        defer { glBindTexture(GLenum(GL_TEXTURE_2D), 0) }
+        PixelStore.forUpload(rowLength: GLint(rowLength))
+        glTexSubImage2D(GLenum(GL_TEXTURE_2D), 0, 0, 0, GLsizei(key.size.width), GLsizei(key.size.height),
+                        GLenum(format), GLenum(type), pixels.baseAddress)
+        try GLCheck.noError("glTexSubImage2D (display cache)")
     }
 
     /// Copies the cache into `framebuffer` at `viewport`, pixel for pixel.
