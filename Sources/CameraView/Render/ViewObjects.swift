@@ -559,10 +559,10 @@ struct FrameRenderer {
 
 /// A view's last conversion for a host framebuffer or a GBM surface: a texture in the
 /// target's own pixel format behind a framebuffer, copied into the target with
-/// `glBlitFramebuffer`. Equal formats let the driver copy memory (a prototype measured
-/// 0.27 ms for an 861x540 pane from a BGRA8 cache into Mesa's BGRA8 window, 2.4-3.2 ms from
-/// RGBA8), and a render of the same frame is only that copy. Made once per size and format
-/// and reused.
+/// `glBlitFramebuffer`. When the layouts match, llvmpipe copies memory (an 861x540 pane into
+/// raylib-sdl's window: about 0.1 ms, where a cache in another layout is drawn by its
+/// blitter, about 1 ms), and a render of the same frame is only that copy. Made once per
+/// size and layout and reused.
 struct DisplayCache: ~Copyable, SizedGPUObjects {
     struct Key: Hashable {
         let size: PixelSize
