@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "camview-bench",
             dependencies: [
-                "CameraView", "CameraViewDiagnostics", "CLISupport", "CPeerConverters", "CAllocationOrigin",
+                "CameraView", "CameraViewC", "CameraViewDiagnostics", "CLISupport", "CPeerConverters", "CAllocationOrigin",
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

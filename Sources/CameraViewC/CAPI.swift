@@ -255,23 +255,32 @@ extension Frame {
 extension ColorDescription {
     /// cameraview.h's matrix, range and chroma siting codes.
     init(matrix: Int32, range: Int32, chromaLocation: Int32) throws {
-        let matrices: [Int32: ColorMatrix] = [Int32(CV_BT601): .bt601, Int32(CV_BT709): .bt709]
-        let ranges: [Int32: ColorRange] = [Int32(CV_RANGE_FULL): .full, Int32(CV_RANGE_LIMITED): .limited]
-        guard let matrix = matrices[matrix], let range = ranges[range] else {
-            throw CAPIError(code: CV_EINVAL, message: "unknown matrix \(matrix) or range \(range)")
+        // Switches, not dictionaries: a frame's colour is read at every submit, which
+        // allocates nothing.
+        let colorMatrix: ColorMatrix? = switch Int(matrix) {
+        case CV_BT601: .bt601
+        case CV_BT709: .bt709
+        default: nil
         }
-        self.init(matrix: matrix, range: range, chromaLocation: try ChromaLocation(code: chromaLocation))
+        let colorRange: ColorRange? = switch Int(range) {
+        case CV_RANGE_FULL: .full
+        case CV_RANGE_LIMITED: .limited
+        default: nil
+        }
+        guard let colorMatrix, let colorRange else { throw CAPIError(code: CV_EINVAL, message: "unknown matrix \(matrix) or range \(range)") }
+        self.init(matrix: colorMatrix, range: colorRange, chromaLocation: try ChromaLocation(code: chromaLocation))
     }
 }
 
 extension ChromaLocation {
     /// cameraview.h's CV_CHROMA_* code.
     init(code: Int32) throws {
-        let sites: [Int32: ChromaLocation] = [
-            Int32(CV_CHROMA_LEFT): .left, Int32(CV_CHROMA_CENTER): .center, Int32(CV_CHROMA_TOP_LEFT): .topLeft,
-        ]
-        guard let site = sites[code] else { throw CAPIError(code: CV_EINVAL, message: "unknown chroma location \(code)") }
-        self = site
+        switch Int(code) {
+        case CV_CHROMA_LEFT: self = .left
+        case CV_CHROMA_CENTER: self = .center
+        case CV_CHROMA_TOP_LEFT: self = .topLeft
+        default: throw CAPIError(code: CV_EINVAL, message: "unknown chroma location \(code)")
+        }
     }
 }
 

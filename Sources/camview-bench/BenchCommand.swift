@@ -3,6 +3,7 @@ import CAllocationOrigin
 import CPeerConverters
 import CLISupport
 import CameraView
+import CameraViewC
 import CameraViewDiagnostics
 import Foundation
 import MallocInterposerSwift
@@ -20,7 +21,9 @@ struct BenchCommand: ParsableCommand {
             the same thread count: libyuv NV12ToABGRMatrix with the frame's own constants, swscale with exact flags \
             (the colour oracle) and with its default flags (bicubic, SIMD). Each ratio compares equal threads. \
             allocs_per_frame counts heap allocations per steady-state frame through the malloc interposer this tool \
-            links (null if its counters do not move), split by stack walk into the graphics stack's and CameraView's own.
+            links (null if its counters do not move), split by stack walk into the graphics stack's and CameraView's own; \
+            allocs_per_frame_c_own counts CameraView's own through the C API's submit_nv12 + render_rgba (the frame \
+            borrowed and uploaded at submit, the image read back into the caller's buffer), as Python calls them.
             """
     )
 
@@ -41,7 +44,7 @@ struct BenchCommand: ParsableCommand {
         let swscaleMs: Double, swscaleThreadsMs: Double, swscaleFastMs: Double, swscaleFastThreadsMs: Double
         let ratioVsSwscale: Double, ratioVsSwscaleFast: Double, ratio1ThreadVsSwscaleFast: Double?
         let ratioVsLibyuv: Double, ratio1ThreadVsLibyuv: Double?
-        let allocsPerFrame: Double?, allocsPerFrameGraphicsStack: Double?, allocsPerFrameOwn: Double?
+        let allocsPerFrame: Double?, allocsPerFrameGraphicsStack: Double?, allocsPerFrameOwn: Double?, allocsPerFrameCOwn: Double?
         let uploadMs: Double, drawMs: Double, readbackMs: Double
         let createCloseMs: Double
         let dmabufImportMs: Double?, dmabufMappedMs: Double?
@@ -60,6 +63,7 @@ struct BenchCommand: ParsableCommand {
             case ratioVsLibyuv = "ratio_vs_libyuv", ratio1ThreadVsLibyuv = "ratio_1thread_vs_libyuv"
             case allocsPerFrame = "allocs_per_frame"
             case allocsPerFrameGraphicsStack = "allocs_per_frame_graphics_stack", allocsPerFrameOwn = "allocs_per_frame_own"
+            case allocsPerFrameCOwn = "allocs_per_frame_c_own"
             case uploadMs = "upload_ms", drawMs = "draw_ms", readbackMs = "readback_ms"
             case createCloseMs = "create_close_ms", dmabufImportMs = "dmabuf_import_ms", dmabufMappedMs = "dmabuf_mapped_ms"
             case areaHalfMs = "area_half_ms", areaQuarterMs = "area_quarter_ms", chromaLinearMs = "chroma_linear_ms"
@@ -143,6 +147,7 @@ struct BenchCommand: ParsableCommand {
                 ratioVsLibyuv: total / libyuvThreads, ratio1ThreadVsLibyuv: oneThread.map { $0 / libyuv },
                 allocsPerFrame: allocations?.total, allocsPerFrameGraphicsStack: allocations?.graphicsStack,
                 allocsPerFrameOwn: allocations.map { $0.total - $0.graphicsStack },
+                allocsPerFrameCOwn: try allocationsThroughTheCAPI(bytes: bytes, layout: layout).map { $0.total - $0.graphicsStack },
                 uploadMs: Statistics.median(stages[0]), drawMs: Statistics.median(stages[1]), readbackMs: Statistics.median(stages[2]),
                 createCloseMs: createClose, dmabufImportMs: importMs, dmabufMappedMs: mappedMs,
                 areaHalfMs: areaHalf, areaQuarterMs: areaQuarter, chromaLinearMs: chromaLinear)
@@ -190,6 +195,27 @@ struct BenchCommand: ParsableCommand {
         MallocInterposerSwift.unhook()
         guard probed > 0 else { return nil }
         return (Double(allocation_origin_total()) / Double(frames), Double(allocation_origin_graphics_stack()) / Double(frames))
+    }
+
+    /// `allocationsPerFrame` of the C API's submit + render_rgba at the frame's size.
+    private func allocationsThroughTheCAPI(bytes: [UInt8], layout: NV12Layout) throws -> (total: Double, graphicsStack: Double)? {
+        var device: OpaquePointer?, view: OpaquePointer?
+        defer {
+            _ = CameraViewC.cv_view_close(view)
+            _ = CameraViewC.cv_device_close(device)
+        }
+        guard CameraViewC.cv_device_open(&device) == 0, CameraViewC.cv_view_create(device, &view) == 0 else {
+            throw ValidationError("the C API could not open a view")
+        }
+        var rgba = [UInt8](repeating: 0, count: layout.width * layout.height * 4)
+        let (width, height) = (Int32(layout.width), Int32(layout.height))
+        return try allocationsPerFrame {
+            let submitted = bytes.withUnsafeBufferPointer {
+                CameraViewC.cv_view_submit_nv12(view, $0.baseAddress, $0.count, width, height, Int32(layout.yStride), layout.uvOffset, 0, 0)
+            }
+            let rendered = rgba.withUnsafeMutableBufferPointer { CameraViewC.cv_view_render_rgba(view, $0.baseAddress, $0.count, width, height) }
+            guard submitted == 0, rendered == 0 else { throw ValidationError("the C API failed: \(submitted), \(rendered)") }
+        }
     }
 
     /// The median milliseconds of `frames` runs of `body` after 5 unmeasured ones.

@@ -161,6 +161,7 @@ import Testing
         let allocations = try number("allocs_per_frame")
         let graphicsStack = try number("allocs_per_frame_graphics_stack")
         #expect(report["allocs_per_frame_own"] as? Double == 0, "a steady-state render(_:into:) allocates nothing of its own")
+        #expect(report["allocs_per_frame_c_own"] as? Double == 0, "the C API borrows the frame and reads back into the caller's buffer")
         #expect(graphicsStack > 0 && graphicsStack == allocations, "EGL/Mesa allocate per frame; the split must account for all")
     }
 

@@ -20,10 +20,15 @@ public struct NV12Layout: Sendable, Hashable {
         uvStride: Int? = nil, bufferSize: Int? = nil
     ) throws(CameraViewError) {
         guard width > 0, height > 0 else { throw .invalidFrame(.zeroSize(width: width, height: height)) }
-        for (field, value) in [("Y stride", yStride), ("UV stride", uvStride), ("UV offset", uvOffset), ("buffer size", bufferSize)]
-        where (value ?? 0) < 0 {
-            throw .invalidFrame(.negative(field: field, value: value ?? 0))
+        // One by one, not over an array: a layout is made per submitted frame (the C API),
+        // and that allocates nothing.
+        func nonNegative(_ field: String, _ value: Int?) throws(CameraViewError) {
+            if let value, value < 0 { throw .invalidFrame(.negative(field: field, value: value)) }
         }
+        try nonNegative("Y stride", yStride)
+        try nonNegative("UV stride", uvStride)
+        try nonNegative("UV offset", uvOffset)
+        try nonNegative("buffer size", bufferSize)
         let yStride = yStride ?? width
         let evenStride = try Self.checked("UV stride", yStride.addingReportingOverflow(yStride % 2))
         let uvStride = uvStride ?? evenStride
