@@ -7,6 +7,11 @@ uniform mat3 u_outputToFrame;  // output pixel position (homogeneous, affine) ->
 uniform vec2 u_frameSize;
 uniform vec4 u_barColor;       // letterbox bars: opaque or transparent black
 uniform bool u_blueFirst;      // the cache's bytes are B, G, R, A (else R, G, B, A)
+// The per-pixel programs' conversion (toRGBA in nv12_planes.glsl), rounded to codes as a
+// unorm framebuffer rounds what they write (to nearest, ties to even): the same codes, so a
+// frame placed here and through a per-pixel program gives the same image.
+uniform mat3 u_yuvToRgb;
+uniform vec3 u_yuvOffset;
 
 // Sample x of a luma row is component x % 4 of texel x / 4; chroma pair x of texel x / 2.
 // Clamped into the frame, so pixels in the bars fetch inside the textures too.
@@ -15,8 +20,8 @@ uint pixel(vec2 framePos) {
     ivec2 chromaAt = lumaAt >> 1;
     float luma = float(int(texelFetch(u_luma, ivec2(lumaAt.x >> 2, lumaAt.y), 0)[lumaAt.x & 3]));
     uvec4 pairs = texelFetch(u_chroma, ivec2(chromaAt.x >> 1, chromaAt.y), 0);
-    vec3 codes = luma * u_lumaScale + chromaTerms(vec2(ivec2((chromaAt.x & 1) == 0 ? pairs.rg : pairs.ba)));
-    uvec3 rgb = uvec3(clamp(ivec3(codes), 0, 255));
+    vec2 chroma = vec2(ivec2((chromaAt.x & 1) == 0 ? pairs.rg : pairs.ba));
+    uvec3 rgb = uvec3(roundEven(clamp(u_yuvToRgb * (vec3(luma, chroma) - u_yuvOffset), 0.0, 1.0) * 255.0));
     uvec3 ordered = u_blueFirst ? rgb.bgr : rgb;
     bool inside = all(greaterThanEqual(framePos, vec2(0.0))) && all(lessThan(framePos, u_frameSize));
     return inside ? ordered.x | (ordered.y << 8) | (ordered.z << 16) | 0xff000000u : uint(u_barColor.a * 255.0) << 24;

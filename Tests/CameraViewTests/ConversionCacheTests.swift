@@ -48,7 +48,7 @@ import Testing
     /// On a software rasterizer a nearest display conversion is drawn packed, 32 pixels a
     /// fragment, and read into the cache: exact against the model (within float precision
     /// on texel edges) at scaled, mirrored and letterboxed placements, outputs whose width is not whole texels, and both bar kinds.
-    @Test func packedDisplayConversionsAreExact() throws {
+    @Test func packedPlacedConversionsAreExact() throws {
         try HostContextTests.withHostedView(size: PixelSize(width: 140, height: 80)) { host, view in
             let frame = try TestFrames.noise(layout: NV12Layout(width: 64, height: 48))
             let cases: [(PixelRect, RenderOptions)] = [
@@ -59,7 +59,7 @@ import Testing
             ]
             for (viewport, options) in cases {
                 try view.render(.memory(frame), into: HostFramebuffer(framebuffer: host.framebuffer, viewport: viewport), options: options)
-                #expect(view.lastFrameTimings?.packed == (view.device.core.packsDisplayConversions), "\(viewport)")
+                #expect(view.lastFrameTimings?.packed == (view.device.core.packsPlacedConversions), "\(viewport)")
                 // Points on texel edges may fall either way (see `ExactModel.mismatches`).
                 let drawn = HostContextTests.region(host.readPixels(), viewport)
                 #expect(ExactModel.mismatches(drawn, frame, options) == 0, "\(viewport) \(options)")

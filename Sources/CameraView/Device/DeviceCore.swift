@@ -14,8 +14,8 @@ final class DeviceCore: @unchecked Sendable {
     let table: HandleTable
     let info: DeviceInfo
     let extensions: EGLExtensions
-    /// `info.packsDisplayConversions`, asked once (every host render needs it).
-    let packsDisplayConversions: Bool
+    /// `info.packsPlacedConversions`, asked once (every host render needs it).
+    let packsPlacedConversions: Bool
     /// The GBM device under a GBM-platform display (for test buffers and GBM surfaces).
     let gbmDevice: OpaquePointer?
     /// Whether our work must restore the context's GL state (an adopted host's).
@@ -44,7 +44,7 @@ final class DeviceCore: @unchecked Sendable {
             Self.queryInfo(platform: .host, display: display, drmNode: nil)
         }
         extensions = EGLExtensions(info: info)
-        packsDisplayConversions = info.packsDisplayConversions
+        packsPlacedConversions = info.packsPlacedConversions
         isolation = .hostContext(externalTextures: extensions.externalImages)
         programs = try ContextScope.entering(display: display, context: context, api: api, isolation: isolation) { [info] scope in
             try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope)
@@ -79,7 +79,7 @@ final class DeviceCore: @unchecked Sendable {
             (self.platform, self.display, self.context, self.api, self.table) = (platform, display, contextPointer, .egl, table)
             isolation = .ownContext
             extensions = EGLExtensions(info: info)
-            packsDisplayConversions = info.packsDisplayConversions
+            packsPlacedConversions = info.packsPlacedConversions
             gbmDevice = objects.gbmDevice?.raw
         } catch {
             objects.release()
@@ -265,12 +265,12 @@ package struct DeviceInfo: Sendable, Codable, Equatable {
     /// window format Mesa's EGL surfaces use, which a display cache matches.
     var bgraTextures: Bool { glVersion.contains("OpenGL ES") && glExtensions.contains("GL_EXT_texture_format_BGRA8888") }
 
-    /// Whether display caches are drawn packed, 32 pixels a fragment, and read back into
-    /// the cache (`SamplingMode.packedDisplay`): on a software rasterizer, where a fragment
-    /// costs far more than a copy (llvmpipe, 2026-12-06: an 861x540 nearest conversion
-    /// 8-9 ms a pixel at a time; docs/performance.md), not on a GPU, where the readback
-    /// would stall it.
-    var packsDisplayConversions: Bool { ["llvmpipe", "softpipe"].contains { glRenderer.contains($0) } }
+    /// Whether nearest conversions at an affine placement are drawn packed, 32 pixels a
+    /// fragment, and read back (`SamplingMode.packedPlaced`): on a software rasterizer,
+    /// where a fragment costs far more than a copy (llvmpipe, 2026-12-06: an 861x540
+    /// nearest conversion took 8-9 ms a pixel at a time; docs/performance.md), not on a
+    /// GPU, where reading a display cache's conversion back would stall it.
+    var packsPlacedConversions: Bool { ["llvmpipe", "softpipe"].contains { glRenderer.contains($0) } }
 
     /// The largest frame or output side this device renders.
     var maxImageSide: Int { min(maxTextureSize, maxRenderbufferSize) }

@@ -31,11 +31,11 @@ struct ConversionPlan: Equatable {
     /// `importPath`: the path a dma-buf frame takes (nil for a frame in memory);
     /// `packedRows`: rows per fragment of the device's packed program; `cache`: the display
     /// cache the target can be drawn through (`DisplayCache.key(copyingInto:...)`).
-    /// `packsDisplays`: whether the device draws display caches packed (a software
-    /// rasterizer: see `DeviceInfo.packsDisplayConversions`).
+    /// `packsPlaced`: whether the device draws nearest placed conversions packed (a
+    /// software rasterizer: see `DeviceInfo.packsPlacedConversions`).
     init(
         frame: Frame, importPath: ImportPath?, target: RenderTarget, options: RenderOptions, packedRows: Int,
-        cache: DisplayCache.Key? = nil, packsDisplays: Bool = false
+        cache: DisplayCache.Key? = nil, packsPlaced: Bool = false
     ) throws(CameraViewError) {
         let frameSize = frame.size
         let outputSize = target.outputSize(frame: frameSize)
@@ -55,11 +55,14 @@ struct ConversionPlan: Equatable {
             // image targets take the packed output.
             let imageTarget = if case .image = target.destination { true } else { false }
             let filter = options.filter.resolved(outputToFrame: transform.matrix, output: outputSize)
-            // Nearest into a display cache on a software rasterizer: 32 pixels a fragment.
-            let packedDisplay = packsDisplays && displayCache != nil && filter == .nearest && transform.matrix.isAffine
+            // Nearest at an affine placement on a software rasterizer: 32 pixels a fragment,
+            // into an image whose rows are whole texels or into a display cache (which takes
+            // the pixels that exist); image and surface draw the same pixels then.
+            let placedTarget = imageTarget ? outputSize.width % 4 == 0 : displayCache != nil
+            let packedPlaced = packsPlaced && placedTarget && filter == .nearest && transform.matrix.isAffine
             mode = !PixelPacking.uploadsPacked(nv12.layout) ? .integerPlanes
-                : imageTarget ? Self.packedMode(nv12.layout, output: outputSize, options: options) ?? .packedInput
-                : packedDisplay ? .packedDisplay : .packedInput
+                : (imageTarget ? Self.packedMode(nv12.layout, output: outputSize, options: options) : nil)
+                    ?? (packedPlaced ? .packedPlaced : .packedInput)
         case (.dmaBuf, .perPlane?): mode = .normalizedPlanes
         case (.dmaBuf, .external?): mode = .externalImage
         case (.dmaBuf, _): mode = .integerPlanes
@@ -68,10 +71,10 @@ struct ConversionPlan: Equatable {
         route = switch mode {
         case .normalizedPlanes: .imported(.perPlane)
         case .externalImage: .imported(.external)
-        case .packedPlanes, .packedQuarter, .packedInput, .packedDisplay: .upload(packed)
+        case .packedPlanes, .packedQuarter, .packedInput, .packedPlaced: .upload(packed)
         case .integerPlanes: .upload(.perPixel)
         }
-        targetPacking = mode == .packedPlanes || mode == .packedDisplay ? packed : .perPixel
+        targetPacking = mode == .packedPlanes || mode == .packedPlaced ? packed : .perPixel
         variant = ProgramVariant(mode: mode, filter: options.filter.resolved(outputToFrame: transform.matrix, output: outputSize))
         // A packed display conversion's width is rounded up to whole texels (the cache takes
         // the pixels that exist).
@@ -101,7 +104,7 @@ struct ConversionPlan: Equatable {
 
     /// Whether the draw took a packed fast path (several pixels converted per fragment, or
     /// one fetch per row of a quarter-size pixel's block).
-    var isPacked: Bool { variant.mode == .packedPlanes || variant.mode == .packedQuarter || variant.mode == .packedDisplay }
+    var isPacked: Bool { variant.mode == .packedPlanes || variant.mode == .packedQuarter || variant.mode == .packedPlaced }
 
     /// The packed upload (four pixels per texel), when a frame's width and strides are whole
     /// texels and no placement is to be done, and how it is drawn:
@@ -146,9 +149,9 @@ enum SamplingMode: String, CaseIterable, Sendable {
     /// per row of each pixel's 4x4 luma block.
     case packedQuarter = "PACKED_QUARTER"
     /// The packed upload drawn nearest at an affine placement, four pixels in each of
-    /// several rows a fragment, into a packed target that fills a display cache
-    /// (Shaders/packed_scaled.frag).
-    case packedDisplay = "PACKED_DISPLAY"
+    /// several rows a fragment, into a packed target: read back as an image, or into a
+    /// display cache (Shaders/packed_scaled.frag).
+    case packedPlaced = "PACKED_PLACED"
 
     /// The #define that selects the mode's texture declarations in Shaders/nv12_planes.glsl.
     var define: String { self == .packedQuarter ? SamplingMode.packedInput.rawValue : rawValue }
@@ -168,7 +171,7 @@ struct ProgramVariant: Hashable, CustomStringConvertible {
         assert(filter != .automatic, "resolve the filter before choosing a program")
         self.mode = mode
         self.filter = switch mode {
-        case .externalImage, .packedDisplay: .nearest
+        case .externalImage, .packedPlaced: .nearest
         case .packedQuarter: .area
         default: filter
         }
@@ -190,7 +193,7 @@ struct ProgramVariant: Hashable, CustomStringConvertible {
         case (.packedPlanes, .bilinear): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedLinearFrag)
         case (.packedPlanes, .area): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedHalfFrag)
         case (.packedPlanes, _): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedNearestFrag)
-        case (.packedDisplay, _): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedScaledFrag)
+        case (.packedPlaced, _): ("ROWS \(packedRows)", ShaderSources.packedPlanesGlsl, ShaderSources.packedScaledFrag)
         case (.packedQuarter, _): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12QuarterFrag)
         case (.externalImage, _): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12ExternalFrag)
         case (_, .bilinear): (mode.define, ShaderSources.nv12PlanesGlsl, ShaderSources.nv12BilinearFrag)
@@ -346,7 +349,17 @@ struct UniformValues: Equatable {
             self[.luma] = .int(0)
             self[.chroma] = .int(1)
         }
-        guard variant.mode == .packedPlanes || variant.mode == .packedDisplay else {
+        if variant.mode == .packedPlaced {
+            // Placed per pixel in the fragment shader with the per-pixel programs' colour
+            // conversion; bars are transparent or opaque black.
+            self[.outputSize] = nil
+            self[.yuvToRgb] = .mat3(conversion.matrix)
+            self[.yuvOffset] = .vec3(conversion.offset)
+            self[.barColor] = .vec4(SIMD4(0, 0, 0, inputs.bars == .black ? 1 : 0))
+            self[.blueFirst] = .int(inputs.blueFirst ? 1 : 0)
+            return
+        }
+        guard variant.mode == .packedPlanes else {
             if variant.mode != .externalImage {
                 self[.yuvToRgb] = .mat3(conversion.matrix)
                 self[.yuvOffset] = .vec3(conversion.offset)
@@ -376,15 +389,9 @@ struct UniformValues: Equatable {
             self[.chromaLastRow] = .int(Int32(chromaRows - 1))
         default: break
         }
-        self[.outputSize] = nil
-        if variant.mode == .packedDisplay {
-            // Placed per pixel in the fragment shader; bars are transparent or opaque black.
-            self[.barColor] = .vec4(SIMD4(0, 0, 0, inputs.bars == .black ? 1 : 0))
-            self[.blueFirst] = .int(inputs.blueFirst ? 1 : 0)
-            return
-        }
-        // The other packed programs read neither placement nor size: they draw 1:1 and half size only.
+        // The packed program reads neither placement nor size: it draws 1:1 and half size only.
         self[.outputToFrame] = nil
+        self[.outputSize] = nil
         self[.frameSize] = nil
     }
 }

@@ -129,15 +129,17 @@ enum PixelPacking: Hashable {
     }
 }
 
-/// What a cached conversion holds: one picture, converted as one plan says.
+/// What a cached conversion holds: one picture in one colour description (the external
+/// path bakes it into the image rather than the plan's uniforms), converted as one plan says.
 struct ConversionKey: Equatable {
     let generation: UInt64
+    let color: ColorDescription
     let plan: ConversionPlan
 
     /// Whether `cached` is this conversion (compared without allocating: every render asks).
     func isHeld(in cached: ConversionKey?) -> Bool {
         guard let cached else { return false }
-        return cached.generation == generation && cached.plan.sameConversion(as: plan)
+        return cached.generation == generation && cached.color == color && cached.plan.sameConversion(as: plan)
     }
 }
 
@@ -364,8 +366,8 @@ struct FrameRenderer {
         let cache = try DisplayCache.key(for: target, info: core.info)
         let plan = try ConversionPlan(
             frame: frame, importPath: path, target: target, options: options, packedRows: core.info.packedRows, cache: cache,
-            packsDisplays: core.packsDisplayConversions)
-        let conversion = ConversionKey(generation: frame.generation, plan: plan)
+            packsPlaced: core.packsPlacedConversions)
+        let conversion = ConversionKey(generation: frame.generation, color: frame.color, plan: plan)
         switch target.destination {
         case .image:
             try state.prepareTarget(GPUObjectKey(size: plan.outputSize, packing: plan.targetPacking), table: table, in: scope)
