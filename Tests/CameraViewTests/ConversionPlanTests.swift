@@ -54,6 +54,29 @@ import Testing
                                           options: RenderOptions(letterbox: .transparent))).uniforms)
     }
 
+    /// On a software rasterizer, nearest at an affine placement is drawn packed into images
+    /// whose width is whole texels and into display caches; not otherwise.
+    @Test func nearestPlacedConversionsArePackedOnSoftwareRasterizers() throws {
+        func mode(_ target: RenderTarget, _ options: RenderOptions, packs: Bool = true, cache: DisplayCache.Key? = nil) throws -> SamplingMode {
+            try ConversionPlan(frame: .memory(frame), importPath: nil, target: target, options: options, packedRows: 8,
+                               cache: cache, packsPlaced: packs).variant.mode
+        }
+        let nearest = RenderOptions(fit: .contain, mirror: true, filter: .nearest)
+        let cache = DisplayCache.Key(size: PixelSize(width: 61, height: 40), bgra: true, gles: true, flipped: true)
+        let host = RenderTarget.host(HostFramebuffer(framebuffer: 0, viewport: PixelRect(x: 0, y: 0, width: 61, height: 40)))
+        #expect(try mode(.image(size: PixelSize(width: 40, height: 30)), nearest) == .packedPlaced)
+        #expect(try mode(.image(size: PixelSize(width: 41, height: 30)), nearest) == .packedInput, "not whole texels")
+        #expect(try mode(host, nearest, cache: cache) == .packedPlaced, "a cache takes the pixels that exist")
+        #expect(try mode(host, nearest) == .packedInput, "drawn directly")
+        #expect(try mode(.image(size: PixelSize(width: 40, height: 30)), nearest, packs: false) == .packedInput, "a GPU")
+        #expect(try mode(.image(size: PixelSize(width: 40, height: 30)), RenderOptions(fit: .contain, filter: .bilinear)) == .packedInput)
+        let projective = RenderOptions(frameToOutput: Matrix3(rows: [[1, 0, 0], [0, 1, 0], [0.001, 0, 1]]), filter: .nearest)
+        #expect(try mode(.image(size: PixelSize(width: 40, height: 30)), projective) == .packedInput)
+        let placed = try ConversionPlan(frame: .memory(frame), importPath: nil, target: host, options: nearest, packedRows: 8,
+                                        cache: cache, packsPlaced: true)
+        #expect(placed.viewportSize == PixelSize(width: 16, height: 5), "61 pixels are 16 texels; 40 rows 5 blocks")
+    }
+
     @Test func dmaBufFramesFollowTheirImportPath() throws {
         let dmaBuf = Frame.dmaBuf(DmaBufFrame(fd: 0, layout: frame.layout))
         #expect(try plan(dmaBuf, importPath: .perPlane).route == .imported(.perPlane))
