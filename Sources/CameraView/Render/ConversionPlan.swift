@@ -47,6 +47,7 @@ struct ConversionPlan: Equatable {
         let transform = try FrameTransform.make(
             frame: frameSize, output: outputSize, options: options,
             flipVertically: target.flipsVertically != (displayCache?.flipped ?? false))
+        let filter = options.filter.resolved(outputToFrame: transform.matrix, output: outputSize)
         let mode: SamplingMode
         switch (frame, importPath) {
         case (.memory(let nv12), _):
@@ -54,7 +55,6 @@ struct ConversionPlan: Equatable {
             // target is known (a borrowed frame, uploaded at submit). Only CameraView's own
             // image targets take the packed output.
             let imageTarget = if case .image = target.destination { true } else { false }
-            let filter = options.filter.resolved(outputToFrame: transform.matrix, output: outputSize)
             // Nearest at an affine placement on a software rasterizer: 32 pixels a fragment,
             // into an image whose rows are whole texels or into a display cache (which takes
             // the pixels that exist); image and surface draw the same pixels then.
@@ -75,7 +75,7 @@ struct ConversionPlan: Equatable {
         case .integerPlanes: .upload(.perPixel)
         }
         targetPacking = mode == .packedPlanes || mode == .packedPlaced ? packed : .perPixel
-        variant = ProgramVariant(mode: mode, filter: options.filter.resolved(outputToFrame: transform.matrix, output: outputSize))
+        variant = ProgramVariant(mode: mode, filter: filter)
         // A packed display conversion's width is rounded up to whole texels (the cache takes
         // the pixels that exist).
         viewportSize = PixelSize(
