@@ -28,4 +28,11 @@ int cvipc_scm_rights_fds(const struct msghdr *message, int *fds, int capacity) {
     return total;
 }
 
-int cvipc_message_truncated_control(const struct msghdr *message) { return (message->msg_flags & MSG_CTRUNC) != 0; }
+int cvipc_message_truncated(const struct msghdr *message) { return (message->msg_flags & (MSG_CTRUNC | MSG_TRUNC)) != 0; }
+
+uint64_t cvipc_load_u64_any(const void *address) {
+    if (((uintptr_t)address & 7) == 0) return __atomic_load_n((const uint64_t *)address, __ATOMIC_SEQ_CST);
+    uint64_t value;
+    memcpy(&value, address, sizeof value);
+    return value;
+}

@@ -33,6 +33,7 @@ private let CV_EGL = Int32(CCameraView.CV_EGL), CV_EGLES = Int32(CCameraView.CV_
 private let CV_ENOFRAME = Int32(CCameraView.CV_ENOFRAME), CV_ECLOSED = Int32(CCameraView.CV_ECLOSED)
 private let CV_EOTHER = Int32(CCameraView.CV_EOTHER)
 private let CV_EBROKEN = Int32(CCameraView.CV_EBROKEN), CV_ETIMEOUT = Int32(CCameraView.CV_ETIMEOUT)
+private let CV_EPEER = Int32(CCameraView.CV_EPEER)
 
 /// Runs `body`, turning errors into a code and the thread's last-error message (cleared
 /// on success).
@@ -51,6 +52,7 @@ private func calling(_ body: () throws -> Void) -> Int32 {
         // A frame whose buffers went with their server or stream: there is no frame to show.
         case .staleFrame: return CV_ENOFRAME
         case .tornFrame, .bufferTruncated: return CV_EBROKEN
+        case .peer: return CV_EPEER
         default: return CV_EOTHER
         }
     } catch let error as CAPIError {
@@ -446,7 +448,7 @@ public func cv_view_connect_visionipc(_ view: OpaquePointer?, _ server: UnsafePo
         let boxed = try views.lookup(view)
         guard let server, server.pointee != 0 else { throw CAPIError(code: CV_EINVAL, message: "null or empty server name") }
         let source = VisionIPCSource(server: String(cString: server), stream: VisionStreamType(rawValue: stream))
-        // One attempt now; waits retry while the server is absent.
+        // One attempt now, waiting at most connectTimeout; waits retry while the server is absent.
         try? source.connect()
         let previous = boxed.vision.withLock { current in defer { current = source }; return current }
         if let previous {
@@ -472,7 +474,9 @@ public func cv_view_wait_frame(_ view: OpaquePointer?, _ timeoutMilliseconds: In
         if let info {
             info.pointee = cv_vision_frame(
                 frame_id: received.frameID, timestamp_sof: received.timestampSOF, timestamp_eof: received.timestampEOF,
-                buffer_index: Int32(received.bufferIndex), width: Int32(received.size.width), height: Int32(received.size.height),
+                // Sizes from the server were checked to fit an int where its records were parsed.
+                buffer_index: Int32(clamping: received.bufferIndex), width: Int32(clamping: received.size.width),
+                height: Int32(clamping: received.size.height),
                 valid: received.valid ? 1 : 0)
         }
     }
@@ -520,6 +524,6 @@ public func cv_view_visionipc_statistics(_ view: OpaquePointer?, _ statistics: U
         statistics.pointee = cv_vision_statistics(
             delivered: counts.delivered, skipped: counts.skipped, torn: counts.torn, truncated: counts.truncated,
             connections: counts.connections, restarts: counts.restarts, losses: counts.losses, evictions: counts.evictions,
-            queue_readers: source.queueReaderCount ?? -1)
+            queue_readers: source.queueReaderCount ?? -1, slot_refusals: counts.slotRefusals, no_slot: counts.noSlot ? 1 : 0)
     }
 }

@@ -124,7 +124,7 @@ extension WatchCommand {
             "\(visionipc.server) serves no stream \(visionipc.stream); it serves \(streams.map(\.description).sorted().joined(separator: ", "))"
         default: "no frame within \(timeoutMs) ms"
         }
-        return .visionIPC(server: visionipc.server, problem: problem)
+        return .peer(server: visionipc.server, problem: problem)
     }
 }
 

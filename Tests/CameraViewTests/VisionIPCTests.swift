@@ -44,10 +44,19 @@ import Testing
         #expect(throws: CameraViewError.self) { try noTrailer[0].layout(server: "s") }
         let short = try VisionBufferRecord.parse(Self.record(size: 112, index: 0, serverID: 1, length: 2048 * 1216), fdCount: 1, server: "s")
         #expect(throws: CameraViewError.self) { try short[0].layout(server: "s") }
-        // A length past Int.max is refused, not trapped.
-        var huge = record
-        huge.replaceSubrange(0..<8, with: [UInt8](repeating: 0xFF, count: 8))
-        #expect(throws: CameraViewError.self) { try VisionBufferRecord.parse(huge, fdCount: 1, server: "s") }
+        // Sizes past what an Int, or the C API's and GL's 32-bit ints, hold: the server's
+        // errors, refused where the record is parsed (width 2^31 trapped in the C API).
+        for (offset, value) in [(0, UInt64.max), (40, 1 << 31), (48, 1 << 31), (56, 1 << 40), (64, UInt64(Int32.max) + 1)] {
+            var huge = record
+            withUnsafeBytes(of: value) { huge.replaceSubrange(offset..<offset + 8, with: $0) }
+            #expect { try VisionBufferRecord.parse(huge, fdCount: 1, server: "s") } throws: { error in
+                if case CameraViewError.peer(server: "s", _) = error { true } else { false }
+            }
+        }
+        // A layout the library refuses is the server's error too, not the caller's invalidFrame.
+        #expect { try short[0].layout(server: "s") } throws: { error in
+            if case CameraViewError.peer(server: "s", _) = error { true } else { false }
+        }
     }
 
     @Test func packetsAndNames() throws {
@@ -71,19 +80,19 @@ import Testing
     @Test(arguments: [25, 15]) func theQueueReaderConflatesFollowsWrapsAndOverrunsAndKeepsItsSlot(slots: Int) throws {
         let writer = try QueueWriter(slots: slots)
         defer { writer.remove() }
-        let queue = try MsgqQueues.open(writer.path)
+        let queue = try MsgqQueues.open(writer.path, server: "s")
         let (readers, uid) = (writer.readers, writer.readerUID(0))
         #expect(readers == 1 && uid & 0xFFFF_FFFF == 0)  // thread id 0: never signalled
-        let nothing = queue.newest(after: 0) == nil
+        let nothing = try queue.newest(after: 0, server: "s") == nil
         #expect(nothing)
         for value in 1...3 { writer.send(value) }
-        var (read, skipped) = (queue.newest(after: 0), queue.counters.skipped)
+        var (read, skipped) = (try queue.newest(after: 0, server: "s"), queue.counters.skipped)
         #expect(read.map { QueueWriter.value(of: $0.bytes) } == 3 && skipped == 2)
         // 4 KiB ring of 56-byte messages: 200 of them wrap it twice, read one by one.
         var sequence = read?.sequence ?? 0
         for value in 4...204 {
             writer.send(value)
-            read = queue.newest(after: sequence)
+            read = try queue.newest(after: sequence, server: "s")
             let got = read.map { QueueWriter.value(of: $0.bytes) }
             #expect(got == value)
             sequence = read?.sequence ?? sequence
@@ -91,43 +100,106 @@ import Testing
         // The writer laps the reader: as msgq's readers, it starts again at the write
         // pointer (where the newest message starts is not recorded), and reads from there.
         for value in 205...500 { writer.send(value) }
-        let lapped = queue.newest(after: sequence) == nil, overruns = queue.counters.overruns
+        let lapped = try queue.newest(after: sequence, server: "s") == nil, overruns = queue.counters.overruns
         #expect(lapped && overruns == 1)
         writer.send(501)
-        let resumed = queue.newest(after: sequence).map { QueueWriter.value(of: $0.bytes) }
+        let resumed = try queue.newest(after: sequence, server: "s").map { QueueWriter.value(of: $0.bytes) }
         #expect(resumed == 501)
         // Closed and opened again: the same slot, no new reader.
         MsgqQueues.close(queue)
-        let again = try MsgqQueues.open(writer.path)
-        let (readersAgain, slot) = (writer.readers, again.registration.slot)
+        let again = try MsgqQueues.open(writer.path, server: "s")
+        let (readersAgain, slot) = (writer.readers, again.registration?.slot)
         #expect(readersAgain == 1 && slot == 0)
         writer.send(502)
-        let after = again.newest(after: again.sequence).map { QueueWriter.value(of: $0.bytes) }
+        let after = try again.newest(after: again.sequence, server: "s").map { QueueWriter.value(of: $0.bytes) }
         #expect(after == 502)
         MsgqQueues.close(again)
     }
 
-    @Test func evictionAndANewWriterAreNoticed() throws {
+    @Test func evictionIsNoticedAndAnsweredWithBackoffAndANewWriterAtOnce() throws {
         let writer = try QueueWriter(slots: 25)
         defer { writer.remove() }
-        let queue = try MsgqQueues.open(writer.path)
+        let queue = try MsgqQueues.open(writer.path, server: "s")
         defer { MsgqQueues.close(queue) }
-        // Another reader registered past the last slot: every slot was cleared.
+        // Another reader registered past the last slot: every slot was cleared, and that
+        // reader took slot 0.
         writer.clearReaders()
+        writer.register(uid: 0xAAAA)
         writer.send(1)
-        _ = queue.newest(after: queue.sequence)
-        let (evictions, readers) = (queue.counters.evictions, writer.readers)
-        #expect(evictions == 1 && readers == 1)
+        _ = try queue.newest(after: queue.sequence, server: "s")
+        let (evictions, readers, holds) = (queue.counters.evictions, writer.readers, queue.holdsSlot)
+        // Not straight back: openpilot's readers re-register first.
+        #expect(evictions == 1 && readers == 1 && !holds)
+        #expect(MsgqQueue.evicted == .milliseconds(250))
+        usleep(520_000)  // the wait and its jitter: at most twice `evicted`
         writer.send(2)
-        let read = queue.newest(after: queue.sequence).map { QueueWriter.value(of: $0.bytes) }
-        #expect(read == 2)
-        // A restarted publisher: a new write uid.
+        let read = try queue.newest(after: queue.sequence, server: "s").map { QueueWriter.value(of: $0.bytes) }
+        let (readersNow, slot) = (writer.readers, queue.registration?.slot)
+        #expect(read == nil && readersNow == 2 && slot == 1)  // registered at the write pointer
+        writer.send(3)
+        let next = try queue.newest(after: queue.sequence, server: "s").map { QueueWriter.value(of: $0.bytes) }
+        #expect(next == 3)
+        // A restarted publisher (a new write uid) cleared every slot: all register again now.
         let epoch = queue.writerEpoch
         writer.restart()
-        writer.send(3)
-        _ = queue.newest(after: queue.sequence)
-        let (newEpoch, readersNow) = (queue.writerEpoch, writer.readers)
-        #expect(newEpoch == epoch + 1 && readersNow == 1)
+        writer.send(4)
+        _ = try queue.newest(after: queue.sequence, server: "s")
+        let (newEpoch, readersAfter) = (queue.writerEpoch, writer.readers)
+        #expect(newEpoch == epoch + 1 && readersAfter == 1)
+    }
+
+    @Test func aFullQueueIsNeverClearedAndItsCountIsNeverTrusted() throws {
+        let writer = try QueueWriter(slots: 15)
+        defer { writer.remove() }
+        for uid in 1...15 { writer.register(uid: UInt64(uid)) }
+        let queue = try MsgqQueues.open(writer.path, server: "s")
+        let (readers, firstUID, holds, refusals) = (writer.readers, writer.readerUID(0), queue.holdsSlot, queue.counters.slotRefusals)
+        #expect(readers == 15 && firstUID == 1 && !holds && refusals == 1)
+        writer.send(1)
+        let nothing = try queue.newest(after: 0, server: "s") == nil
+        #expect(nothing)
+        MsgqQueues.close(queue)
+        // A count past every slot (and past what an Int holds) is a full queue, not a trap.
+        for count in [UInt64.max, 1 << 63, 16] {
+            writer.setHeader(0, count)
+            let broken = try MsgqQueues.open(writer.path, server: "s")
+            let (held, reported) = (broken.holdsSlot, broken.readerCount)
+            #expect(!held && reported == Int(clamping: count))
+            MsgqQueues.close(broken)
+            #expect(writer.readerUID(14) == 15)
+        }
+    }
+
+    @Test func aRingThatNeverLeadsToTheWriterIsThePeersErrorNotASpin() throws {
+        let writer = try QueueWriter(slots: 25)
+        defer { writer.remove() }
+        let queue = try MsgqQueues.open(writer.path, server: "s")
+        defer { MsgqQueues.close(queue) }
+        // Wrap markers everywhere and the writer somewhere else: each marker sends the reader
+        // to offset 0 of the next cycle, forever.
+        for offset in stride(from: 0, to: 4096, by: 8) { writer.putData(-1, at: offset) }
+        writer.setHeader(8, 2048)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(throws: CameraViewError.self) { try queue.newest(after: 0, server: "s") }
+        #expect(clock.now - start < .seconds(1))
+        // A write pointer that is not 8-byte aligned: refused before any atomic read there.
+        writer.setHeader(8, 12)
+        #expect(throws: CameraViewError.self) { _ = try queue.newest(after: 0, server: "s"); _ = try queue.newest(after: 0, server: "s") }
+    }
+
+    @Test func aQueueTruncatedWhileReadIsNotWrittenAfterwards() throws {
+        let writer = try QueueWriter(slots: 25)
+        defer { writer.remove() }
+        let queue = try MsgqQueues.open(writer.path, server: "s")
+        defer { MsgqQueues.close(queue) }
+        writer.send(1)
+        writer.truncate()
+        // Reading faults into writable zero pages (our reader's place is written there):
+        // no SIGSEGV, no SIGBUS, and the queue says it faulted.
+        let read = try queue.newest(after: queue.sequence, server: "s")
+        let faulted = queue.faulted
+        #expect(read == nil && faulted)
     }
 
     @Test func aTruncatedMappingFaultsIntoZeroPagesNotSIGBUS() throws {
@@ -194,6 +266,27 @@ final class QueueWriter {
     func restart() {
         set(16, UInt64.random(in: 1 ... .max))
         clearReaders()
+    }
+
+    /// Takes the next slot as msgq's readers do (no clearing here: the queue must have room).
+    func register(uid: UInt64) {
+        let slot = readers
+        set(24 + 8 * (2 * slots + slot), uid)
+        set(24 + 8 * (slots + slot), 1)
+        set(0, UInt64(slot + 1))
+    }
+
+    /// Writes a header field as a hostile writer might.
+    func setHeader(_ offset: Int, _ value: UInt64) { set(offset, value) }
+
+    /// Writes a size tag into the ring at `offset`.
+    func putData(_ value: Int64, at offset: Int) {
+        (base + 24 + 24 * slots + offset).storeBytes(of: value, as: Int64.self)
+    }
+
+    /// Truncates the queue file to nothing under its readers.
+    func truncate() {
+        _ = Glibc.truncate(path, 0)
     }
 
     func clearReaders() {

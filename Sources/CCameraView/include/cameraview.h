@@ -32,7 +32,9 @@ enum {
                          released or a deletion failed (cv_last_error names them): a bug */
     CV_EBROKEN = -8,  /* the frame's buffer was rewritten (torn) or truncated by its
                          producer while it was read: nothing was drawn */
-    CV_ETIMEOUT = -9  /* no frame came within the wait */
+    CV_ETIMEOUT = -9, /* no frame came within the wait */
+    CV_EPEER = -10    /* a VisionIPC server broke the protocol or does not answer (its
+                         answer, buffers or queue): the peer's fault, not the caller's */
 };
 
 enum { CV_BT601 = 0, CV_BT709 = 1 };
@@ -178,20 +180,25 @@ typedef struct cv_vision_frame {
     int width, height;
     int valid; /* the server's flag */
 } cv_vision_frame;
-/* Makes `view` a client of `stream` on `server`. Never blocks, and succeeds with the
- * server absent: the view connects (again) while it waits for frames, as openpilot's UI
- * retries. */
+/* Makes `view` a client of `stream` on `server`. Waits at most 100 ms for the server's
+ * answer and succeeds with the server absent, stalled or not answering: the view connects
+ * (again) while it waits for frames, as openpilot's UI retries. A request the server
+ * answers late is still read to its end (openpilot's server aborts on a half-finished
+ * one). */
 int cv_view_connect_visionipc(cv_view *view, const char *server, uint32_t stream);
 /* Waits up to `timeout_ms` for a frame newer than the last, conflated to the newest; makes
  * it the frame cv_view_render_rgba and cv_view_render_to_fbo draw and fills *frame (may
- * be NULL). CV_ETIMEOUT when none came. Once the server is lost the last frame is gone
- * too: renders return CV_ENOFRAME until the next frame. A render of a frame the server
- * rewrote meanwhile returns CV_EBROKEN (counted as torn). */
+ * be NULL). Returns within the timeout (and well under a millisecond more) whatever the
+ * server does. CV_ETIMEOUT when none came; CV_EPEER when the server's answer or queue
+ * broke the protocol (the connection is dropped and tried again). Once the server is lost
+ * the last frame is gone too: renders return CV_ENOFRAME until the next frame. A render
+ * of a frame the server rewrote meanwhile returns CV_EBROKEN (counted as torn). */
 int cv_view_wait_frame(cv_view *view, int timeout_ms, cv_vision_frame *frame);
 /* 1 while connected to the server, 0 while not, or a CV_E* code. */
 int cv_view_visionipc_connected(const cv_view *view);
 /* The streams `server` serves: up to `capacity` ids in `streams`, how many in *count (0
- * with no server). */
+ * with no server). Waits at most 1 s for the server's answers: CV_EPEER when none came
+ * or the answer broke the protocol. */
 int cv_visionipc_available_streams(const char *server, uint32_t *streams, int capacity, int *count);
 /* A VisionIPC view's counts since it connected the first time. */
 typedef struct cv_vision_statistics {
@@ -204,6 +211,10 @@ typedef struct cv_vision_statistics {
     long losses;      /* servers lost (silence, then a refusing socket) */
     long evictions;   /* times another reader's registration evicted this process's slot */
     long queue_readers; /* reader slots the stream's queue has registered, all processes */
+    long slot_refusals; /* registrations that found every reader slot taken: the view
+                           waited and tried again later, evicting no one */
+    long no_slot;       /* 1 while connected without a reader slot (the queue is full: no
+                           frames come until one is free), else 0 */
 } cv_vision_statistics;
 int cv_view_visionipc_statistics(const cv_view *view, cv_vision_statistics *statistics);
 

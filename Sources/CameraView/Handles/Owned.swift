@@ -166,6 +166,12 @@ package final class OwnerGroup {
         return box.raw
     }
 
+    /// Takes over every member of `other` (left empty): released with this group's.
+    package func take(from other: OwnerGroup) {
+        members += other.members
+        other.members.removeAll()
+    }
+
     package func release(in teardown: Teardown) {
         for member in members.reversed() { member.release(in: teardown) }
         members.removeAll()

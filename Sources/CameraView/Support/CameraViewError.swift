@@ -56,8 +56,10 @@ public enum CameraViewError: Error, Equatable, Sendable {
     case bufferTruncated(bufferIndex: Int)
     /// `RenderDevice.adoptingCurrent()` found no EGL or GLX context current on the calling thread.
     case noCurrentContext
-    /// A VisionIPC server answered with something the protocol does not allow.
-    case visionIPC(server: String, problem: String)
+    /// A VisionIPC server (a peer process: its answers, buffers and queue) sent something
+    /// the protocol does not allow, or does not answer. The peer's fault, not the caller's:
+    /// the connection it concerns is dropped and tried again later.
+    case peer(server: String, problem: String)
 }
 
 extension CameraViewError: CustomStringConvertible {
@@ -89,7 +91,7 @@ extension CameraViewError: CustomStringConvertible {
         case .staleFrame(let index): "the frame's buffers (buffer \(index)) were released with their stream or owner; take a new frame"
         case let .tornFrame(index, frameID, found): "buffer \(index) was rewritten while it was read (frame \(frameID), now \(found)): torn, not drawn"
         case .bufferTruncated(let index): "buffer \(index) was truncated by its producer while it was mapped: not drawn"
-        case let .visionIPC(server, problem): "VisionIPC server \(server): \(problem)"
+        case let .peer(server, problem): "VisionIPC server \(server): \(problem)"
         case .noCurrentContext: "no EGL or GLX context is current on the calling thread"
         }
     }

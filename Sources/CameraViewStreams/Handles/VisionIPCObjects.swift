@@ -16,10 +16,11 @@ enum FaultGuardKind: UnboundKind {
 typealias OwnedFaultGuard = Owned<FaultGuardKind>
 
 extension Creation where Kind == FaultGuardKind {
-    /// Guards `range` (a mapping whose owner unmaps it after releasing the guard).
-    static func guarding(_ range: UnsafeMutableRawBufferPointer, what: String) -> Creation {
+    /// Guards `range` (a mapping whose owner unmaps it after releasing the guard); after a
+    /// fault its zero pages are `writable` when the mapping was.
+    static func guarding(_ range: UnsafeMutableRawBufferPointer, writable: Bool = false, what: String) -> Creation {
         Creation("SIGBUS guard") { _ in
-            let slot = cvipc_fault_guard_add(range.baseAddress, range.count)
+            let slot = cvipc_fault_guard_add(range.baseAddress, range.count, writable ? 1 : 0)
             guard slot >= 0 else { throw CameraViewError.io(operation: "SIGBUS guard", path: what, errno: ENOSPC) }
             return slot
         }
@@ -27,9 +28,11 @@ extension Creation where Kind == FaultGuardKind {
 }
 
 extension Creation where Kind == FDKind {
-    /// A Unix seqpacket socket connected to `path` (a VisionIPC server's control socket).
-    /// ENOENT (no server yet) and ECONNREFUSED (a socket file its killed server left) are
-    /// thrown as `io` errors with that errno, for the caller to tell "absent" from "broken".
+    /// A non-blocking Unix seqpacket socket connecting to `path` (a VisionIPC server's
+    /// control socket): connected, or (EINPROGRESS) on its way. ENOENT (no server yet),
+    /// ECONNREFUSED (a socket file its killed server left) and EAGAIN (a server that does
+    /// not accept: its backlog is full) are thrown as `io` errors with that errno, for the
+    /// caller to tell "absent" from "busy" from "broken"; nothing was sent then.
     static func seqpacketConnection(to path: String) -> Creation {
         Creation("connect \(path)") { _ in
             var address = sockaddr_un()
@@ -39,12 +42,16 @@ extension Creation where Kind == FDKind {
                 throw CameraViewError.io(operation: "connect", path: path, errno: ENAMETOOLONG)
             }
             withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-            let fd = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let flags = Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+            let fd = socket(AF_UNIX, flags, 0)
             guard fd >= 0 else { throw CameraViewError.io(operation: "socket", path: path, errno: errno) }
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard connected == 0 else {
+            var connected: Int32
+            repeat {
+                connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                }
+            } while connected != 0 && errno == EINTR
+            guard connected == 0 || errno == EINPROGRESS else {
                 let error = errno
                 close(fd)
                 throw CameraViewError.io(operation: "connect", path: path, errno: error)
@@ -65,25 +72,19 @@ extension Creation where Kind == FDKind {
 }
 
 /// One message from a seqpacket socket: its bytes and the fds that came with it, each
-/// adopted into `group` (recorded in `table`) before anything else can fail.
+/// adopted into `objects` (recorded in the table given) before anything else can fail.
+/// Whoever takes the message takes `objects` over (or releases it).
 struct ReceivedMessage {
     let bytes: [UInt8]
     let fds: [Int32]
-    /// The control data did not fit (more than the room asked for): fds were lost.
-    let controlTruncated: Bool
+    let objects: OwnerGroup
+    /// The message or its control data did not fit the room asked for (bytes or fds lost).
+    let truncated: Bool
 }
 
-/// Receives one message of at most `capacity` bytes with room for `maximumFDs` fds,
-/// waiting at most `timeoutMilliseconds` (then ETIMEDOUT). A closed connection returns an
-/// empty message.
-func receiveMessage(
-    on socket: Int32, capacity: Int, maximumFDs: Int, timeoutMilliseconds: Int32, table: HandleTable, group: OwnerGroup, what: String
-) throws -> ReceivedMessage {
-    var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-    var ready: Int32
-    repeat { ready = poll(&poller, 1, timeoutMilliseconds) } while ready < 0 && errno == EINTR
-    guard ready >= 0 else { throw CameraViewError.io(operation: "poll", path: what, errno: errno) }
-    guard ready > 0 else { throw CameraViewError.io(operation: "poll (no answer)", path: what, errno: ETIMEDOUT) }
+/// Receives one message of at most `capacity` bytes with room for `maximumFDs` fds, from
+/// a socket that poll() says is readable. A closed connection returns an empty message.
+func receiveMessage(on socket: Int32, capacity: Int, maximumFDs: Int, table: HandleTable, what: String) throws -> ReceivedMessage {
     var bytes = [UInt8](repeating: 0, count: capacity)
     var control = [UInt8](repeating: 0, count: cvipc_scm_rights_space(Int32(maximumFDs)))
     var raw = [Int32](repeating: -1, count: maximumFDs)
@@ -95,10 +96,10 @@ func receiveMessage(
                 (message.msg_iov, message.msg_iovlen) = (vector, 1)
                 (message.msg_control, message.msg_controllen) = (control.baseAddress, control.count)
                 var result: Int
-                repeat { result = recvmsg(socket, &message, Int32(MSG_CMSG_CLOEXEC)) } while result < 0 && errno == EINTR
+                repeat { result = recvmsg(socket, &message, Int32(MSG_CMSG_CLOEXEC) | Int32(MSG_DONTWAIT)) } while result < 0 && errno == EINTR
                 guard result >= 0 else { return (-Int(errno), 0, false) }
                 let count = raw.withUnsafeMutableBufferPointer { Int(cvipc_scm_rights_fds(&message, $0.baseAddress, Int32(maximumFDs))) }
-                return (result, count, cvipc_message_truncated_control(&message) != 0)
+                return (result, count, cvipc_message_truncated(&message) != 0)
             }
         }
     }
@@ -106,26 +107,33 @@ func receiveMessage(
         // ECONNRESET: the server went away mid-answer.
         throw CameraViewError.io(operation: "recvmsg", path: what, errno: Int32(-received))
     }
+    let objects = OwnerGroup()
     var adopted: [Int32] = []
     for (position, fd) in raw.prefix(count).enumerated() {
         let taken = Locked(false)
         do {
-            adopted.append(group.adopt(try table.create(.received(fd, taken: taken))))
+            adopted.append(objects.adopt(try table.create(.received(fd, taken: taken))))
         } catch {
             // The ledger closes what it took (a failure after admission released it).
             let unrecorded = raw[(taken.withLock { $0 } ? position + 1 : position)..<count]
             for fd in unrecorded { close(fd) }
+            objects.release(in: .contextLost)
             throw error
         }
     }
-    return ReceivedMessage(bytes: Array(bytes.prefix(received)), fds: adopted, controlTruncated: truncated)
+    return ReceivedMessage(bytes: Array(bytes.prefix(received)), fds: adopted, objects: objects, truncated: truncated)
 }
 
-/// Sends `bytes` as one message (a VisionIPC request).
-func sendMessage(_ bytes: [UInt8], on socket: Int32, what: String) throws {
+/// Sends `bytes` as one message (a VisionIPC request) without waiting: false when the
+/// socket cannot take it yet (EAGAIN: nothing was sent).
+func sendMessage(_ bytes: [UInt8], on socket: Int32, what: String) throws -> Bool {
     var sent: Int
-    repeat { sent = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } } while sent < 0 && errno == EINTR
+    repeat {
+        sent = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+    } while sent < 0 && errno == EINTR
+    if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return false }
     guard sent == bytes.count else { throw CameraViewError.io(operation: "send", path: what, errno: sent < 0 ? errno : EMSGSIZE) }
+    return true
 }
 
 /// What an fd is, read off /proc/self/fd: dma-bufs link to "/dmabuf:..." (or

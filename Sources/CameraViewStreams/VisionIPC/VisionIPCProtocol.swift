@@ -57,8 +57,20 @@ enum VisionIPCRequest {
     static let legacyStreamList: UInt32 = 4
     static let maximumStreams = 64
     static let maximumBuffers = 128
+    /// Room for one stream id more than allowed, so that a longer list is seen as such.
+    static let listCapacity = (maximumStreams + 1) * 4
 
     static func bytes(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
+
+    /// The stream ids of a stream-list answer: at most `maximumStreams` 4-byte ids, no fds.
+    static func streams(in answer: ReceivedMessage, server: String) throws(CameraViewError) -> Set<VisionStreamType> {
+        guard answer.fds.isEmpty, !answer.truncated, answer.bytes.count % 4 == 0, answer.bytes.count / 4 <= maximumStreams else {
+            throw .peer(server: server, problem: "a stream list of \(answer.bytes.count) bytes\(answer.truncated ? " or more" : "") and \(answer.fds.count) fds (at most \(maximumStreams) 4-byte ids, no fds)")
+        }
+        return Set(stride(from: 0, to: answer.bytes.count, by: 4).map { offset in
+            VisionStreamType(rawValue: answer.bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self) })
+        })
+    }
 }
 
 /// One buffer as the server describes it (its `VisionBuf`, sent by value). 112 bytes on
@@ -79,17 +91,19 @@ struct VisionBufferRecord: Equatable, Sendable {
     /// The records of one answer: `bytes.count / fdCount` must be one of `layouts`.
     static func parse(_ bytes: [UInt8], fdCount: Int, server: String) throws(CameraViewError) -> [VisionBufferRecord] {
         guard fdCount > 0, bytes.count % fdCount == 0, layouts.contains(bytes.count / fdCount) else {
-            throw .visionIPC(server: server, problem: "\(bytes.count) bytes of buffer records for \(fdCount) fds: not \(layouts.map(String.init).joined(separator: " or ")) bytes each")
+            throw .peer(server: server, problem: "\(bytes.count) bytes of buffer records for \(fdCount) fds: not \(layouts.map(String.init).joined(separator: " or ")) bytes each")
         }
         let size = bytes.count / fdCount
         return try (0..<fdCount).map { (position) throws(CameraViewError) in
             let base = position * size
             func u64(_ offset: Int) -> UInt64 { bytes.loadLittleEndian(at: base + offset) }
+            // Every size must fit what the rest of the library can represent: GL's and the C
+            // API's sizes are 32-bit ints.
             func field(_ offset: Int, _ name: String) throws(CameraViewError) -> Int {
-                guard let value = Int(exactly: u64(offset)) else {
-                    throw .visionIPC(server: server, problem: "buffer \(position): \(name) \(u64(offset)) is out of range")
+                guard let value = Int32(exactly: u64(offset)) else {
+                    throw .peer(server: server, problem: "buffer \(position): \(name) \(u64(offset)) is out of range (at most \(Int32.max))")
                 }
-                return value
+                return Int(value)
             }
             return VisionBufferRecord(
                 length: try field(0, "len"), mappedLength: try field(8, "mmap_len"), width: try field(40, "width"),
@@ -101,10 +115,16 @@ struct VisionBufferRecord: Equatable, Sendable {
 
     /// The frame layout, checked (sizes, strides, the UV plane inside `len`), and that the
     /// mapping holds the frame and its 8-byte frame-id trailer.
+    /// A layout the library refuses is the server's error here, not the caller's.
     func layout(server: String) throws(CameraViewError) -> NV12Layout {
-        let layout = try NV12Layout(width: width, height: height, yStride: stride, uvOffset: uvOffset, bufferSize: length)
-        guard length <= Int.max - 8, mappedLength >= length + 8 else {
-            throw .visionIPC(server: server, problem: "buffer \(index): mmap_len \(mappedLength) leaves no frame-id trailer after len \(length)")
+        let layout: NV12Layout
+        do {
+            layout = try NV12Layout(width: width, height: height, yStride: stride, uvOffset: uvOffset, bufferSize: length)
+        } catch {
+            throw .peer(server: server, problem: "buffer \(index): \(error)")
+        }
+        guard mappedLength - 8 >= length else {
+            throw .peer(server: server, problem: "buffer \(index): mmap_len \(mappedLength) leaves no frame-id trailer after len \(length)")
         }
         return layout
     }

@@ -19,8 +19,16 @@ public struct VisionIPCFrame: Sendable {
 /// device, imported zero-copy) and its msgq queue of frame notifications, read conflated
 /// to the newest frame. A restarted server (a new server id, or a new queue writer) is
 /// noticed and reconnected to, after every object made from the old buffers is released;
-/// a lost one (silence, and a control socket that refuses) ends the shown frame.
-/// Every fd, mapping and guard is an owner in `handles` (the queue's in `MsgqQueues`).
+/// a lost one (silence, and a control socket that refuses or a server that does not
+/// answer) ends the shown frame.
+///
+/// Never blocked by its server: every request is taken a step at a time as its socket is
+/// ready (`ControlExchange`), so `connect(timeout:)` and `nextFrame(timeout:)` return
+/// within their timeouts whatever the server does, and a request the server answers late
+/// is still read to its end (openpilot's server aborts on a half-finished one). What the
+/// server sends is checked where it is parsed; what breaks the protocol is thrown as
+/// `CameraViewError.peer`. Every fd, mapping and guard is an owner in `handles` (the
+/// queue's in `MsgqQueues`, the control sockets' in `ControlExchange.table`).
 public final class VisionIPCSource: FrameSource {
     public let endpoint: VisionIPCEndpoint
     public let stream: VisionStreamType
@@ -29,6 +37,13 @@ public final class VisionIPCSource: FrameSource {
     package let handles: HandleTable
     /// How long silence lasts before the server is asked whether it is still there.
     package let silenceBeforeProbe: Duration
+    /// How long `connect()` waits for the server's answer (a live server answers in well
+    /// under a millisecond); the answer is still taken later when it comes.
+    public static let connectTimeout = Duration.milliseconds(100)
+    /// How long a server has to answer the liveness probe before it counts as lost.
+    public static let probeTimeout = Duration.seconds(1)
+    /// How long `availableStreams` waits for the server's answers.
+    public static let listTimeout = Duration.seconds(1)
 
     package struct Statistics: Sendable, Equatable {
         /// Frames delivered, older ones skipped for them (conflate), frames the server
@@ -38,21 +53,35 @@ public final class VisionIPCSource: FrameSource {
         package var torn = 0
         package var truncated = 0
         /// Connections made, restarts seen (new server id or queue writer), servers lost,
-        /// and times another reader's registration evicted this process's queue slot.
+        /// times another reader's registration evicted this process's queue slot, and
+        /// registrations that found the queue full (and waited, evicting no one).
         package var connections = 0
         package var restarts = 0
         package var losses = 0
         package var evictions = 0
+        package var slotRefusals = 0
+        /// Connected, but without a reader slot now: the queue is full, no frames come.
+        package var noSlot = false
     }
 
+    private struct Probe {
+        var exchange: ControlExchange?
+        let since: ContinuousClock.Instant
+    }
     private struct State {
         var connection: Connection?
+        /// The stream request under way: its answer makes the connection.
+        var connecting: ControlExchange?
+        /// The liveness probe under way.
+        var probe: Probe?
         var isClosed = false
         var counts = Statistics()
         var failure: CameraViewError?
         var lastSequence: UInt64 = 0
         var lastActivity = ContinuousClock.now
         var lastProbe = ContinuousClock.now
+        /// No new request before this, after one failed.
+        var nextAttempt = ContinuousClock.now
     }
     private let state: Locked<State>
     /// Shared with the frames' checks (not the source itself: a frame never keeps its source).
@@ -73,21 +102,32 @@ public final class VisionIPCSource: FrameSource {
         state = Locked(State())
     }
 
-    /// Asks the server for the stream's buffers and opens its queue (nothing if connected).
-    /// Throws `sourceUnavailable` while the server or the stream is absent (`lastFailure`
-    /// says which), `visionIPC` when the server's answer breaks the protocol.
-    public func connect() throws {
-        try state.withLock { state in
-            guard !state.isClosed else { throw CameraViewError.closed }
-            guard state.connection == nil else { return }
-            try open(&state)
+    /// Connects within `connectTimeout` (nothing if connected).
+    public func connect() throws { try connect(timeout: Self.connectTimeout) }
+
+    /// Asks the server for the stream's buffers and opens its queue, waiting at most
+    /// `timeout` for the answer (nothing if connected). Throws `sourceUnavailable` while the
+    /// server or the stream is absent or the server has not answered (`lastFailure` says
+    /// which; an answer that comes later is taken by the next call), `peer` when its
+    /// answer breaks the protocol.
+    public func connect(timeout: Duration) throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let connected = try state.withLock { state in
+                guard !state.isClosed else { throw CameraViewError.closed }
+                return try advanceConnection(&state, waitingMilliseconds: min(ControlExchange.milliseconds(until: deadline), 10))
+            }
+            if connected { return }
+            guard clock.now < deadline else { throw CameraViewError.sourceUnavailable(name: name) }
+            waitBriefly()
         }
     }
 
     public var isConnected: Bool { state.withLock { $0.connection != nil } }
 
     /// The newest frame not yet received, or nil. Throws `sourceUnavailable` when the
-    /// server went away (connect again to resume).
+    /// server went away (connect again to resume), `peer` when its queue broke the protocol.
     public func receive() throws -> StreamFrame? {
         try receiveFrame().map { StreamFrame(bufferIndex: $0.bufferIndex, frameID: UInt64($0.frameID), timestampNanoseconds: $0.timestampSOF, frame: $0.frame) }
     }
@@ -97,31 +137,43 @@ public final class VisionIPCSource: FrameSource {
         try state.withLock { state in try receiveLocked(&state) }
     }
 
-    /// Waits up to `timeout` for a frame, connecting (every `retryInterval`) while the
-    /// server is absent, as openpilot's UI does; nil when none came.
+    /// Waits up to `timeout` for a frame, connecting (a request every `retryInterval`) while
+    /// the server is absent, as openpilot's UI does; nil when none came. Returns within
+    /// `timeout` (and a few hundred microseconds) whatever the server does. Throws `peer`
+    /// when the server's answer or queue broke the protocol (the connection is dropped and
+    /// tried again after `retryInterval`).
     public func nextFrame(timeout: Duration, retryInterval: Duration = .milliseconds(200)) throws -> VisionIPCFrame? {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        var lastAttempt: ContinuousClock.Instant?
         while true {
             let frame: VisionIPCFrame? = try state.withLock { state in
                 guard !state.isClosed else { throw CameraViewError.closed }
                 if state.connection == nil {
-                    guard lastAttempt.map({ clock.now - $0 >= retryInterval }) ?? true else { return nil }
-                    lastAttempt = clock.now
-                    do { try open(&state) } catch CameraViewError.sourceUnavailable { return nil }
+                    guard state.connecting != nil || clock.now >= state.nextAttempt else { return nil }
+                    do {
+                        guard try advanceConnection(&state, waitingMilliseconds: 0) else {
+                            // Busy, or not answered yet: a live server answers within a poll or two.
+                            if state.connecting == nil { state.nextAttempt = clock.now + .milliseconds(10) }
+                            return nil
+                        }
+                    } catch {
+                        state.nextAttempt = clock.now + retryInterval
+                        if case CameraViewError.sourceUnavailable = error { return nil }
+                        throw error
+                    }
                 }
                 do {
                     return try receiveLocked(&state)
                 } catch CameraViewError.sourceUnavailable {
                     return nil
+                } catch {
+                    state.nextAttempt = clock.now + retryInterval
+                    throw error
                 }
             }
             if let frame { return frame }
             guard clock.now < deadline else { return nil }
-            // msgq has no wake-up for a reader that is not signalled: poll briefly.
-            var pause = timespec(tv_sec: 0, tv_nsec: 250_000)
-            nanosleep(&pause, nil)
+            waitBriefly()
         }
     }
 
@@ -147,7 +199,11 @@ public final class VisionIPCSource: FrameSource {
         return state.withLock { state in
             var counts = state.counts
             (counts.torn, counts.truncated) = (damage.torn, damage.truncated)
-            if let queue = state.connection?.queue { counts.evictions += queue.counters.evictions }
+            if let queue = state.connection?.queue {
+                let queueCounts = queue.counters
+                (counts.evictions, counts.slotRefusals) = (counts.evictions + queueCounts.evictions, counts.slotRefusals + queueCounts.slotRefusals)
+                counts.noSlot = !queue.holdsSlot
+            }
             return counts
         }
     }
@@ -162,20 +218,38 @@ public final class VisionIPCSource: FrameSource {
     /// older one are gone.
     public var connectionGeneration: Int { state.withLock { $0.counts.connections } }
 
-    /// The streams `server` serves (both list requests: 0xffffffff, then the older 4).
-    public static func availableStreams(server: String, prefix: String? = nil) throws -> Set<VisionStreamType> {
+    /// The streams `server` serves (both list requests: 0xffffffff, then the older 4),
+    /// waiting at most `timeout` for the answers. Throws `sourceUnavailable` when there is
+    /// no server, `peer` when it does not answer in time or its answer breaks the protocol.
+    public static func availableStreams(server: String, prefix: String? = nil, timeout: Duration = listTimeout) throws -> Set<VisionStreamType> {
         let endpoint = VisionIPCEndpoint(server: server, prefix: prefix)
-        let table = HandleTable(owner: "VisionIPC stream list")
-        defer { table.close(in: .contextLost) }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
         for request in [VisionIPCRequest.streamList, VisionIPCRequest.legacyStreamList] {
-            let answer = try Self.request(request, endpoint: endpoint, table: table)
-            guard answer.bytes.count % 4 == 0, answer.fds.isEmpty else {
-                throw CameraViewError.visionIPC(server: endpoint.server, problem: "a stream list of \(answer.bytes.count) bytes and \(answer.fds.count) fds")
+            var exchange: ControlExchange?
+            while exchange == nil {
+                switch try ControlExchange.start(request, endpoint: endpoint, capacity: VisionIPCRequest.listCapacity, maximumFDs: 1) {
+                case .absent: throw CameraViewError.sourceUnavailable(name: endpoint.controlSocketPath)
+                case .started(let started): exchange = started
+                case .busy:
+                    guard clock.now < deadline else {
+                        throw CameraViewError.peer(server: server, problem: "takes no request within \(timeout) (its backlog is full, or an earlier request is unanswered)")
+                    }
+                    waitBriefly()
+                }
             }
-            if !answer.bytes.isEmpty {
-                return Set(stride(from: 0, to: answer.bytes.count, by: 4).map { offset in
-                    VisionStreamType(rawValue: answer.bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self) })
-                })
+            let outcome = exchange!.answer(by: deadline)
+            switch outcome {
+            case .waiting:
+                exchange!.abandon()
+                throw CameraViewError.peer(server: server, problem: "does not answer a stream-list request within \(timeout)")
+            case .closedWithoutAnswer:
+                continue  // a server that knows the other request
+            case .failed(let error):
+                throw Self.unavailable(error, path: endpoint.controlSocketPath)
+            case .answered(let answer):
+                defer { answer.objects.release(in: .contextLost) }
+                return try VisionIPCRequest.streams(in: answer, server: server)
             }
         }
         return []
@@ -190,27 +264,71 @@ public final class VisionIPCSource: FrameSource {
 
     // MARK: -
 
-    private func open(_ state: inout State) throws {
-        do {
-            let connection = try Connection(endpoint: endpoint, stream: stream, table: handles, damage: damage)
-            state.connection = connection
-            state.counts.connections += 1
-            state.failure = nil
-            (state.lastActivity, state.lastProbe) = (.now, .now)
-            // Only frames sent from now on: another source of this process may have read older ones.
-            state.lastSequence = connection.queue.sequence
-        } catch let error as CameraViewError {
-            state.failure = error
-            throw error
+    /// Takes the stream request a step on: starts it (when none is under way) or takes its
+    /// answer, when it came. True once connected.
+    private func advanceConnection(_ state: inout State, waitingMilliseconds: Int32) throws -> Bool {
+        guard state.connection == nil else { return true }
+        if state.connecting == nil {
+            let capacity = VisionIPCRequest.maximumBuffers * VisionBufferRecord.layouts.max()!
+            switch try ControlExchange.start(stream.rawValue, endpoint: endpoint, capacity: capacity, maximumFDs: VisionIPCRequest.maximumBuffers) {
+            case .absent:
+                state.failure = .sourceUnavailable(name: endpoint.controlSocketPath)
+                throw CameraViewError.sourceUnavailable(name: name)
+            case .busy:
+                state.failure = .peer(server: endpoint.server, problem: "takes no request now (its backlog is full, or an earlier request is unanswered)")
+                return false
+            case .started(let exchange):
+                state.connecting = exchange
+            }
         }
+        switch state.connecting!.advance(waitingMilliseconds: waitingMilliseconds) {
+        case .waiting:
+            state.failure = .peer(server: endpoint.server, problem: "has not answered the request for stream \(stream) yet")
+            return false
+        case .closedWithoutAnswer:
+            // An unknown stream: the server closes without a reply.
+            state.connecting = nil
+            state.failure = .sourceUnavailable(name: name)
+            throw CameraViewError.sourceUnavailable(name: name)
+        case .failed(let error):
+            state.connecting = nil
+            state.failure = error
+            throw Self.unavailable(error, path: endpoint.controlSocketPath)
+        case .answered(let answer):
+            state.connecting = nil
+            do {
+                let connection = try Connection(answer: answer, endpoint: endpoint, stream: stream, table: handles, damage: damage)
+                state.connection = connection
+                state.counts.connections += 1
+                state.failure = nil
+                (state.lastActivity, state.lastProbe) = (.now, .now)
+                // Only frames sent from now on: another source of this process may have read older ones.
+                state.lastSequence = connection.queue.sequence
+                return true
+            } catch let error as CameraViewError {
+                state.failure = error
+                throw error
+            }
+        }
+    }
+
+    /// A broken exchange: a server gone mid-answer is not serving; anything else is thrown as is.
+    private static func unavailable(_ error: CameraViewError, path: String) -> CameraViewError {
+        if case .io(_, _, let code) = error, code == ECONNRESET || code == EPIPE { return .sourceUnavailable(name: path) }
+        return error
     }
 
     private func drop(_ state: inout State) {
         state.connection?.release()
         state.connection = nil
+        state.connecting?.abandon()
+        state.connecting = nil
+        state.probe?.exchange?.abandon()
+        state.probe = nil
     }
 
-    /// The server is gone or changed: release everything of it and say so.
+    /// The server is gone, changed, stalled or broke the protocol: release everything of it,
+    /// keep why in `failure`, and return the error a receive throws.
     private func lose(_ state: inout State, _ reason: CameraViewError, restarted: Bool) -> CameraViewError {
         if restarted { state.counts.restarts += 1 } else { state.counts.losses += 1 }
         drop(&state)
@@ -221,10 +339,21 @@ public final class VisionIPCSource: FrameSource {
     private func receiveLocked(_ state: inout State) throws -> VisionIPCFrame? {
         guard !state.isClosed else { throw CameraViewError.closed }
         guard let connection = state.connection else { throw CameraViewError.sourceUnavailable(name: name) }
-        if connection.queue.faulted || connection.queue.writerEpoch != connection.writerEpoch {
-            throw lose(&state, .visionIPC(server: endpoint.server, problem: "the stream's queue has a new writer"), restarted: true)
+        if connection.queue.faulted {
+            throw lose(&state, .sourceUnavailable(name: endpoint.queuePath(stream)), restarted: true)
         }
-        guard let (sequence, bytes) = connection.queue.newest(after: state.lastSequence) else {
+        if connection.queue.writerEpoch != connection.writerEpoch {
+            throw lose(&state, .sourceUnavailable(name: endpoint.queuePath(stream)), restarted: true)
+        }
+        let newest: (sequence: UInt64, bytes: [UInt8])?
+        do {
+            newest = try connection.queue.newest(after: state.lastSequence, server: endpoint.server)
+        } catch let error as CameraViewError {
+            // A queue that breaks msgq's rules: the server's error, for the caller to see.
+            _ = lose(&state, error, restarted: false)
+            throw error
+        }
+        guard let (sequence, bytes) = newest else {
             try checkAlive(&state, connection)
             return nil
         }
@@ -233,7 +362,7 @@ public final class VisionIPCSource: FrameSource {
         guard let packet = VisionIPCPacket(bytes), packet.serverID == connection.serverID,
               let index = Int(exactly: packet.index), index < connection.buffers.count else {
             // openpilot's client reads a foreign server id or index as a restarted server.
-            throw lose(&state, .visionIPC(server: endpoint.server, problem: "a frame of another server instance"), restarted: true)
+            throw lose(&state, .sourceUnavailable(name: name), restarted: true)
         }
         state.counts.delivered += 1
         state.counts.skipped = connection.queue.counters.skipped - connection.skippedAtStart
@@ -241,49 +370,51 @@ public final class VisionIPCSource: FrameSource {
     }
 
     /// After `silenceBeforeProbe` without frames, asks the server (a stream-list request,
-    /// which every server answers or closes without harm) whether it is still there.
+    /// which every server answers or closes without harm) whether it is still there,
+    /// without waiting: the probe's answer is looked for at each later poll, and a server
+    /// that gives none within `probeTimeout` is lost (the probe is still read to its end).
     private func checkAlive(_ state: inout State, _ connection: Connection) throws {
         let now = ContinuousClock.now
-        guard now - state.lastActivity >= silenceBeforeProbe, now - state.lastProbe >= silenceBeforeProbe else { return }
-        state.lastProbe = now
-        guard connection.queue.isCurrentFile else {
-            throw lose(&state, .visionIPC(server: endpoint.server, problem: "the stream's queue file was replaced"), restarted: true)
+        if state.probe == nil {
+            guard now - state.lastActivity >= silenceBeforeProbe, now - state.lastProbe >= silenceBeforeProbe else { return }
+            guard connection.queue.isCurrentFile else {
+                throw lose(&state, .sourceUnavailable(name: endpoint.queuePath(stream)), restarted: true)
+            }
+            state.probe = Probe(since: now)
         }
-        do {
-            let table = HandleTable(owner: "VisionIPC probe")
-            defer { table.close(in: .contextLost) }
-            _ = try Self.request(VisionIPCRequest.streamList, endpoint: endpoint, table: table)
-        } catch CameraViewError.sourceUnavailable {
+        guard var probe = state.probe else { return }
+        if probe.exchange == nil {
+            switch try ControlExchange.start(VisionIPCRequest.streamList, endpoint: endpoint, capacity: VisionIPCRequest.listCapacity, maximumFDs: 1) {
+            case .absent: throw lose(&state, .sourceUnavailable(name: endpoint.controlSocketPath), restarted: false)
+            case .busy: break
+            case .started(let exchange): probe.exchange = exchange
+            }
+        }
+        switch probe.exchange?.advance(waitingMilliseconds: 0) {
+        case .answered(let answer)?:
+            // Alive; what it said does not matter here (its fds, if any, are closed).
+            answer.objects.release(in: .contextLost)
+            (state.probe, state.lastProbe) = (nil, now)
+            return
+        case .closedWithoutAnswer?:
+            (state.probe, state.lastProbe) = (nil, now)
+            return
+        case .failed?:
             throw lose(&state, .sourceUnavailable(name: endpoint.controlSocketPath), restarted: false)
+        case .waiting?, nil:
+            break
+        }
+        state.probe = probe
+        if now - probe.since >= Self.probeTimeout {
+            throw lose(&state, .peer(server: endpoint.server, problem: "does not answer (no answer to a probe within \(Self.probeTimeout))"), restarted: false)
         }
     }
+}
 
-    /// One request on a new control connection: its answer's bytes and fds (owned by a
-    /// group of `table`'s that the caller takes over).
-    fileprivate static func request(_ value: UInt32, endpoint: VisionIPCEndpoint, table: HandleTable, group: OwnerGroup = OwnerGroup()) throws -> ReceivedMessage {
-        let path = endpoint.controlSocketPath
-        let socket: OwnedFD
-        do {
-            socket = try table.create(.seqpacketConnection(to: path))
-        } catch CameraViewError.io(_, _, let code) where code == ENOENT || code == ECONNREFUSED {
-            throw CameraViewError.sourceUnavailable(name: path)
-        }
-        do {
-            try sendMessage(VisionIPCRequest.bytes(value), on: socket.raw, what: path)
-            let capacity = VisionIPCRequest.maximumBuffers * VisionBufferRecord.layouts.max()!
-            let answer = try receiveMessage(on: socket.raw, capacity: capacity, maximumFDs: VisionIPCRequest.maximumBuffers,
-                                            timeoutMilliseconds: 1000, table: table, group: group, what: path)
-            socket.release()
-            return answer
-        } catch CameraViewError.io(_, _, let code) where code == ECONNRESET || code == EPIPE || code == ETIMEDOUT {
-            // Gone mid-answer, or there but not answering (hung, stopped): not serving.
-            socket.release()
-            throw CameraViewError.sourceUnavailable(name: path)
-        } catch {
-            socket.release()
-            throw error
-        }
-    }
+/// msgq has no wake-up for a reader that is not signalled: poll briefly.
+private func waitBriefly() {
+    var pause = timespec(tv_sec: 0, tv_nsec: 250_000)
+    nanosleep(&pause, nil)
 }
 
 /// One connection's buffers and queue.
@@ -307,28 +438,27 @@ private final class Connection {
     private let damage: Locked<VisionIPCSource.Damage>
     private let server: String
 
-    init(endpoint: VisionIPCEndpoint, stream: VisionStreamType, table: HandleTable, damage: Locked<VisionIPCSource.Damage>) throws {
+    /// The connection the server's `answer` to a stream request describes (its fds, adopted
+    /// here, are released with the rest if anything fails).
+    init(answer: ReceivedMessage, endpoint: VisionIPCEndpoint, stream: VisionStreamType, table: HandleTable,
+         damage: Locked<VisionIPCSource.Damage>) throws {
         let objects = OwnerGroup()
+        objects.take(from: answer.objects)
         (self.damage, server) = (damage, endpoint.server)
         do {
-            let answer = try VisionIPCSource.request(stream.rawValue, endpoint: endpoint, table: table, group: objects)
-            guard !answer.bytes.isEmpty else {
-                // An unknown stream: the server closes without a reply.
-                throw CameraViewError.sourceUnavailable(name: "\(endpoint.server):\(stream)")
-            }
-            guard !answer.controlTruncated else {
-                throw CameraViewError.visionIPC(server: server, problem: "more than \(VisionIPCRequest.maximumBuffers) buffer fds")
+            guard !answer.truncated else {
+                throw CameraViewError.peer(server: server, problem: "an answer larger than \(VisionIPCRequest.maximumBuffers) buffer records and fds")
             }
             let records = try VisionBufferRecord.parse(answer.bytes, fdCount: answer.fds.count, server: server)
             guard let first = records.first, records.allSatisfy({ $0.serverID == first.serverID }),
                   records.enumerated().allSatisfy({ $0.offset == $0.element.index && $0.element.stream == stream }) else {
-                throw CameraViewError.visionIPC(server: server, problem: "buffer records of mixed servers, streams or order")
+                throw CameraViewError.peer(server: server, problem: "buffer records of mixed servers, streams or order")
             }
             var buffers: [Buffer] = []
             for (record, fd) in zip(records, answer.fds) {
                 buffers.append(try Self.map(record, fd: fd, table: table, into: objects, server: server))
             }
-            let queue = try MsgqQueues.open(endpoint.queuePath(stream))
+            let queue = try MsgqQueues.open(endpoint.queuePath(stream), server: server)
             (serverID, self.buffers, self.queue) = (first.serverID, buffers, queue)
             (writerEpoch, skippedAtStart) = (queue.writerEpoch, queue.counters.skipped)
         } catch {
@@ -344,7 +474,7 @@ private final class Connection {
         let dmaBuf = isDmaBuf(fd)
         let size = dmaBuf ? Int(lseek(fd, 0, SEEK_END)) : try fileIdentity(fd, what: "buffer \(record.index)").size
         guard size >= record.mappedLength else {
-            throw CameraViewError.visionIPC(server: server, problem: "buffer \(record.index) is \(size) bytes, its record says \(record.mappedLength)")
+            throw CameraViewError.peer(server: server, problem: "buffer \(record.index) is \(size) bytes, its record says \(record.mappedLength)")
         }
         let mapping = objects.adopt(try table.create(.map(fd, length: record.mappedLength, shared: true, what: "VisionIPC buffer \(record.index)")))
         let fault = objects.adopt(try table.create(.guarding(mapping, what: "VisionIPC buffer \(record.index)")))
@@ -384,7 +514,7 @@ private final class Connection {
 /// server reuses buffers round robin with no lock, so a frame it rewrote meanwhile shows
 /// another id there (torn), and one it truncated faulted (zero pages, id 0).
 private final class TrailerCheck: SharedBufferCheck, @unchecked Sendable {
-    private let trailer: UnsafePointer<UInt64>
+    private let trailer: UnsafeRawPointer
     private let fault: Int32
     private let frameID: UInt32
     private let bufferIndex: Int
@@ -392,15 +522,19 @@ private final class TrailerCheck: SharedBufferCheck, @unchecked Sendable {
     private let counted = Locked(false)
 
     init(buffer: Connection.Buffer, frameID: UInt32, damage: Locked<VisionIPCSource.Damage>) {
-        trailer = (buffer.bytes.baseAddress! + buffer.record.trailerOffset).assumingMemoryBound(to: UInt64.self)
+        trailer = buffer.bytes.baseAddress! + buffer.record.trailerOffset
         (fault, self.frameID, bufferIndex, self.damage) = (buffer.fault, frameID, buffer.record.index, damage)
     }
 
-    func beforeRead() throws(CameraViewError) { try verify() }
+    func beforeRead() throws(CameraViewError) {
+        // A host's handler installed since (faulthandler) must not see a truncation first.
+        cvipc_fault_guard_rearm()
+        try verify()
+    }
     func afterRead() throws(CameraViewError) { try verify() }
 
     private func verify() throws(CameraViewError) {
-        let found = cvipc_atomic_load_u64(UnsafeMutablePointer(mutating: trailer))
+        let found = cvipc_load_u64_any(trailer)
         if cvipc_fault_guard_faulted(fault) != 0 {
             count { $0.truncated += 1 }
             throw .bufferTruncated(bufferIndex: bufferIndex)

@@ -35,7 +35,7 @@ from ._library import LibraryNotFound
 _lib = _library.load()
 
 # cameraview.h's codes, mirrored (tests/test_header.py fails when they drift from it).
-OK, EINVAL, EGL, EGLES, ENOFRAME, ECLOSED, EOTHER, EUNCLEAN, EBROKEN, ETIMEOUT = 0, -1, -2, -3, -4, -5, -6, -7, -8, -9
+OK, EINVAL, EGL, EGLES, ENOFRAME, ECLOSED, EOTHER, EUNCLEAN, EBROKEN, ETIMEOUT, EPEER = 0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10
 _MATRICES = {"bt601": 0, "bt709": 1}
 _RANGES = {"full": 0, "limited": 1}
 _FITS = {"contain": 0, "cover": 1, "stretch": 2}
@@ -86,8 +86,14 @@ class BrokenFrame(CameraViewError):
     read: nothing was drawn. The next frame is fine."""
 
 
+class PeerError(CameraViewError):
+    """The VisionIPC server broke the protocol (its answer, buffer records or queue) or does
+    not answer: the server's fault, not the caller's. The view dropped that connection and
+    tries again at later waits."""
+
+
 _ERRORS = {EINVAL: InvalidArgument, EGL: EGLFailure, EGLES: GLESFailure, ENOFRAME: NoFrame, ECLOSED: Closed,
-           EUNCLEAN: UncleanClose, EBROKEN: BrokenFrame}
+           EUNCLEAN: UncleanClose, EBROKEN: BrokenFrame, EPEER: PeerError}
 
 
 class VisionStreamType(enum.IntEnum):
@@ -117,7 +123,8 @@ def _stream(value):
 
 
 def available_streams(name: str) -> Set[Union[VisionStreamType, int]]:
-    """The streams VisionIPC server `name` serves (empty when it is not there)."""
+    """The streams VisionIPC server `name` serves (empty when it is not there). Waits at most
+    1 s for its answers; raises `PeerError` when none came or they broke the protocol."""
     capacity = 64
     streams, count = (ctypes.c_uint32 * capacity)(), ctypes.c_int()
     _check(_lib.cv_visionipc_available_streams(name.encode(), streams, capacity, ctypes.byref(count)))
@@ -334,9 +341,9 @@ class CameraView(_Handle):
     """A view on `device` (a new Device of its own when None, closed with the view).
 
     `CameraView(name, stream_type)` is openpilot's view: a client of stream `stream_type`
-    of VisionIPC server `name` ("camerad"). It does not block: it connects when the
-    server is there, and again after the server restarts or goes away, while
-    `wait_for_frame` is called."""
+    of VisionIPC server `name` ("camerad"). It waits at most 0.1 s for the server's answer
+    and never more: it connects when the server is there, and again after the server
+    restarts, stalls or goes away, while `wait_for_frame` is called."""
 
     _close_function = staticmethod(_lib.cv_view_close)
 
@@ -375,7 +382,9 @@ class CameraView(_Handle):
     def wait_for_frame(self, timeout: float = 0.1) -> Optional[VisionFrame]:
         """Waits up to `timeout` seconds for a new frame of the VisionIPC stream (the newest,
         when several came) and makes it the one `render_rgba` and `render_to_fbo` draw.
-        Returns its `VisionFrame`, or None when none came (or the server is not there)."""
+        Returns its `VisionFrame`, or None when none came (or the server is not there), within
+        `timeout` whatever the server does. Raises `PeerError` when the server broke the
+        protocol (the view reconnects at later waits)."""
         info = _library.VisionFrame()
         code = _lib.cv_view_wait_frame(self._require(), max(0, int(timeout * 1000)), ctypes.byref(info))
         if code == ETIMEOUT:
@@ -402,7 +411,9 @@ class CameraView(_Handle):
     @property
     def vision_statistics(self) -> Dict[str, int]:
         """Counts since the view first connected: delivered, skipped, torn, truncated,
-        connections, restarts, losses, evictions, and the queue's reader slots in use."""
+        connections, restarts, losses, evictions, the queue's reader slots in use,
+        slot_refusals (registrations that found the queue full: the view waited, evicting
+        no one), and no_slot (1 while connected without a slot: no frames come)."""
         statistics = _library.VisionStatistics()
         _check(_lib.cv_view_visionipc_statistics(self._require(), ctypes.byref(statistics)))
         return {name: getattr(statistics, name) for name, _ in statistics._fields_}
@@ -490,6 +501,6 @@ def _buffer_address(data):
 
 __all__ = [
     "CameraView", "Device", "Frame", "ImageTarget", "FramebufferTarget", "Options", "default_layout", "CameraViewError", "InvalidArgument", "EGLFailure", "GLESFailure", "NoFrame", "Closed",
-    "LibraryNotFound", "UncleanClose", "BrokenFrame", "VisionStreamType", "VisionFrame", "available_streams", "last_error", "live_handles_in_process", "swept_in_process",
+    "LibraryNotFound", "UncleanClose", "BrokenFrame", "PeerError", "VisionStreamType", "VisionFrame", "available_streams", "last_error", "live_handles_in_process", "swept_in_process",
     "failed_deletions_in_process", "dropped_in_process",
 ]

@@ -83,7 +83,8 @@ class VisionFrame(ctypes.Structure):
 
 class VisionStatistics(ctypes.Structure):
     _fields_ = [(name, ctypes.c_long) for name in (
-        "delivered", "skipped", "torn", "truncated", "connections", "restarts", "losses", "evictions", "queue_readers")]
+        "delivered", "skipped", "torn", "truncated", "connections", "restarts", "losses", "evictions", "queue_readers",
+        "slot_refusals", "no_slot")]
 
 
 def _declare(lib):

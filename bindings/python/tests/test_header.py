@@ -22,7 +22,7 @@ def binding_constants():
     """The binding's codes, named as the header names them."""
     c = cameraview
     named = {f"CV_{name}": getattr(c, name) for name in ("OK", "EINVAL", "EGL", "EGLES", "ENOFRAME", "ECLOSED", "EOTHER", "EUNCLEAN",
-                                                    "EBROKEN", "ETIMEOUT")}
+                                                    "EBROKEN", "ETIMEOUT", "EPEER")}
     prefixes = {"_MATRICES": "CV_", "_RANGES": "CV_RANGE_", "_FITS": "CV_FIT_", "_FILTERS": "CV_FILTER_",
                 "_CHROMA": "CV_CHROMA_", "_LETTERBOX": "CV_LETTERBOX_"}
     for table, prefix in prefixes.items():
