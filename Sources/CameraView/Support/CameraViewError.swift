@@ -33,8 +33,8 @@ public enum CameraViewError: Error, Equatable, Sendable {
     case needsGBMPlatform(what: String, platform: Platform)
     /// A forced dma-buf import path does not work on this device.
     case importPathUnavailable(path: ImportPath, reason: String)
-    /// `draw(_:into:)` on a view whose device was not made with `RenderDevice.adopting`: the
-    /// host's framebuffer name would be bound in our own context.
+    /// `render(_:into:)` into a `HostFramebuffer` on a view whose device was not made with
+    /// `RenderDevice.adopting`: the host's framebuffer name would be bound in our own context.
     case hostDrawNeedsAdoptedDevice
     /// The host's framebuffer cannot be drawn into: not a framebuffer in its context, or
     /// not complete (`status` names glCheckFramebufferStatus's answer).
