@@ -122,19 +122,15 @@ package final class MappedFile: @unchecked Sendable {
     package var count: Int { bytes.count }
 
     package init(path: String) throws {
-        let fd = try HostHandles.table.create(.open(path, flags: O_RDONLY))
-        let number = fd.raw
+        // The fd goes once the file is mapped, or fails to be: the mapping keeps the file.
+        let opened = OwnerGroup()
+        defer { opened.release(in: .contextLost) }
+        let number = opened.adopt(try HostHandles.table.create(.open(path, flags: O_RDONLY)))
+        var info = stat()
+        guard fstat(number, &info) == 0 else { throw CameraViewError.io(operation: "stat", path: path, errno: errno) }
+        let count = Int(info.st_size)
         var mapped: OwnedMapping?
-        do {
-            var info = stat()
-            guard fstat(number, &info) == 0 else { throw CameraViewError.io(operation: "stat", path: path, errno: errno) }
-            let count = Int(info.st_size)
-            mapped = count == 0 ? nil : try HostHandles.table.create(.map(number, length: count, shared: false, what: path))
-        } catch {
-            fd.release()
-            throw error
-        }
-        fd.release()
+        if count > 0 { mapped = try HostHandles.table.create(.map(number, length: count, shared: false, what: path)) }
         bytes = UnsafeRawBufferPointer(mapped?.raw ?? UnsafeMutableRawBufferPointer(start: nil, count: 0))
         mapping = Locked(mapped)
     }

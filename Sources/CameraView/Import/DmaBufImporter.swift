@@ -82,12 +82,7 @@ final class ImportedBuffer {
         in scope: borrowing ContextScope
     ) throws {
         self.identity = identity
-        do {
-            try importPlanes(of: frame, path: path, core: core, table: table, in: scope)
-        } catch {
-            release(in: scope.teardown)
-            throw error
-        }
+        try objects.building(scope.teardown) { _ in try importPlanes(of: frame, path: path, core: core, table: table, in: scope) }
     }
 
     func release(in teardown: Teardown) {

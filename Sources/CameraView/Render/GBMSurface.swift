@@ -52,20 +52,22 @@ final class SurfaceObjects: @unchecked Sendable {
     let gbmSurface: OpaquePointer
     /// The buffer format: ABGR8888 is RGBA in memory; ARGB8888 is BGRA.
     let bgra: Bool
-    private var egl: OwnedEGLSurface?
-    private var gbm: OwnedGBMSurface?
+    /// The GBM surface, then the EGL surface that draws to it (released the other way round).
+    private let objects: OwnerGroup
 
-    init(egl: consuming OwnedEGLSurface, gbm: consuming OwnedGBMSurface, bgra: Bool) {
-        (eglSurface, gbmSurface, self.bgra) = (egl.raw, gbm.raw, bgra)
-        self.egl = consume egl
-        self.gbm = consume gbm
+    /// Makes both surfaces of `size`; a failure releases what was made before it.
+    init(on gbm: OpaquePointer, size: PixelSize, config: EGLConfig, format: UInt32, bgra: Bool, table: HandleTable,
+         in scope: borrowing ContextScope) throws {
+        let (objects, surfaces) = try OwnerGroup.building(scope.teardown) { objects in
+            let gbmSurface = objects.adopt(try table.create(.gbmSurface(on: gbm, size: size, format: format, usage: UInt32(GBM_BO_USE_RENDERING.rawValue))))
+            let eglSurface = objects.adopt(try table.create(.windowSurface(config: config, native: UnsafeMutableRawPointer(gbmSurface)), in: scope))
+            return (gbm: gbmSurface, egl: eglSurface)
+        }
+        (eglSurface, gbmSurface, self.bgra, self.objects) = (surfaces.egl, surfaces.gbm, bgra, objects)
     }
 
     /// The EGL surface before the GBM surface it draws to.
-    func release(in teardown: Teardown) {
-        egl.take()?.release(in: teardown)
-        gbm.take()?.release()
-    }
+    func release(in teardown: Teardown) { objects.release(in: teardown) }
 
     /// Swaps, and hands the locked front buffer to `use` before releasing it back to the
     /// surface. The surface's context is current.
@@ -116,15 +118,7 @@ extension CameraView {
             guard state.isOpen else { throw CameraViewError.closed }
             let (config, format, bgra) = try Self.windowConfig(display: display)
             return try core.withContext { scope in
-                let gbmSurface = try handles.create(.gbmSurface(on: gbm, size: size, format: format, usage: UInt32(GBM_BO_USE_RENDERING.rawValue)))
-                let eglSurface: OwnedEGLSurface
-                do {
-                    eglSurface = try handles.create(.windowSurface(config: config, native: UnsafeMutableRawPointer(gbmSurface.raw)), in: scope)
-                } catch {
-                    gbmSurface.release()
-                    throw error
-                }
-                let objects = SurfaceObjects(egl: eglSurface, gbm: gbmSurface, bgra: bgra)
+                let objects = try SurfaceObjects(on: gbm, size: size, config: config, format: format, bgra: bgra, table: handles, in: scope)
                 state.surfaces[ObjectIdentifier(objects)] = objects
                 return objects
             }

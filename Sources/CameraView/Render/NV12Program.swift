@@ -20,15 +20,11 @@ final class NV12Program {
         let fragment = try Self.compile(
             GLenum(GL_FRAGMENT_SHADER), "fragment (\(variant.description))", variant.fragmentSource(packedRows: packedRows),
             into: shaders, table: table, in: scope)
-        let program = OwnerGroup()
         var locations: [Uniform: GLint] = [:]
-        do {
-            name = try Self.link(vertex: vertex, fragment: fragment, variant: variant, locations: &locations, into: program, table: table, in: scope)
-        } catch {
-            program.release(in: scope.teardown)
-            throw error
+        let (program, name) = try OwnerGroup.building(scope.teardown) { program in
+            try Self.link(vertex: vertex, fragment: fragment, variant: variant, locations: &locations, into: program, table: table, in: scope)
         }
-        (self.variant, self.program, self.locations) = (variant, program, locations)
+        (self.variant, self.program, self.name, self.locations) = (variant, program, name, locations)
     }
 
     /// Sets every uniform of the plan (all of the variant's, by construction of `UniformValues`).

@@ -184,17 +184,12 @@ struct UploadedPlanes: ~Copyable {
         let (lumaFormat, chromaFormat) = perPixel ? (GL_R8UI, GL_RG8UI) : (GL_RGBA8UI, GL_RGBA8UI)
         let lumaWidth = perPixel ? size.width : size.width / 4
         let chromaWidth = perPixel ? size.chroma.width : size.width / 4
-        let textures = OwnerGroup()
-        let names: (luma: GLuint, chroma: GLuint)
-        do {
-            names = (try Self.makeTexture(into: textures, table: table, in: scope, format: lumaFormat, width: lumaWidth, height: blockRows),
-                     try Self.makeTexture(into: textures, table: table, in: scope, format: chromaFormat, width: chromaWidth,
-                                          height: PixelSize.chromaSamples(blockRows)))
-        } catch {
-            textures.release(in: scope.teardown)
-            throw error
+        let (textures, names) = try OwnerGroup.building(scope.teardown) { textures in
+            (try Self.makeTexture(into: textures, table: table, in: scope, format: lumaFormat, width: lumaWidth, height: blockRows),
+             try Self.makeTexture(into: textures, table: table, in: scope, format: chromaFormat, width: chromaWidth,
+                                  height: PixelSize.chromaSamples(blockRows)))
         }
-        (self.textures, self.key, luma, chroma) = (textures, key, names.luma, names.chroma)
+        (self.textures, self.key, luma, chroma) = (textures, key, names.0, names.1)
     }
 
     consuming func release(in teardown: Teardown) { textures.release(in: teardown) }
@@ -279,16 +274,12 @@ struct OffscreenTarget: ~Copyable {
     }
 
     init(key: GPUObjectKey, table: HandleTable, in scope: borrowing ContextScope) throws {
-        let objects = OwnerGroup()
-        let framebuffer: GLuint
-        do {
+        let (objects, framebuffer) = try OwnerGroup.building(scope.teardown) { objects in
             var renderbuffers: [GLuint] = []
             for _ in 0..<key.packing.rowsPerFragment { renderbuffers.append(objects.adopt(try table.create(.renderbuffer, in: scope))) }
-            framebuffer = objects.adopt(try table.create(.framebuffer, in: scope))
+            let framebuffer = objects.adopt(try table.create(.framebuffer, in: scope))
             try Self.attachStorage(key: key, framebuffer: framebuffer, renderbuffers: renderbuffers)
-        } catch {
-            objects.release(in: scope.teardown)
-            throw error
+            return framebuffer
         }
         (self.key, self.objects, self.framebuffer) = (key, objects, framebuffer)
     }
@@ -586,10 +577,8 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
     private let texture: GLuint
 
     init(key: Key, table: HandleTable, in scope: borrowing ContextScope) throws {
-        let objects = OwnerGroup()
-        let framebuffer: GLuint, texture: GLuint
-        do {
-            texture = objects.adopt(try table.create(.texture, in: scope))
+        let (objects, (framebuffer, texture)) = try OwnerGroup.building(scope.teardown) { objects in
+            let texture = objects.adopt(try table.create(.texture, in: scope))
             glBindTexture(GLenum(GL_TEXTURE_2D), texture)
             // Mesa stores a texture in the layout its first specification names: BGRA is
             // GL_BGRA_EXT in GLES (EXT_texture_format_BGRA8888); in desktop GL only unsized
@@ -605,7 +594,7 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
                          GLenum(format), GLenum(type), nil)
             glBindTexture(GLenum(GL_TEXTURE_2D), 0)
             try GLCheck.noError("glTexImage2D \(key.size) (display cache)")
-            framebuffer = objects.adopt(try table.create(.framebuffer, in: scope))
+            let framebuffer = objects.adopt(try table.create(.framebuffer, in: scope))
             glBindFramebuffer(GLenum(GL_FRAMEBUFFER), framebuffer)
             defer { glBindFramebuffer(GLenum(GL_FRAMEBUFFER), 0) }
             glFramebufferTexture2D(GLenum(GL_FRAMEBUFFER), GLenum(GL_COLOR_ATTACHMENT0), GLenum(GL_TEXTURE_2D), texture, 0)
@@ -614,9 +603,7 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
             guard status == GLenum(GL_FRAMEBUFFER_COMPLETE) else {
                 throw CameraViewError.gl(operation: "glCheckFramebufferStatus (display cache)", code: status)
             }
-        } catch {
-            objects.release(in: scope.teardown)
-            throw error
+            return (framebuffer, texture)
         }
         (self.key, self.objects, framebufferName, self.texture) = (key, objects, framebuffer, texture)
     }

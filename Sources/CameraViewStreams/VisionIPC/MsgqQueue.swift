@@ -77,43 +77,31 @@ final class MsgqQueue: @unchecked Sendable {
     /// reusing `remembered` when it is still ours.
     init(path: String, remembered: Registration?, table: HandleTable, server: String) throws {
         self.path = path
-        let fd: OwnedFD
-        do {
-            fd = try table.create(.open(path, flags: O_RDWR))
-        } catch CameraViewError.io(_, _, let code) where code == ENOENT {
-            throw CameraViewError.sourceUnavailable(name: path)
-        }
-        let size: Int, identity: UInt64
-        do {
-            (size, identity) = try fileIdentity(fd.raw, what: path)
-        } catch {
-            fd.release()
-            throw error
-        }
-        guard let slots = Self.readerSlotLayouts.first(where: { size > Self.headerSize(readerSlots: $0) && (size - Self.headerSize(readerSlots: $0)) % 4096 == 0 }),
-              size < Int(UInt32.max) else {
-            fd.release()
-            throw CameraViewError.peer(server: server, problem: "the queue \(path) of \(size) bytes is no msgq queue of \(Self.readerSlotLayouts) reader slots")
-        }
-        let mapping: UnsafeMutableRawBufferPointer
-        do {
-            mapping = objects.adopt(try table.create(.map(fd.raw, length: size, shared: true, writable: true, what: path)))
-        } catch {
-            fd.release()
-            throw error
-        }
-        fd.release()  // the mapping keeps the file
-        do {
+        let (slots, identity, mapping, fault) = try objects.building(.contextLost) { objects in
+            // The fd goes once the file is mapped, or fails to be: the mapping keeps the file.
+            let opened = OwnerGroup()
+            defer { opened.release(in: .contextLost) }
+            let fd: Int32
+            do {
+                fd = opened.adopt(try table.create(.open(path, flags: O_RDWR)))
+            } catch CameraViewError.io(_, _, let code) where code == ENOENT {
+                throw CameraViewError.sourceUnavailable(name: path)
+            }
+            let (size, identity) = try fileIdentity(fd, what: path)
+            guard let slots = Self.readerSlotLayouts.first(where: { size > Self.headerSize(readerSlots: $0) && (size - Self.headerSize(readerSlots: $0)) % 4096 == 0 }),
+                  size < Int(UInt32.max) else {
+                throw CameraViewError.peer(server: server, problem: "the queue \(path) of \(size) bytes is no msgq queue of \(Self.readerSlotLayouts) reader slots")
+            }
+            let mapping = objects.adopt(try table.create(.map(fd, length: size, shared: true, writable: true, what: path)))
             // A writer that truncates the file must not take the process down; the zero
             // pages that stand in are writable, as the queue was.
-            fault = objects.adopt(try table.create(.guarding(mapping, writable: true, what: path)))
-        } catch {
-            objects.release(in: .contextLost)
-            throw error
+            let fault = objects.adopt(try table.create(.guarding(mapping, writable: true, what: path)))
+            return (slots, identity, mapping, fault)
         }
+        self.fault = fault
         (header, readerSlots, inode) = (mapping.baseAddress!, slots, identity)
         data = header + Self.headerSize(readerSlots: slots)
-        segmentSize = size - Self.headerSize(readerSlots: slots)
+        segmentSize = mapping.count - Self.headerSize(readerSlots: slots)
         let writeUID = cvipc_atomic_load_u64(header.advanced(by: 16).assumingMemoryBound(to: UInt64.self))
         state = Locked(State(slot: .waiting(retry: .now, backoff: Self.firstRefusal), writeUID: writeUID))
         state.withLock { state in

@@ -442,10 +442,10 @@ private final class Connection {
     /// here, are released with the rest if anything fails).
     init(answer: ReceivedMessage, endpoint: VisionIPCEndpoint, stream: VisionStreamType, table: HandleTable,
          damage: Locked<VisionIPCSource.Damage>) throws {
-        let objects = OwnerGroup()
-        objects.take(from: answer.objects)
         (self.damage, server) = (damage, endpoint.server)
-        do {
+        let server = endpoint.server
+        let (objects, (serverID, buffers, queue)) = try OwnerGroup.building(.contextLost) { objects in
+            objects.take(from: answer.objects)
             guard !answer.truncated else {
                 throw CameraViewError.peer(server: server, problem: "an answer larger than \(VisionIPCRequest.maximumBuffers) buffer records and fds")
             }
@@ -458,13 +458,10 @@ private final class Connection {
             for (record, fd) in zip(records, answer.fds) {
                 buffers.append(try Self.map(record, fd: fd, table: table, into: objects, server: server))
             }
-            let queue = try MsgqQueues.open(endpoint.queuePath(stream), server: server)
-            (serverID, self.buffers, self.queue) = (first.serverID, buffers, queue)
-            (writerEpoch, skippedAtStart) = (queue.writerEpoch, queue.counters.skipped)
-        } catch {
-            objects.release(in: .contextLost)
-            throw error
+            return (first.serverID, buffers, try MsgqQueues.open(endpoint.queuePath(stream), server: server))
         }
+        (self.serverID, self.buffers, self.queue) = (serverID, buffers, queue)
+        (writerEpoch, skippedAtStart) = (queue.writerEpoch, queue.counters.skipped)
         self.objects = objects
     }
 
