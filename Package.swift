@@ -9,6 +9,9 @@ let package = Package(
         // links only the core does not link V4L2.
         .library(name: "CameraViewStreams", targets: ["CameraViewStreams"]),
         .library(name: "CameraViewTesting", targets: ["CameraViewTesting"]),
+        // Image comparison (max error, differing pixels, PSNR, diff images) without Testing:
+        // what `camview compare` ships with.
+        .library(name: "CameraViewComparison", targets: ["CameraViewComparison"]),
         // Leak checks and measurement helpers (LeakCheck, ProcessMemory, Statistics,
         // NV12Frame.synthetic), kept out of the library's own API.
         .library(name: "CameraViewDiagnostics", targets: ["CameraViewDiagnostics"]),
@@ -62,7 +65,8 @@ let package = Package(
         // VisionIPC's C side: atomics on msgq's shared header, SCM_RIGHTS, the SIGBUS guard.
         .target(name: "CVisionIPC"),
         .target(name: "CameraViewStreams", dependencies: ["CameraView", "CEGL", "CV4L2", "CVisionIPC"]),
-        .target(name: "CameraViewTesting", dependencies: ["CameraView"]),
+        .target(name: "CameraViewComparison", dependencies: ["CameraView"]),
+        .target(name: "CameraViewTesting", dependencies: ["CameraView", "CameraViewComparison"]),
         .target(name: "CameraViewGL", dependencies: ["CEGL"]),
         // Examples/: complete programs that CI builds and runs (ExamplesTests).
         .executableTarget(name: "example-swift-host", dependencies: ["CameraView", "CameraViewGL"], path: "Examples/SwiftHost"),
@@ -76,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "camview",
             dependencies: [
-                "CameraView", "CameraViewStreams", "CameraViewTesting", "CameraViewDiagnostics", "CLISupport",
+                "CameraView", "CameraViewStreams", "CameraViewComparison", "CameraViewDiagnostics", "CLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,6 @@
 import CameraView
+// The comparison itself ships (camview compare uses it); this target adds what needs Testing.
+@_exported import CameraViewComparison
 import Foundation
 import Testing
 
@@ -10,7 +12,7 @@ import Testing
 public enum GoldenImage {
     /// Set to 1 to (re)write goldens instead of comparing with them. A check that records
     /// fails, naming the golden it wrote: run again without it to verify.
-    public static let recordVariable = "CAMERAVIEW_RECORD_GOLDENS"
+    public static let recordVariable = GoldenImageError.recordVariable
     /// Where failure artifacts go; default `.test-artifacts/golden` in the current folder.
     public static let artifactsVariable = "CAMERAVIEW_ARTIFACTS"
 

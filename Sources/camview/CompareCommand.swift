@@ -1,7 +1,7 @@
 import ArgumentParser
 import CLISupport
 import CameraView
-import CameraViewTesting
+import CameraViewComparison
 import Foundation
 
 struct CompareCommand: ParsableCommand {

@@ -12,17 +12,20 @@ public enum GoldenImageError: Error, Equatable, Sendable, CustomStringConvertibl
     /// Record mode wrote the golden at `path`; the check cannot pass while recording.
     case recorded(path: String)
 
+    /// The variable that makes golden checks record instead of compare (`GoldenImage`'s).
+    public static let recordVariable = "CAMERAVIEW_RECORD_GOLDENS"
+
     public var description: String {
         switch self {
         case let .sizeMismatch(actual, expected): "image is \(actual), expected \(expected)"
         case .missingGolden(let path):
-            "no golden image at \(path) (set \(GoldenImage.recordVariable)=1 to record it)"
+            "no golden image at \(path) (set \(Self.recordVariable)=1 to record it)"
         case let .mismatch(name, comparison, artifacts):
             "\(name) does not match its golden: \(comparison); actual, expected and diff images in \(artifacts)"
         case let .goldenSizeMismatch(name, actual, expected, artifacts):
             "\(name) is \(actual), its golden \(expected); the actual image is in \(artifacts)"
         case .recorded(let path):
-            "recorded the golden \(path) (\(GoldenImage.recordVariable)=1); run again without it to verify"
+            "recorded the golden \(path) (\(Self.recordVariable)=1); run again without it to verify"
         }
     }
 }
