@@ -11,14 +11,17 @@ public enum LeakCheck {
         public var size: PixelSize
         /// Open and tear down the device every cycle too (Mesa's driver reload path).
         public var reopenDevice: Bool
-        /// A bug planted to show that the report catches it (see `FaultInjection`).
+        /// A bug planted to show that the report catches it (the library's own through
+        /// `FaultInjection`, in debug builds only).
         package var plantedBug: PlantedBug?
 
         package enum PlantedBug: Sendable {
+            #if DEBUG
             /// The first owner release of the kind is skipped.
             case skippedRelease(HandleKind)
             /// Every deletion of the kind fails.
             case failedDeletion(HandleKind)
+            #endif
             /// Every measured cycle keeps this many bytes allocated until the run ends: a
             /// leak no handle table sees, which only the heap slope can catch.
             case retainedBytes(Int)
@@ -84,8 +87,10 @@ public enum LeakCheck {
     public static func run(_ options: Options, progress: (Int) -> Void = { _ in }) throws -> Report {
         switch options.plantedBug {
         case nil, .retainedBytes: try measure(options, progress: progress)
+        #if DEBUG
         case .skippedRelease(let kind): try FaultInjection.skippingRelease(of: kind) { try measure(options, progress: progress) }.result
         case .failedDeletion(let kind): try FaultInjection.failingDeletions(of: kind) { try measure(options, progress: progress) }.result
+        #endif
         }
     }
 

@@ -23,9 +23,12 @@ struct LeakCheckCommand: ParsableCommand {
     @Option(help: "Largest RSS or heap slope, in bytes per iteration, that still passes.") var maxSlope = 16.0
     @Flag(help: "Open and tear down the device every cycle too.") var reopenDevice = false
     @Flag(help: "Print JSON.") var json = false
-    // Test hooks: plant a bug to show the report catches it.
+    // Test hooks: plant a bug to show the report catches it (the library's own in debug
+    // builds only: release builds carry no fault planting).
+    #if DEBUG
     @Option(help: .hidden) var plantSkippedRelease: HandleKind?
     @Option(help: .hidden) var plantFailedDeletion: HandleKind?
+    #endif
     @Option(help: .hidden) var plantRetainedBytes: Int?
 
     func validate() throws {
@@ -39,8 +42,10 @@ struct LeakCheckCommand: ParsableCommand {
             let progress = ProgressBar(total: iterations, enabled: !json && isatty(STDOUT_FILENO) == 1)
             var options = LeakCheck.Options(
                 iterations: iterations, warmup: warmup, framesPerCycle: framesPerCycle, size: size, reopenDevice: reopenDevice)
+            #if DEBUG
             if let kind = plantSkippedRelease { options.plantedBug = .skippedRelease(kind) }
             if let kind = plantFailedDeletion { options.plantedBug = .failedDeletion(kind) }
+            #endif
             if let count = plantRetainedBytes, count > 0 { options.plantedBug = .retainedBytes(count) }
             let report = try LeakCheck.run(options, progress: progress.update)
             progress.finish()

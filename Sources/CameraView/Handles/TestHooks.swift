@@ -1,6 +1,8 @@
 import CEGL
 import Glibc
 
+// Debug builds only (what tests run): release builds get the no-op hooks below.
+#if DEBUG
 /// Test hooks in the spirit of SQLite's malloc-failure tests, scoped to the calling task so
 /// parallel tests do not disturb each other:
 /// - `failing(creation:)` makes the k-th object creation fail the way a driver would
@@ -124,6 +126,20 @@ package enum FaultInjection {
         }
     }
 }
+
+#else
+/// Release builds carry no fault planting: each hook the library calls is an inlined no-op,
+/// and nothing of the planting machinery is compiled (scripts/check-release-symbols checks
+/// that the shipped library holds no symbol of it).
+enum FaultInjection {
+    @inline(__always) static func checkpoint(kind: HandleKind, operation: String, site: CreationSite) throws {}
+    @inline(__always) static func failureAfterCreation(kind: HandleKind, operation: String) -> CameraViewError? { nil }
+    @inline(__always) static func teardownStep() throws {}
+    @inline(__always) static func step(operation: String, kind: HandleKind = .texture) throws {}
+    @inline(__always) static func skipsRelease(of kind: HandleKind?) -> Bool { false }
+    @inline(__always) static func failedDeletion(of kind: HandleKind) -> String? { nil }
+}
+#endif
 
 /// Collects what the ledger flags — sweeps at close, failed deletions, owners dropped
 /// without release — for the calling task and the tasks it starts, so a test (or a

@@ -2,8 +2,9 @@ import CEGL
 import Glibc
 
 /// An NV12 frame copied into a linear GBM buffer on the device and exported as a dma-buf:
-/// what a camera or decoder would hand over. For demos, tests and the external-path check;
-/// its bo and fd are recorded in the device's table. `close()` is idempotent.
+/// what a camera or decoder would hand over, for a producer that has frames in memory and
+/// a consumer that takes dma-bufs (`camview render --dmabuf`; the external path's check
+/// uses one too). Its bo and fd are recorded in the device's table. `close()` is idempotent.
 public final class DeviceBuffer: Sendable {
     /// The frame as it lies in the buffer: Y rows, then UV rows, at the buffer's stride.
     /// Refused as stale (`CameraViewError.staleFrame`) once the buffer is closed.

@@ -17,8 +17,9 @@ public enum ImportPathPreference: Sendable, Hashable {
     /// The external path if the device lists NV12 and passes the known-frame check,
     /// else per-plane if it lists R8 and GR88, else mapping and uploading.
     case automatic
-    /// This path or a typed error (`CameraViewError.importPathUnavailable`): for tests
-    /// that must cover each path.
+    /// This path or a typed error (`CameraViewError.importPathUnavailable`): to pin the
+    /// path a deployment validated on its driver, or to compare paths on one device
+    /// (`camview render --dmabuf --import-path per-plane`; docs/dmabuf.md).
     case forced(ImportPath)
 }
 
