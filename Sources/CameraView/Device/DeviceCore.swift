@@ -22,9 +22,10 @@ final class DeviceCore: @unchecked Sendable {
     private let isolation: StateIsolation
     private let lock = Lock()
     private var isShutDown = false
-    /// The display, context, GBM device and fd this device opened (none when adopted: the
-    /// host owns them); guarded by `lock`.
-    private var objects: DeviceObjects?
+    /// The DRM node's fd, GBM device, display initialization and context this device
+    /// opened, adopted in that order and released the other way round (none when adopted:
+    /// the host owns them); guarded by `lock`.
+    private var objects: OwnerGroup?
     /// Compiled on first use of each variant; guarded by `lock`.
     private var programs: [ProgramVariant: NV12Program]
 
@@ -65,27 +66,21 @@ final class DeviceCore: @unchecked Sendable {
     }
 
     private init(platform: Platform, table: HandleTable) throws {
-        var objects = try DisplayOpener.open(platform, table: table)
-        do {
-            guard let display = objects.display else { throw PlatformFailure("no display") }
-            let context = try Self.makeContext(display: display, table: table)
-            let contextPointer = context.raw
-            objects.context = consume context
-            let drmNode = objects.drmNode
-            (info, programs) = try ContextScope.entering(display: display, context: contextPointer) { scope in
-                let info = Self.queryInfo(platform: platform, display: display, drmNode: drmNode)
+        let (objects, (opened, context, info, programs)) = try OwnerGroup.building(.contextLost) { objects in
+            let opened = try DisplayOpener.open(platform, into: objects, table: table)
+            let context = objects.adopt(try Self.makeContext(display: opened.display, table: table))
+            let (info, programs) = try ContextScope.entering(display: opened.display, context: context) { scope in
+                let info = Self.queryInfo(platform: platform, display: opened.display, drmNode: opened.drmNode)
                 return (info, try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope))
             }
-            (self.platform, self.display, self.context, self.api, self.table) = (platform, display, contextPointer, .egl, table)
-            isolation = .ownContext
-            extensions = EGLExtensions(info: info)
-            packsPlacedConversions = info.packsPlacedConversions
-            gbmDevice = objects.gbmDevice?.raw
-        } catch {
-            objects.release()
-            throw error
+            return (opened, context, info, programs)
         }
-        self.objects = consume objects
+        (self.platform, self.display, self.context, self.api, self.table) = (platform, opened.display, context, .egl, table)
+        (self.info, self.programs, self.objects) = (info, programs, objects)
+        isolation = .ownContext
+        extensions = EGLExtensions(info: info)
+        packsPlacedConversions = info.packsPlacedConversions
+        gbmDevice = opened.gbmDevice
     }
 
     /// A GLES context; the thread's bound API (per thread: a desktop-GL host's may be
@@ -203,7 +198,7 @@ final class DeviceCore: @unchecked Sendable {
             // Whatever depends on the display, the GBM device or the DRM fd goes before them.
             return teardown.contextCurrent ? table.sweep(in: teardown) { $0.needsCurrentContext || $0.dependsOnDevice } : .clean
         }
-        objects.take()?.release()
+        objects.take()?.release(in: .contextLost)
         // Every deletion of the device that failed: its programs', its context's, its
         // display's, its GBM device's and fd's, not only the sweeps'.
         let swept = report.merged(with: table.close(in: .contextLost)).swept
@@ -211,30 +206,13 @@ final class DeviceCore: @unchecked Sendable {
     }
 }
 
-/// What an opened platform owns, in the order it is torn down: the context, the
-/// initialized display (when the device owns it), the GBM device and the DRM node's fd.
-struct DeviceObjects: ~Copyable {
-    var drmFD: OwnedFD?
-    var gbmDevice: OwnedGBMDevice?
-    /// The display the device draws on.
-    var display: EGLDisplay?
-    /// Its initialization, when this device may end it (a display of its own GBM device,
-    /// or one EGL reference-counts); nil for a display EGL shares process-wide, which
-    /// stays initialized (see `HandleTable.initializeShared`).
-    var displayInitialization: OwnedEGLDisplay?
-    var context: OwnedEGLContext?
+/// The display an opened platform gives (its objects are in the device's group).
+struct OpenedDisplay {
+    let display: EGLDisplay
+    /// The GBM device under a GBM display.
+    let gbmDevice: OpaquePointer?
     /// The DRM node under a GBM display.
     let drmNode: String?
-
-    init(drmNode: String? = nil) { self.drmNode = drmNode }
-
-    /// Destroys the context, terminates an owned display, destroys the GBM device, closes the fd.
-    consuming func release() {
-        context.take()?.release()
-        displayInitialization.take()?.release()
-        gbmDevice.take()?.release()
-        drmFD.take()?.release()
-    }
 }
 
 /// What a device is: reported by `camview info`.

@@ -2,16 +2,17 @@ import CEGL
 import Glibc
 
 /// Opens one platform's display, recording each fd, GBM device and display it may
-/// terminate in the device's table as owners; a failure releases what was made before it.
+/// terminate in the device's table and adopting them into the device's group as it makes
+/// them (the group's release unwinds a failure).
 enum DisplayOpener {
-    static func open(_ platform: Platform, table: HandleTable) throws -> DeviceObjects {
+    static func open(_ platform: Platform, into objects: OwnerGroup, table: HandleTable) throws -> OpenedDisplay {
         switch platform {
         case .surfaceless:
-            return try openShared(EGLenum(EGL_PLATFORM_SURFACELESS_MESA), native: cv_EGL_DEFAULT_DISPLAY, table: table)
+            return try openShared(EGLenum(EGL_PLATFORM_SURFACELESS_MESA), native: cv_EGL_DEFAULT_DISPLAY, into: objects, table: table)
         case .device:
-            return try openShared(EGLenum(EGL_PLATFORM_DEVICE_EXT), native: try firstEGLDevice(), table: table)
+            return try openShared(EGLenum(EGL_PLATFORM_DEVICE_EXT), native: try firstEGLDevice(), into: objects, table: table)
         case .gbm:
-            return try openGBM(table: table)
+            return try openGBM(into: objects, table: table)
         case .host:
             throw PlatformFailure("a host context is adopted, not opened")
         }
@@ -33,43 +34,29 @@ enum DisplayOpener {
     /// offers EGL_KHR_display_reference, a display of our own that tracks references is
     /// asked for and terminated as usual; elsewhere (Mesa 22.3) the shared display is
     /// initialized once and kept so for the process.
-    private static func openShared(_ platform: EGLenum, native: UnsafeMutableRawPointer?, table: HandleTable) throws -> DeviceObjects {
-        var objects = DeviceObjects()
+    private static func openShared(_ platform: EGLenum, native: UnsafeMutableRawPointer?, into objects: OwnerGroup, table: HandleTable) throws -> OpenedDisplay {
         if EGLClientExtensions.displayReference {
             let attributes: [EGLAttrib] = [EGLAttrib(EGL_TRACK_REFERENCES_KHR), EGLAttrib(EGL_TRUE), EGLAttrib(EGL_NONE)]
             let display = try platformDisplay(eglGetPlatformDisplay(platform, native, attributes))
-            objects.displayInitialization = try initialize(display, table: table)
-            objects.display = display
-        } else {
-            let display = try platformDisplay(eglGetPlatformDisplay(platform, native, nil))
-            try table.initializeShared(display)
-            DriverPin.pinLoadedDrivers()
-            objects.display = display
+            objects.adopt(try initialize(display, table: table))
+            return OpenedDisplay(display: display, gbmDevice: nil, drmNode: nil)
         }
-        return objects
+        let display = try platformDisplay(eglGetPlatformDisplay(platform, native, nil))
+        try table.initializeShared(display)
+        DriverPin.pinLoadedDrivers()
+        return OpenedDisplay(display: display, gbmDevice: nil, drmNode: nil)
     }
 
-    private static func openGBM(table: HandleTable) throws -> DeviceObjects {
+    private static func openGBM(into objects: OwnerGroup, table: HandleTable) throws -> OpenedDisplay {
         guard let node = drmNodes().first else {
             throw PlatformFailure("no DRM node in /dev/dri")
         }
-        var objects = DeviceObjects(drmNode: node)
-        do {
-            let fd = try table.create(.open(node, flags: O_RDWR))
-            let fdNumber = fd.raw
-            objects.drmFD = consume fd
-            let gbm = try table.create(.gbmDevice(fd: fdNumber, node: node))
-            let native = UnsafeMutableRawPointer(gbm.raw)
-            objects.gbmDevice = consume gbm
-            // The display of our own GBM device: nobody else gets it from EGL.
-            let display = try platformDisplay(eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_GBM_KHR), native, nil))
-            objects.displayInitialization = try initialize(display, table: table)
-            objects.display = display
-            return objects
-        } catch {
-            objects.release()
-            throw error
-        }
+        let fd = objects.adopt(try table.create(.open(node, flags: O_RDWR)))
+        let gbm = objects.adopt(try table.create(.gbmDevice(fd: fd, node: node)))
+        // The display of our own GBM device: nobody else gets it from EGL.
+        let display = try platformDisplay(eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_GBM_KHR), UnsafeMutableRawPointer(gbm), nil))
+        objects.adopt(try initialize(display, table: table))
+        return OpenedDisplay(display: display, gbmDevice: gbm, drmNode: node)
     }
 
     private static func firstEGLDevice() throws -> EGLDeviceEXT? {

@@ -93,6 +93,11 @@ public final class RenderDevice: Sendable {
     package static var openReferenceCount: Int { DeviceRegistry.referenceCount }
 }
 
+/// A reference an object keeps in its group (a device buffer's), closed in the group's order.
+extension RenderDevice: GroupMember {
+    package func release(in teardown: Teardown) { close() }
+}
+
 /// The process-wide devices, one per platform, with their reference counts. Opening and
 /// tearing down happen under the registry lock, so a device is never half-built or
 /// half-destroyed while another thread joins it.

@@ -154,7 +154,7 @@ extension OwnerBox where Kind: UnboundKind {
 /// and, if a later step fails, releases the group; a finished object releases the same
 /// group when its owner is done with it.
 package final class OwnerGroup {
-    private var members: [any GroupMember] = []
+    fileprivate var members: [any GroupMember] = []
 
     package init() {}
 
@@ -197,9 +197,16 @@ package final class OwnerGroup {
     }
 }
 
-private protocol GroupMember: AnyObject {
+/// What a group holds: owners (in boxes) and library objects that end with one call.
+package protocol GroupMember: AnyObject {
     func release(in teardown: Teardown)
 }
 
 extension OwnerBox: GroupMember {}
+
+extension OwnerGroup {
+    /// Takes a library object that ends with one call (a device reference a buffer keeps)
+    /// into the group, released in the group's order like an owner.
+    package func adopt(_ member: some GroupMember) { members.append(member) }
+}
 

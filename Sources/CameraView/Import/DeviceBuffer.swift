@@ -9,20 +9,10 @@ public final class DeviceBuffer: Sendable {
     /// The frame as it lies in the buffer: Y rows, then UV rows, at the buffer's stride.
     /// Refused as stale (`CameraViewError.staleFrame`) once the buffer is closed.
     public let frame: DmaBufFrame
-    private let objects: Locked<BufferObjects?>
+    /// The device reference, the bo and its exported fd, released the other way round: the
+    /// fd closed before the bo is destroyed, the bo before its device may go.
+    private let objects: Locked<OwnerGroup?>
     private let lease = BufferLease()
-    private let device: RenderDevice
-
-    /// The bo and its exported fd: the fd closed before the bo is destroyed.
-    private struct BufferObjects: ~Copyable {
-        let bo: OwnedGBMBo
-        let fd: OwnedFD
-
-        consuming func release() {
-            fd.release()
-            bo.release()
-        }
-    }
 
     /// Allocates on `device`'s GBM device (the GBM platform only) and copies `source` in.
     public convenience init(copying source: NV12Frame, on device: RenderDevice, bufferIndex: Int = 0) throws {
@@ -37,36 +27,28 @@ public final class DeviceBuffer: Sendable {
         let rowBytes = layout.size.chroma.width * 2
         let rows = layout.height + layout.size.chroma.height
         let table = device.handles
-        let reference = try device.newReference()
-        do {
+        let (objects, (fd, stride)) = try OwnerGroup.building(.contextLost) { objects in
+            objects.adopt(try device.newReference())
             // NV12 bos are not supported everywhere (not on vgem); an R8 bo holds the same bytes.
-            let bo = try table.create(.bo(on: gbm, width: rowBytes, height: rows, format: cv_GBM_FORMAT_R8, usage: UInt32(GBM_BO_USE_LINEAR.rawValue)))
-            let stride: Int
-            let fd: OwnedFD
-            do {
-                stride = try Self.write(source, into: bo.raw, rowBytes: rowBytes, rows: rows, table: table)
-                fd = try table.create(.export(of: bo.raw, what: "device buffer"))
-            } catch {
-                bo.release()
-                throw error
-            }
-            self.frame = DmaBufFrame(
-                width: layout.width, height: layout.height,
-                luma: DmaBufPlane(fd: fd.raw, offset: 0, pitch: stride),
-                chroma: DmaBufPlane(fd: fd.raw, offset: stride * layout.height, pitch: stride),
-                color: source.color, bufferIndex: bufferIndex, lease: lease)
-            objects = Locked(BufferObjects(bo: bo, fd: fd))
-            self.device = reference
-        } catch {
-            reference.close()
-            throw error
+            let bo = objects.adopt(try table.create(.bo(on: gbm, width: rowBytes, height: rows, format: cv_GBM_FORMAT_R8, usage: UInt32(GBM_BO_USE_LINEAR.rawValue))))
+            let stride = try Self.write(source, into: bo, rowBytes: rowBytes, rows: rows, table: table)
+            return (objects.adopt(try table.create(.export(of: bo, what: "device buffer"))), stride)
         }
+        self.frame = DmaBufFrame(
+            width: layout.width, height: layout.height,
+            luma: DmaBufPlane(fd: fd, offset: 0, pitch: stride),
+            chroma: DmaBufPlane(fd: fd, offset: stride * layout.height, pitch: stride),
+            color: source.color, bufferIndex: bufferIndex, lease: lease)
+        self.objects = Locked(objects)
     }
 
     /// Copies the frame's rows into the mapped bo; returns the bo's stride.
     private static func write(_ source: NV12Frame, into bo: OpaquePointer, rowBytes: Int, rows: Int, table: HandleTable) throws -> Int {
-        let mapping = try table.create(.mapping(of: bo, width: rowBytes, height: rows, transfer: GBM_BO_TRANSFER_WRITE, what: "device buffer"))
-        let (map, stride) = (mapping.raw.address, mapping.raw.stride)
+        // Unmapped however the copy ends.
+        let mapped = OwnerGroup()
+        defer { mapped.release(in: .contextLost) }
+        let mapping = mapped.adopt(try table.create(.mapping(of: bo, width: rowBytes, height: rows, transfer: GBM_BO_TRANSFER_WRITE, what: "device buffer")))
+        let (map, stride) = (mapping.address, mapping.stride)
         let layout = source.layout
         try source.withUnsafeBytes { bytes in
             for row in 0..<layout.height {
@@ -77,23 +59,17 @@ public final class DeviceBuffer: Sendable {
                     from: bytes.baseAddress! + layout.uvOffset + row * layout.uvStride, byteCount: rowBytes)
             }
         }
-        mapping.release()
         return stride
     }
 
     /// Closes the fd and destroys the bo. Idempotent.
     public func close() {
         lease.end()
-        let wasOpen = objects.withLock { objects in
-            guard let released = objects.take() else { return false }
-            released.release()
-            return true
-        }
-        if wasOpen { device.close() }
+        objects.withLock { $0.take() }?.release(in: .contextLost)
     }
 
     deinit {
-        if objects.withLock({ $0?.fd.raw != nil }) {
+        if objects.withLock({ $0 != nil }) {
             HandleTable.noteDroppedWithoutClose("DeviceBuffer")
             close()
         }

@@ -10,53 +10,39 @@ enum MappedDmaBuf {
         _ body: (_ luma: UnsafeRawPointer, _ chroma: UnsafeRawPointer) throws -> Result
     ) throws -> Result {
         let (lumaLength, chromaLength) = try frame.planeEnds()
-        let luma = try map(frame.luma, length: lumaLength, table: table)
-        let lumaBase = UnsafeRawPointer(luma.raw.baseAddress!)
-        var chroma: OwnedMapping?
-        do {
-            if frame.chroma.fd != frame.luma.fd || chromaLength > luma.raw.count {
-                chroma = try map(frame.chroma, length: chromaLength, table: table)
-            }
-        } catch {
-            unmap(luma, fd: frame.luma.fd)
-            throw error
+        // Each access that started is ended, then every mapping unmapped, however this ends.
+        let mappings = OwnerGroup()
+        var started: [Int32] = []
+        defer {
+            for fd in started.reversed() { endAccess(fd) }
+            mappings.release(in: .contextLost)
         }
-        let chromaBase = chroma?.raw.baseAddress.map(UnsafeRawPointer.init) ?? lumaBase
-        let result: Result
-        do {
-            result = try body(lumaBase + frame.luma.offset, chromaBase + frame.chroma.offset)
-        } catch {
-            if let chroma = chroma.take() { unmap(chroma, fd: frame.chroma.fd) }
-            unmap(luma, fd: frame.luma.fd)
-            throw error
+        let luma = try map(frame.luma, length: lumaLength, into: mappings, table: table)
+        started.append(frame.luma.fd)
+        var chromaBase = UnsafeRawPointer(luma.baseAddress!)
+        if frame.chroma.fd != frame.luma.fd || chromaLength > luma.count {
+            chromaBase = UnsafeRawPointer(try map(frame.chroma, length: chromaLength, into: mappings, table: table).baseAddress!)
+            started.append(frame.chroma.fd)
         }
-        if let chroma = chroma.take() { unmap(chroma, fd: frame.chroma.fd) }
-        unmap(luma, fd: frame.luma.fd)
-        return result
+        return try body(UnsafeRawPointer(luma.baseAddress!) + frame.luma.offset, chromaBase + frame.chroma.offset)
     }
 
-    /// Maps `length` bytes of the plane's buffer (validated to be that long) and starts
-    /// the CPU access; a failed start unmaps again.
-    private static func map(_ plane: DmaBufPlane, length: Int, table: HandleTable) throws -> OwnedMapping {
+    /// Maps `length` bytes of the plane's buffer (validated to be that long) into
+    /// `mappings` and starts the CPU access.
+    private static func map(_ plane: DmaBufPlane, length: Int, into mappings: OwnerGroup, table: HandleTable) throws -> UnsafeMutableRawBufferPointer {
         let length = min(max(length, 1), try plane.bufferSize())
-        let mapping = try table.create(.map(plane.fd, length: length, shared: true, what: "fd \(plane.fd)"))
-        do {
-            try FaultInjection.step(operation: "DMA_BUF_IOCTL_SYNC", kind: .memoryMapping)
-            try sync(plane.fd, DMA_BUF_SYNC_START)
-        } catch {
-            mapping.release()
-            throw error
-        }
+        let mapping = mappings.adopt(try table.create(.map(plane.fd, length: length, shared: true, what: "fd \(plane.fd)")))
+        try FaultInjection.step(operation: "DMA_BUF_IOCTL_SYNC", kind: .memoryMapping)
+        try sync(plane.fd, DMA_BUF_SYNC_START)
         return mapping
     }
 
-    private static func unmap(_ mapping: consuming OwnedMapping, fd: Int32) {
+    private static func endAccess(_ fd: Int32) {
         do {
             try sync(fd, DMA_BUF_SYNC_END)
         } catch {
             log.warning("ending the CPU access to a dma-buf: \(error)")
         }
-        mapping.release()
     }
 
     /// Tells the exporter the CPU reads now (or is done). Plain memory (a memfd) has no

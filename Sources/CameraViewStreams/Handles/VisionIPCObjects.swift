@@ -107,19 +107,19 @@ func receiveMessage(on socket: Int32, capacity: Int, maximumFDs: Int, table: Han
         // ECONNRESET: the server went away mid-answer.
         throw CameraViewError.io(operation: "recvmsg", path: what, errno: Int32(-received))
     }
-    let objects = OwnerGroup()
-    var adopted: [Int32] = []
-    for (position, fd) in raw.prefix(count).enumerated() {
-        let taken = Locked(false)
-        do {
+    // Each fd is ours from recvmsg on: recorded one by one, and those a failed recording
+    // leaves unrecorded closed here (the ledger closes what it took, even when a failure
+    // after admission released it).
+    var unrecorded = raw.prefix(count)
+    defer { unrecorded.forEach { close($0) } }
+    let (objects, adopted) = try OwnerGroup.building(.contextLost) { objects in
+        var adopted: [Int32] = []
+        while let fd = unrecorded.first {
+            let taken = Locked(false)
+            defer { if taken.withLock({ $0 }) { unrecorded.removeFirst() } }
             adopted.append(objects.adopt(try table.create(.received(fd, taken: taken))))
-        } catch {
-            // The ledger closes what it took (a failure after admission released it).
-            let unrecorded = raw[(taken.withLock { $0 } ? position + 1 : position)..<count]
-            for fd in unrecorded { close(fd) }
-            objects.release(in: .contextLost)
-            throw error
         }
+        return adopted
     }
     return ReceivedMessage(bytes: Array(bytes.prefix(received)), fds: adopted, objects: objects, truncated: truncated)
 }
