@@ -170,6 +170,22 @@ import Testing
         }
     }
 
+    @Test func aFullQueueIsTriedAgainAfterTheFirstRefusalsWait() throws {
+        let writer = try QueueWriter(slots: 15)
+        defer { writer.remove() }
+        for uid in 1...15 { writer.register(uid: UInt64(uid)) }
+        let queue = try MsgqQueues.open(writer.path, server: "s")
+        defer { MsgqQueues.close(queue) }
+        // A slot frees (as after a publisher's restart): taken at the next try, `firstRefusal`
+        // after the refusal, not later.
+        writer.setHeader(0, 14)
+        #expect(MsgqQueue.firstRefusal == .milliseconds(100))
+        usleep(150_000)
+        _ = try queue.newest(after: 0, server: "s")
+        let (slot, refusals) = (queue.registration?.slot, queue.counters.slotRefusals)
+        #expect(slot == 14 && refusals == 1)
+    }
+
     @Test func aRingThatNeverLeadsToTheWriterIsThePeersErrorNotASpin() throws {
         let writer = try QueueWriter(slots: 25)
         defer { writer.remove() }

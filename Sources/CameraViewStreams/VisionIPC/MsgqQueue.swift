@@ -52,8 +52,9 @@ final class MsgqQueue: @unchecked Sendable {
     private let inode: UInt64
     private enum Slot {
         case held(Registration)
-        /// No slot (the queue was full, or ours was cleared): the next try is at `retry`.
-        case waiting(retry: ContinuousClock.Instant, backoff: Duration)
+        /// No slot (the queue was full, or ours was cleared): the next try is at `retry`;
+        /// `refusedFor`: how long this wait is, when a full queue caused it (else zero).
+        case waiting(retry: ContinuousClock.Instant, refusedFor: Duration)
     }
     private struct State {
         var slot: Slot
@@ -103,7 +104,7 @@ final class MsgqQueue: @unchecked Sendable {
         data = header + Self.headerSize(readerSlots: slots)
         segmentSize = mapping.count - Self.headerSize(readerSlots: slots)
         let writeUID = cvipc_atomic_load_u64(header.advanced(by: 16).assumingMemoryBound(to: UInt64.self))
-        state = Locked(State(slot: .waiting(retry: .now, backoff: Self.firstRefusal), writeUID: writeUID))
+        state = Locked(State(slot: .waiting(retry: .now, refusedFor: .zero), writeUID: writeUID))
         state.withLock { state in
             if let remembered, remembered.inode == identity, isStillOurs(remembered) {
                 state.slot = .held(remembered)
@@ -189,8 +190,9 @@ final class MsgqQueue: @unchecked Sendable {
             let current = load(0)
             guard current < UInt64(readerSlots) else {
                 state.counters.slotRefusals += 1
-                let backoff = if case .waiting(_, let last) = state.slot { min(last * 2, Self.longestRefusal) } else { Self.firstRefusal }
-                state.slot = .waiting(retry: .now + backoff, backoff: backoff)
+                let last = if case .waiting(_, let refusedFor) = state.slot { refusedFor } else { Duration.zero }
+                let wait = max(Self.firstRefusal, min(last * 2, Self.longestRefusal))
+                state.slot = .waiting(retry: .now + wait, refusedFor: wait)
                 return
             }
             guard cvipc_atomic_cas_u64(pointer(0), current, current + 1) != 0 else { continue }
@@ -218,13 +220,13 @@ final class MsgqQueue: @unchecked Sendable {
             state.writeUID = writer
             state.writerEpoch += 1
             state.latest = nil
-            state.slot = .waiting(retry: .now, backoff: Self.firstRefusal)
+            state.slot = .waiting(retry: .now, refusedFor: .zero)
         }
         switch state.slot {
         case .held(let registration):
             guard load(readUID(registration.slot)) == registration.uid else {
                 state.counters.evictions += 1
-                state.slot = .waiting(retry: .now + Self.evicted * (1 + Double.random(in: 0...1)), backoff: Self.firstRefusal)
+                state.slot = .waiting(retry: .now + Self.evicted * (1 + Double.random(in: 0...1)), refusedFor: .zero)
                 return nil
             }
             return registration.slot
