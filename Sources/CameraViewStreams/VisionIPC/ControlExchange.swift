@@ -36,7 +36,14 @@ final class ControlExchange: @unchecked Sendable {
     /// The sockets and received fds of every exchange (an exchange can outlive the source
     /// that started it, so they are not recorded in the source's table).
     static let table = HandleTable(owner: "VisionIPC control exchanges")
-    private static let outstanding = Locked<[String: ControlExchange]>([:])
+    /// Per control socket path: the exchange under way, and when a server whose backlog was
+    /// full is dialled again (every waiting loop polls: the server is not dialled each time).
+    private struct Servers {
+        var outstanding: [String: ControlExchange] = [:]
+        var backlogFullUntil: [String: ContinuousClock.Instant] = [:]
+    }
+    private static let servers = Locked(Servers())
+    static let backlogRetry = Duration.milliseconds(10)
 
     private enum Step {
         case connecting
@@ -56,7 +63,7 @@ final class ControlExchange: @unchecked Sendable {
     private let capacity: Int
     private let maximumFDs: Int
     private let state = Locked(State())
-    /// Set once the exchange ended (a leaf lock, taken under `outstanding`'s).
+    /// Set once the exchange ended (a leaf lock, taken under `servers`').
     private let ended = Locked(false)
 
     private init(path: String, request: UInt32, capacity: Int, maximumFDs: Int) {
@@ -68,22 +75,28 @@ final class ControlExchange: @unchecked Sendable {
     /// `maximumFDs` fds is truncated (and reported so).
     static func start(_ request: UInt32, endpoint: VisionIPCEndpoint, capacity: Int, maximumFDs: Int) throws -> Start {
         let path = endpoint.controlSocketPath
-        return try outstanding.withLock { outstanding in
-            outstanding = outstanding.filter { !$0.value.ended.withLock { $0 } }
-            if outstanding[path] != nil { return .busy }
+        return try servers.withLock { servers in
+            servers.outstanding = servers.outstanding.filter { !$0.value.ended.withLock { $0 } }
+            if servers.outstanding[path] != nil { return .busy }
+            if let until = servers.backlogFullUntil[path], ContinuousClock.now < until { return .busy }
+            servers.backlogFullUntil[path] = nil
             let socket: OwnedFD
             do {
                 socket = try table.create(.seqpacketConnection(to: path))
             } catch CameraViewError.io(_, _, let code) where code == ENOENT || code == ECONNREFUSED {
                 return .absent
             } catch CameraViewError.io(_, _, let code) where code == EAGAIN {
+                servers.backlogFullUntil[path] = .now + backlogRetry
                 return .busy
             }
             let exchange = ControlExchange(path: path, request: request, capacity: capacity, maximumFDs: maximumFDs)
             let box = OwnerBox(socket)
-            exchange.state.withLock { $0.socket = box }
-            outstanding[path] = exchange
-            exchange.state.withLock { exchange.progress(&$0, waitingMilliseconds: 0) }  // the outcome stays for the requester
+            // The outcome stays for the requester.
+            exchange.state.withLock { state in
+                state.socket = box
+                exchange.progress(&state, waitingMilliseconds: 0)
+            }
+            servers.outstanding[path] = exchange
             return .started(exchange)
         }
     }
@@ -111,7 +124,7 @@ final class ControlExchange: @unchecked Sendable {
                 break
             }
             do {
-                try step(&state, socket: socket, revents: poller.revents)
+                try step(&state, socket: socket)
             } catch let error as CameraViewError {
                 finish(&state, .failed(error))
             } catch {
@@ -136,7 +149,7 @@ final class ControlExchange: @unchecked Sendable {
         return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
     }
 
-    private func step(_ state: inout State, socket: Int32, revents: Int16) throws {
+    private func step(_ state: inout State, socket: Int32) throws {
         switch state.step {
         case .connecting:
             var error: Int32 = 0

@@ -151,11 +151,8 @@ public final class VisionIPCSource: FrameSource {
                 if state.connection == nil {
                     guard state.connecting != nil || clock.now >= state.nextAttempt else { return nil }
                     do {
-                        guard try advanceConnection(&state, waitingMilliseconds: 0) else {
-                            // Busy, or not answered yet: a live server answers within a poll or two.
-                            if state.connecting == nil { state.nextAttempt = clock.now + .milliseconds(10) }
-                            return nil
-                        }
+                        // Busy, or not answered yet: a live server answers within a poll or two.
+                        guard try advanceConnection(&state, waitingMilliseconds: 0) else { return nil }
                     } catch {
                         state.nextAttempt = clock.now + retryInterval
                         if case CameraViewError.sourceUnavailable = error { return nil }
@@ -200,9 +197,9 @@ public final class VisionIPCSource: FrameSource {
             var counts = state.counts
             (counts.torn, counts.truncated) = (damage.torn, damage.truncated)
             if let queue = state.connection?.queue {
+                // The process's reader of the queue, shared by its sources, counts these.
                 let queueCounts = queue.counters
-                (counts.evictions, counts.slotRefusals) = (counts.evictions + queueCounts.evictions, counts.slotRefusals + queueCounts.slotRefusals)
-                counts.noSlot = !queue.holdsSlot
+                (counts.evictions, counts.slotRefusals, counts.noSlot) = (queueCounts.evictions, queueCounts.slotRefusals, !queue.holdsSlot)
             }
             return counts
         }
