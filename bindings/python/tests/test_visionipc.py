@@ -17,7 +17,8 @@ import model
 import vipc_frames
 from cameraview import CameraView, VisionStreamType, png
 from memory import heap_in_use_bytes, open_fds, slope
-from vipc_servers import HERE, Server, child_environment, queue_readers, reader_thread_ids, remove_queues, unique_name
+from vipc_servers import (HERE, Server, child_environment, clean, queue_readers, reader_thread_ids,  # noqa: F401 (clean)
+                          remove_queues, unique_name)
 
 DRIVER = VisionStreamType.VISION_STREAM_DRIVER
 W, H = vipc_frames.REPLAY["width"], vipc_frames.REPLAY["height"]
@@ -42,18 +43,6 @@ def render_whole(view, width, height):
         except cameraview.BrokenFrame:
             continue
     raise AssertionError("every frame was torn")
-
-
-@pytest.fixture
-def clean():
-    """The test's VisionIPC work leaves nothing: no live objects, sweeps, failed deletions,
-    drops, fds or /dev/shm entries."""
-    before = (cameraview.live_handles_in_process(), cameraview.swept_in_process(), cameraview.failed_deletions_in_process(),
-              cameraview.dropped_in_process(), open_fds())
-    yield
-    after = (cameraview.live_handles_in_process(), cameraview.swept_in_process(), cameraview.failed_deletions_in_process(),
-             cameraview.dropped_in_process(), open_fds())
-    assert after == before, "(live, swept, failed, dropped, fds) before and after"
 
 
 def test_replay_frames_render_within_one_of_the_exact_model(clean):

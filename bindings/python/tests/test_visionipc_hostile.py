@@ -15,28 +15,10 @@ import pytest
 
 import cameraview
 from cameraview import CameraView, VisionStreamType
-from memory import open_fds
 from vipc_hostile import HostileServer, ViewProcess
-from vipc_servers import HERE, Server, queue_readers
+from vipc_servers import HERE, Server, clean, queue_readers  # noqa: F401 (clean: a fixture)
 
 DRIVER = VisionStreamType.VISION_STREAM_DRIVER
-
-
-def process_counts():
-    return (cameraview.live_handles_in_process(), cameraview.swept_in_process(), cameraview.failed_deletions_in_process(),
-            cameraview.dropped_in_process(), open_fds())
-
-
-@pytest.fixture
-def clean():
-    """Nothing left, swept, failed or dropped, and no fd more (late answers are read to
-    their end on a thread of their own: given a moment)."""
-    before = process_counts()
-    yield
-    deadline = time.monotonic() + 5
-    while process_counts() != before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert process_counts() == before, "(live, swept, failed, dropped, fds) before and after"
 
 
 def connected_view(server):

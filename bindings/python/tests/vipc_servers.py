@@ -7,7 +7,13 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
+
+import cameraview
+from memory import open_fds
 
 HERE = Path(__file__).parent
 _names = itertools.count()
@@ -78,3 +84,21 @@ def remove_queues(name):
     for entry in os.listdir("/dev/shm"):
         if entry.startswith(f"msgq_visionipc_{name}_"):
             os.unlink("/dev/shm/" + entry)
+
+
+def process_counts():
+    return (cameraview.live_handles_in_process(), cameraview.swept_in_process(), cameraview.failed_deletions_in_process(),
+            cameraview.dropped_in_process(), open_fds())
+
+
+@pytest.fixture
+def clean():
+    """The test's VisionIPC work leaves nothing: no live objects, sweeps, failed deletions,
+    drops or fds more. A request a view stopped waiting for is read to its end on a thread
+    of its own (LateAnswers): its socket is given a moment to close."""
+    before = process_counts()
+    yield
+    deadline = time.monotonic() + 5
+    while process_counts() != before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process_counts() == before, "(live, swept, failed, dropped, fds) before and after"
