@@ -21,12 +21,14 @@ public final class CameraView: Sendable {
     public init(device: RenderDevice? = nil, importPath: ImportPathPreference = .automatic) throws {
         let reference = try device?.newReference() ?? RenderDevice.open()
         let table = HandleTable(owner: "CameraView#\(SerialCounter.views.next())")
-        do {
-            state = Locked(ViewState(vertexArray: try reference.core.withContext { try table.create(.vertexArray, in: $0) }))
-        } catch {
-            reference.close()
-            throw error
+        let vertexArray = try reference.building(.contextLost) {
+            try reference.core.withContext { scope in
+                let programs = ProgramCache.of(reference.core, in: scope)
+                for variant in ProgramCache.uploadVariants { _ = try programs.program(variant, in: scope) }
+                return try table.create(.vertexArray, in: scope)
+            }
         }
+        state = Locked(ViewState(vertexArray: vertexArray))
         self.device = reference
         self.handles = table
         self.importPreference = importPath
@@ -166,16 +168,4 @@ public final class CameraView: Sendable {
             close()
         }
     }
-}
-
-/// Time spent per stage of one `render`, whether it took a packed fast path (the frame
-/// uploaded four pixels per texel: untransformed frames at their own size, and area at
-/// exactly half or a quarter of it; see docs/library.md), and the filter it used
-/// (`RenderOptions.filter` resolved; never `.automatic`).
-public struct FrameTimings: Sendable, Equatable {
-    public let upload: Duration
-    public let draw: Duration
-    public let readback: Duration
-    public let packed: Bool
-    public let filter: SampleFilter
 }

@@ -99,7 +99,7 @@ import Testing
         let externalCompiles = device.core.extensions.externalImages
         try device.core.withContext { scope in
             for variant in ProgramVariant.all where variant.mode != .externalImage || externalCompiles {
-                let program = try device.core.program(variant, in: scope)
+                let program = try ProgramCache.of(device.core, in: scope).program(variant, in: scope)
                 var count: GLint = 0
                 glGetProgramiv(program.name, GLenum(GL_ACTIVE_UNIFORMS), &count)
                 var active = Set<String>()

@@ -1,8 +1,9 @@
 import CEGL
 import Glibc
 
-/// The shared EGL display, GLES 3 context and compiled programs behind every
-/// `RenderDevice` reference of one platform. All GL work in the process runs inside
+/// The shared EGL display and GLES 3 context behind every `RenderDevice` reference of one
+/// platform, and what the layers above keep for the device's lifetime (its compiled
+/// programs, its import capabilities). All GL work in the process runs inside
 /// `withContext`, which serializes it: one context, current on one thread at a time.
 final class DeviceCore: @unchecked Sendable {
     // Immutable after init; `lock` serializes every use of the context.
@@ -26,8 +27,12 @@ final class DeviceCore: @unchecked Sendable {
     /// opened, adopted in that order and released the other way round (none when adopted:
     /// the host owns them); guarded by `lock`.
     private var objects: OwnerGroup?
-    /// Compiled on first use of each variant; guarded by `lock`.
-    private var programs: [ProgramVariant: NV12Program]
+    /// The layers' objects kept for the device's lifetime, one of each type (the compiled
+    /// programs); guarded by `lock`.
+    private var resources: [ObjectIdentifier: any GroupMember] = [:]
+    /// Facts found once by the layers above, one of each type (the import capabilities);
+    /// under a lock of their own because finding one renders through `withContext`.
+    private let facts = Locked<[ObjectIdentifier: any Sendable]>([:])
 
     /// Adopts a host's display and context (an EGL one, or with `api: .glx` a GLX context
     /// current on this thread, and no display): the host owns them (they are not in the
@@ -40,16 +45,13 @@ final class DeviceCore: @unchecked Sendable {
     private init(adopting display: EGLDisplay?, context: EGLContext, api: ContextAPI, table: HandleTable) throws {
         (self.platform, self.display, self.context, self.api, self.table) = (.host, display, context, api, table)
         gbmDevice = nil
-        // Querying reads state only; compiling programs binds them, in the host's context.
+        // Querying reads state only.
         info = try ContextScope.entering(display: display, context: context, api: api) { _ in
             Self.queryInfo(platform: .host, display: display, drmNode: nil)
         }
         extensions = EGLExtensions(info: info)
         packsPlacedConversions = info.packsPlacedConversions
         isolation = .hostContext(externalTextures: extensions.externalImages)
-        programs = try ContextScope.entering(display: display, context: context, api: api, isolation: isolation) { [info] scope in
-            try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope)
-        }
     }
 
     static func open(candidates: [Platform]) throws -> DeviceCore {
@@ -66,17 +68,16 @@ final class DeviceCore: @unchecked Sendable {
     }
 
     private init(platform: Platform, table: HandleTable) throws {
-        let (objects, (opened, context, info, programs)) = try OwnerGroup.building(.contextLost) { objects in
+        let (objects, (opened, context, info)) = try OwnerGroup.building(.contextLost) { objects in
             let opened = try DisplayOpener.open(platform, into: objects, table: table)
             let context = objects.adopt(try Self.makeContext(display: opened.display, table: table))
-            let (info, programs) = try ContextScope.entering(display: opened.display, context: context) { scope in
-                let info = Self.queryInfo(platform: platform, display: opened.display, drmNode: opened.drmNode)
-                return (info, try Self.uploadPrograms(packedRows: info.packedRows, table: table, in: scope))
+            let info = try ContextScope.entering(display: opened.display, context: context) { _ in
+                Self.queryInfo(platform: platform, display: opened.display, drmNode: opened.drmNode)
             }
-            return (opened, context, info, programs)
+            return (opened, context, info)
         }
         (self.platform, self.display, self.context, self.api, self.table) = (platform, opened.display, context, .egl, table)
-        (self.info, self.programs, self.objects) = (info, programs, objects)
+        (self.info, self.objects) = (info, objects)
         isolation = .ownContext
         extensions = EGLExtensions(info: info)
         packsPlacedConversions = info.packsPlacedConversions
@@ -143,29 +144,23 @@ final class DeviceCore: @unchecked Sendable {
         return ContextScope.tearingDown(display: display, context: context, api: api, isolation: isolation, owner: owner, body)
     }
 
-    /// The upload path's exact programs (per pixel and packed), compiled when the device
-    /// opens: the first frame should not pay for them.
-    private static func uploadPrograms(
-        packedRows: Int, table: HandleTable, in scope: borrowing ContextScope
-    ) throws -> [ProgramVariant: NV12Program] {
-        let perPixel = ProgramVariant(mode: .packedInput, filter: .nearest)
-        let packed = ProgramVariant(mode: .packedPlanes, filter: .nearest)
-        let perPixelProgram = try NV12Program(variant: perPixel, packedRows: packedRows, table: table, in: scope)
-        do {
-            let packedProgram = try NV12Program(variant: packed, packedRows: packedRows, table: table, in: scope)
-            return [perPixel: perPixelProgram, packed: packedProgram]
-        } catch {
-            perPixelProgram.release(in: scope.teardown)
-            throw error
-        }
+    /// The layers' object of `Resource`'s type, made by `make` on first use and kept until
+    /// the device shuts down (released then, before the sweep). The scope proves `lock` is held.
+    func resource<Resource: GroupMember>(in scope: borrowing ContextScope, _ make: () -> Resource) -> Resource {
+        if let resource = resources[ObjectIdentifier(Resource.self)] as? Resource { return resource }
+        let resource = make()
+        resources[ObjectIdentifier(Resource.self)] = resource
+        return resource
     }
 
-    /// The program for `variant`, compiled on first use. Call inside `withContext`.
-    func program(_ variant: ProgramVariant, in scope: borrowing ContextScope) throws -> NV12Program {
-        if let program = programs[variant] { return program }
-        let program = try NV12Program(variant: variant, packedRows: info.packedRows, table: table, in: scope)
-        programs[variant] = program
-        return program
+    /// The fact of `Fact`'s type, found by `find` once and then kept; a failure is not kept.
+    func fact<Fact: Sendable>(_ find: () throws -> Fact) rethrows -> Fact {
+        try facts.withLock { facts in
+            if let fact = facts[ObjectIdentifier(Fact.self)] as? Fact { return fact }
+            let fact = try find()
+            facts[ObjectIdentifier(Fact.self)] = fact
+            return fact
+        }
     }
 
     /// The dma-buf formats the display imports (empty without the query extension).
@@ -178,12 +173,8 @@ final class DeviceCore: @unchecked Sendable {
         return Set(formats.prefix(Int(count)).map { UInt32(bitPattern: $0) })
     }
 
-    /// Found once per device (see `RenderDevice.importCapabilities`); guarded by its own
-    /// lock because finding it renders through `withContext`.
-    let capabilities = Locked<ImportCapabilities?>(nil)
-
-    /// Deletes every object of the device and terminates the display. The programs are
-    /// released with the context current; anything else left in the table is swept (a
+    /// Deletes every object of the device and terminates the display. The layers' objects
+    /// (programs) are released with the context current; anything else left in the table is swept (a
     /// bug, counted). When the context cannot be made current (a host thread holds it), GL
     /// objects are reported as failed deletions, never deleted in another context.
     func shutDown() -> CloseReport {
@@ -191,10 +182,10 @@ final class DeviceCore: @unchecked Sendable {
         defer { lock.unlock() }
         guard !isShutDown else { return .clean }
         isShutDown = true
-        let programs = self.programs
-        self.programs.removeAll()
+        let resources = self.resources
+        self.resources.removeAll()
         let report = ContextScope.tearingDown(display: display, context: context, api: api, isolation: isolation, owner: table.owner) { teardown in
-            for program in programs.values { program.release(in: teardown) }
+            for resource in resources.values { resource.release(in: teardown) }
             // Whatever depends on the display, the GBM device or the DRM fd goes before them.
             return teardown.contextCurrent ? table.sweep(in: teardown) { $0.needsCurrentContext || $0.dependsOnDevice } : .clean
         }
@@ -234,10 +225,6 @@ package struct DeviceInfo: Sendable, Codable, Equatable {
 
     /// Whether frames can be imported from dma-bufs as EGLImages on this display.
     package var dmaBufImport: Bool { eglExtensions.contains("EGL_EXT_image_dma_buf_import") }
-
-    /// Whether dma-bufs are checked before import (see `BufferAccessCheck`): buffers the
-    /// device cannot read are mapped and uploaded instead.
-    package var checksBufferAccess: Bool { BufferAccessCheck.applies(to: self) }
 
     /// Whether a GLES context can store textures as BGRA (EXT_texture_format_BGRA8888): the
     /// window format Mesa's EGL surfaces use, which a display cache matches.

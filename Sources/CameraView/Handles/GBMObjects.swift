@@ -69,10 +69,10 @@ extension Creation where Kind == GBMBoKind {
 }
 
 extension Creation where Kind == GBMSurfaceKind {
-    static func gbmSurface(on gbm: OpaquePointer, size: PixelSize, format: UInt32, usage: UInt32) -> Creation {
+    static func gbmSurface(on gbm: OpaquePointer, width: Int, height: Int, format: UInt32, usage: UInt32) -> Creation {
         Creation("gbm_surface_create") { _ in
-            guard let surface = gbm_surface_create(gbm, UInt32(size.width), UInt32(size.height), format, usage) else {
-                throw CameraViewError.io(operation: "gbm_surface_create", path: "\(size)", errno: errno)
+            guard let surface = gbm_surface_create(gbm, UInt32(width), UInt32(height), format, usage) else {
+                throw CameraViewError.io(operation: "gbm_surface_create", path: "\(width)x\(height)", errno: errno)
             }
             return surface
         }

@@ -176,7 +176,7 @@ package final class OwnerGroup {
     }
 
     /// Fills this group (an object's own, made empty) the same way: released if `body` throws.
-    package func building<Value>(_ teardown: Teardown, _ body: (OwnerGroup) throws -> Value) throws -> Value {
+    package func building<Value: ~Copyable>(_ teardown: Teardown, _ body: (OwnerGroup) throws -> Value) throws -> Value {
         do {
             return try body(self)
         } catch {
@@ -203,6 +203,17 @@ package protocol GroupMember: AnyObject {
 }
 
 extension OwnerBox: GroupMember {}
+
+extension GroupMember {
+    /// Finishes building this object (made first, then filled by `body`): when `body`
+    /// throws, the object's own release, which accepts it half built, runs before the
+    /// error goes on (a group of one; see `OwnerGroup.building`).
+    package func building<Value: ~Copyable>(_ teardown: Teardown, _ body: () throws -> Value) throws -> Value {
+        let unwinding = OwnerGroup()
+        unwinding.adopt(self)
+        return try unwinding.building(teardown) { _ in try body() }
+    }
+}
 
 extension OwnerGroup {
     /// Takes a library object that ends with one call (a device reference a buffer keeps)

@@ -58,3 +58,9 @@ enum BufferAccessVerdict {
     case readable
     case denied(String)
 }
+
+extension DeviceInfo {
+    /// Whether dma-bufs are checked before import (see `BufferAccessCheck`): buffers the
+    /// device cannot read are mapped and uploaded instead.
+    package var checksBufferAccess: Bool { BufferAccessCheck.applies(to: self) }
+}

@@ -102,8 +102,8 @@ final class ImportedBuffer {
             let chroma = try makeImage(table: table, in: scope, attributes: Self.planeAttributes(
                 fourcc: cv_DRM_FORMAT_GR88, width: frame.size.chroma.width, height: frame.size.chroma.height,
                 fd: chromaFD, plane: frame.chroma))
-            let lumaTexture = try bind(luma, mode: .normalizedPlanes, core: core, table: table, in: scope)
-            let chromaTexture = try bind(chroma, mode: .normalizedPlanes, core: core, table: table, in: scope)
+            let lumaTexture = try bind(luma, to: GLenum(GL_TEXTURE_2D), core: core, table: table, in: scope)
+            let chromaTexture = try bind(chroma, to: GLenum(GL_TEXTURE_2D), core: core, table: table, in: scope)
             planeTextures = PlaneTextures(luma: lumaTexture, chroma: chromaTexture)
         case .external:
             var attributes = Self.planeAttributes(
@@ -118,7 +118,7 @@ final class ImportedBuffer {
                 (EGL_SAMPLE_RANGE_HINT_EXT, Int(range)),
             ]
             let image = try makeImage(table: table, in: scope, attributes: attributes)
-            let texture = try bind(image, mode: .externalImage, core: core, table: table, in: scope)
+            let texture = try bind(image, to: GLenum(GL_TEXTURE_EXTERNAL_OES), core: core, table: table, in: scope)
             planeTextures = PlaneTextures(luma: texture)
         case .mappedUpload:
             preconditionFailure("mapped frames are uploaded, not imported")
@@ -147,13 +147,12 @@ final class ImportedBuffer {
     }
 
     private func bind(
-        _ image: EGLImage, mode: SamplingMode, core: DeviceCore, table: HandleTable, in scope: borrowing ContextScope
+        _ image: EGLImage, to target: GLenum, core: DeviceCore, table: HandleTable, in scope: borrowing ContextScope
     ) throws -> GLuint {
         guard let imageTargetTexture2D = core.extensions.imageTargetTexture2D else {
             throw CameraViewError.importPathUnavailable(path: .perPlane, reason: "glEGLImageTargetTexture2DOES is missing")
         }
         let name = objects.adopt(try table.create(.texture, in: scope))
-        let target = mode.textureTarget
         glBindTexture(target, name)
         defer { glBindTexture(target, 0) }
         imageTargetTexture2D(target, image)

@@ -2,8 +2,7 @@ import CEGL
 
 /// Carries out one render in a context already current: plans it, puts the frame into
 /// textures, draws and finishes the target, with the objects in `state` and recorded in
-/// `table`. A view renders through it under its lock; the device's import probe renders
-/// through it with objects of its own, without a view.
+/// `table`. A view renders through it under its lock.
 struct FrameRenderer {
     let core: DeviceCore
     let table: HandleTable
@@ -77,7 +76,7 @@ struct FrameRenderer {
         let planes = try prepare(frame, plan: plan, state: &state, in: scope)
         let uploaded = ContinuousClock.now
         try NV12Renderer.draw(
-            program: core.program(plan.variant, in: scope), planes: planes, uniforms: plan.uniforms,
+            program: ProgramCache.of(core, in: scope).program(plan.variant, in: scope), planes: planes, uniforms: plan.uniforms,
             vertexArray: state.vertexArrayName, framebuffer: framebuffer, viewport: viewport)
         state.conversions += 1
         return uploaded

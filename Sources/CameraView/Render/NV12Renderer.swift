@@ -1,11 +1,5 @@
 import CEGL
 
-/// The textures one frame is sampled from: Y and UV, or the one NV12 image (chroma 0).
-struct PlaneTextures {
-    let luma: GLuint
-    var chroma: GLuint = 0
-}
-
 /// Issues the draw that converts a view's frame textures into the bound target.
 enum NV12Renderer {
     /// Binds `framebuffer` for drawing, checked: a host's name that is no framebuffer, or an

@@ -8,7 +8,7 @@ import Glibc
 /// call twice) stops the stream and frees them in the order the kernel needs: streaming
 /// off, exported fds closed (the driver refuses to free buffers still exported), the
 /// queue's buffers freed, then our own buffers and the device fd.
-final class CaptureStream {
+final class CaptureStream: GroupMember {
     let format: V4L2Format
     let queue: V4L2Queue
     let device: String
@@ -16,31 +16,26 @@ final class CaptureStream {
     private(set) var slots: [CaptureSlot] = []
     /// The buffer last handed to the caller, requeued at the next dequeue.
     private(set) var held: Int?
-    private var fd: OwnedFD?
+    /// The device fd, closed last.
+    private let opened = OwnerGroup()
     private var buffers: OwnedV4L2Buffers?
     private var streaming: OwnedV4L2Streaming?
     /// Held by every frame of this stream's buffers; ended before they are released.
     let lease = BufferLease()
 
     /// Opens `configuration.device`, negotiates NV12, allocates and queues the buffers and
-    /// starts streaming; on any failure releases what it made and throws.
+    /// starts streaming; on any failure releases what it made (its own `release()`, in the
+    /// kernel's order) and throws.
     init(_ configuration: V4L2Source.Configuration, gbm: OpaquePointer?, table: HandleTable) throws {
         device = configuration.device
         mode = configuration.buffers
-        let opened = try table.create(.open(device, flags: O_RDWR | O_NONBLOCK))
-        let deviceFD = opened.raw
-        let agreed: V4L2Format
-        do {
-            agreed = try V4L2Format.negotiate(fd: deviceFD, device: device, size: configuration.size, fps: configuration.fps)
-        } catch {
-            opened.release()
-            throw error
+        let deviceFD = opened.adopt(try table.create(.open(configuration.device, flags: O_RDWR | O_NONBLOCK)))
+        format = try opened.building(.contextLost) { _ in
+            try V4L2Format.negotiate(fd: deviceFD, device: configuration.device, size: configuration.size, fps: configuration.fps)
         }
-        format = agreed
         let memory = mode == .exported ? V4L2_MEMORY_MMAP : V4L2_MEMORY_DMABUF
-        queue = V4L2Queue(fd: deviceFD, type: agreed.type, memory: memory.rawValue)
-        fd = consume opened
-        do {
+        queue = V4L2Queue(fd: deviceFD, type: format.type, memory: memory.rawValue)
+        try building(.contextLost) {
             let requested = try table.create(.buffers(queue, count: configuration.bufferCount, device: device))
             let granted = requested.raw.granted
             buffers = consume requested
@@ -59,9 +54,6 @@ final class CaptureStream {
                 try enqueue(slot)
             }
             streaming = try table.create(.streaming(queue, device: device))
-        } catch {
-            release()
-            throw error
         }
     }
 
@@ -113,8 +105,10 @@ final class CaptureStream {
         buffers.take()?.release()
         for slot in slots { slot.release() }
         slots.removeAll()
-        fd.take()?.release()
+        opened.release(in: .contextLost)
     }
+
+    func release(in _: Teardown) { release() }
 
     private func enqueue(_ slot: CaptureSlot) throws {
         try slot.withBuffer(queue) { buffer in

@@ -56,8 +56,8 @@ enum CreationSites {
     /// The sites only a DRM device or a camera reaches (GBM, dma-buf imports, V4L2): the
     /// VM's walks must reach these, the host's walks all the others.
     static let deviceOnly: Set<Site> = all.filter { site in
-        let files = ["GBMSurface.swift", "CaptureStream.swift", "DeviceBuffer.swift", "DmaBufImporter.swift",
-                     "BufferAccessCheck.swift", "CameraDevices.swift", "ImportPath.swift"]
+        let files = ["GBMSurface.swift", "SurfaceObjects.swift", "CaptureStream.swift", "DeviceBuffer.swift", "DmaBufImporter.swift",
+                     "BufferAccessCheck.swift", "CameraDevices.swift"]
         // The GBM platform's node, GBM device and owned display.
         return files.contains { site.file.hasSuffix("/" + $0) }
             || (site.file.hasSuffix("/DisplayOpener.swift") && !site.text.contains("initializeShared"))

@@ -1,63 +1,10 @@
 import CEGL
-import Glibc
-
-/// How a view gets a dma-buf frame into textures.
-public enum ImportPath: String, Sendable, Codable, CaseIterable {
-    /// Y as an R8 and UV as a GR88 EGLImage, converted in our shader (zero copy).
-    case perPlane
-    /// One NV12 EGLImage on GL_TEXTURE_EXTERNAL_OES, converted by the driver (zero copy).
-    case external
-    /// No dma-buf import on this device: the buffer is mapped (with DMA_BUF_IOCTL_SYNC)
-    /// and uploaded like any frame in memory.
-    case mappedUpload
-}
-
-/// Which import path a view should use for dma-buf frames.
-public enum ImportPathPreference: Sendable, Hashable {
-    /// The external path if the device lists NV12 and passes the known-frame check,
-    /// else per-plane if it lists R8 and GR88, else mapping and uploading.
-    case automatic
-    /// This path or a typed error (`CameraViewError.importPathUnavailable`): to pin the
-    /// path a deployment validated on its driver, or to compare paths on one device
-    /// (`camview render --dmabuf --import-path per-plane`; docs/dmabuf.md).
-    case forced(ImportPath)
-}
-
-/// What a device can do with dma-bufs, found once per device.
-package struct ImportCapabilities: Sendable, Equatable, Codable {
-    /// EGL_EXT_image_dma_buf_import and glEGLImageTargetTexture2DOES are present.
-    package let dmaBufImport: Bool
-    /// R8 and GR88 are importable (eglQueryDmaBufFormatsEXT, or assumed without it).
-    package let perPlane: Bool
-    /// NV12 is importable and samplable as an external image.
-    package let externalListed: Bool
-    /// The external path rendered a known frame correctly (nil: not checked, e.g. no GBM
-    /// device to make a test buffer on). Mesa 22.3.6's llvmpipe creates NV12 images that
-    /// sample black, which this check catches.
-    package let externalVerified: Bool?
-    /// Why the external check failed or was not run.
-    package let externalNote: String?
-
-    /// The paths that work, best first.
-    package var workingPaths: [ImportPath] {
-        var paths: [ImportPath] = []
-        if externalListed && externalVerified == true { paths.append(.external) }
-        if perPlane { paths.append(.perPlane) }
-        paths.append(.mappedUpload)
-        return paths
-    }
-}
 
 extension RenderDevice {
     /// What this device can do with dma-bufs: the formats it lists and whether the external
     /// NV12 path renders a known frame correctly. Found on first use, then kept.
     package func importCapabilities() throws -> ImportCapabilities {
-        try core.capabilities.withLock { cached in
-            if let cached { return cached }
-            let found = try ImportCapabilityCheck.run(on: self)
-            cached = found
-            return found
-        }
+        try core.fact { try ImportCapabilityCheck.run(on: self) }
     }
 }
 
@@ -110,23 +57,18 @@ enum ImportCapabilityCheck {
         let buffer = try DeviceBuffer(copying: source, gbm: gbm, device: device)
         defer { buffer.close() }
         try buffer.frame.validate()
-        // The device probes itself before any view can use the answer: the probe's objects
-        // are a view's, recorded in a table of its own and released before it returns.
-        let core = device.core
-        let table = HandleTable(owner: "import probe")
-        defer { table.close(in: .contextLost) }
-        var expected = RenderTarget.image(), target = RenderTarget.image()
-        let imported: Result<Void, any Error> = try core.withContext { scope in
-            var state = ViewState(vertexArray: try table.create(.vertexArray, in: scope))
-            defer { state.releaseAll(in: scope.teardown) }
-            let renderer = FrameRenderer(core: core, table: table)
-            try renderer.render(.memory(source), requestedPath: nil, into: &expected, options: RenderOptions(), state: &state, in: scope)
-            return Result {
-                try renderer.render(.dmaBuf(buffer.frame), requestedPath: .external, into: &target, options: RenderOptions(), state: &state, in: scope)
-            }
+        // The device checks itself through a view of its own, before any view uses the
+        // answer: the external path forced (the answer is not there yet to choose it).
+        let view = try CameraView(device: device)
+        defer { view.close() }
+        let expected = try view.render(.memory(source))
+        var target = RenderTarget.image()
+        do {
+            try view.render(.dmaBuf(buffer.frame), into: &target, options: RenderOptions(), forcedPath: .external)
+        } catch {
+            return (false, "importing a known NV12 frame failed: \(error)")
         }
-        if case .failure(let error) = imported { return (false, "importing a known NV12 frame failed: \(error)") }
-        guard let actual = target.image, let expected = expected.image else { throw CameraViewError.closed }
+        guard let actual = target.image else { throw CameraViewError.closed }
         let maxError = zip(actual.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
         if actual.pixels.enumerated().allSatisfy({ $0.offset % 4 == 3 || $0.element == 0 }) {
             return (false, "the NV12 image samples black (a known Mesa 22.3 llvmpipe bug)")
