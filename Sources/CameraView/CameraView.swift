@@ -22,11 +22,7 @@ public final class CameraView: Sendable {
         let reference = try device?.newReference() ?? RenderDevice.open()
         let table = HandleTable(owner: "CameraView#\(SerialCounter.views.next())")
         let vertexArray = try reference.building(.contextLost) {
-            try reference.core.withContext { scope in
-                let programs = ProgramCache.of(reference.core, in: scope)
-                for variant in ProgramCache.uploadVariants { _ = try programs.program(variant, in: scope) }
-                return try table.create(.vertexArray, in: scope)
-            }
+            try reference.core.withContext { try table.create(.vertexArray, in: $0) }
         }
         state = Locked(ViewState(vertexArray: vertexArray))
         self.device = reference

@@ -89,7 +89,7 @@ public func cv_view_submit_nv12(
             // Uploaded now, from the caller's memory: what is kept is the frame without it.
             guard case .memory(let borrowed) = try Frame(frame) else { return }
             try boxed.view.upload(borrowed)
-            settings.latest = .memory(borrowed.uploaded())
+            boxed.stream.show(.memory(borrowed.uploaded()))
         }
     }
 }
@@ -109,7 +109,7 @@ public func cv_view_submit_dmabuf(
             (frame.modifier, frame.buffer_index) = (modifier, bufferIndex)
             let converted = try Frame(frame)
             if case .dmaBuf(let dmaBuf) = converted { try dmaBuf.validate() }
-            settings.latest = converted
+            boxed.stream.show(converted)
         }
     }
 }

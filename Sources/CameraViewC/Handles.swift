@@ -11,18 +11,18 @@ final class CDevice: Sendable {
     init(_ device: RenderDevice) { self.device = device }
 }
 
+/// A C view: a stream view (the frame shown: submitted, or the newest of its VisionIPC
+/// stream once connected) and what later calls use.
 final class CView: Sendable {
-    let view: CameraView
+    let stream: StreamView
     let settings = Mutex(ViewSettings())
-    /// The VisionIPC stream the view shows, once connected (cv_view_connect_visionipc).
-    let vision = Mutex<VisionIPCSource?>(nil)
-    init(_ view: CameraView) { self.view = view }
+    var view: CameraView { stream.view }
+    init(_ view: CameraView) { stream = StreamView(view: view) }
 }
 
-/// What a C view remembers between calls: the newest submitted frame, the chroma siting
-/// of later submissions and the options of later renders.
+/// What a C view remembers between calls: the chroma siting of later submissions and the
+/// options of later renders.
 struct ViewSettings: Sendable {
-    var latest: Frame?
     /// The CV_CHROMA_* code of later submissions.
     var chromaLocation = Int32(CV_CHROMA_LEFT)
     var options = RenderOptions()
@@ -208,8 +208,7 @@ public func cv_dropped_in_process() -> Int { HandleTable.droppedOwnerCountInProc
 public func cv_view_close(_ view: OpaquePointer?) -> Int32 {
     calling {
         let boxed = try views.remove(view)
-        let source = boxed.vision.withLock { $0.take() }
-        let report = source?.close() ?? .clean
+        let report = (boxed.stream.replaceSource(nil) as? VisionIPCSource)?.close() ?? .clean
         try unclean(boxed.view.close().merged(with: report))
     }
 }

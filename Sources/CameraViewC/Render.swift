@@ -37,12 +37,12 @@ func render(_ boxed: CView, _ frame: Frame, into target: cv_target, options: Ren
     }
 }
 
-/// The newest frame and the options to render it with.
+/// The frame the view shows and the options to render it with.
 func latestFrame(_ boxed: CView) throws -> (Frame, RenderOptions) {
-    try boxed.settings.withLock { settings in
-        guard let frame = settings.latest else { throw CAPIError(code: CV_ENOFRAME, message: "no frame submitted") }
-        return (frame, settings.options)
+    guard let frame = boxed.stream.latest?.frame else {
+        throw CAPIError(code: CV_ENOFRAME, message: "no frame to show (none submitted or received, or its buffers are gone)")
     }
+    return (frame, boxed.settings.withLock { $0.options })
 }
 
 @_cdecl("cv_view_render_to_fbo")

@@ -12,9 +12,7 @@ public func cv_view_connect_visionipc(_ view: OpaquePointer?, _ server: UnsafePo
         let source = VisionIPCSource(server: String(cString: server), stream: VisionStreamType(rawValue: stream))
         // One attempt now, waiting at most connectTimeout; waits retry while the server is absent.
         try? source.connect()
-        let previous = boxed.vision.withLock { current in defer { current = source }; return current }
-        if let previous {
-            boxed.view.releaseFrameObjects()
+        if let previous = boxed.stream.replaceSource(source) as? VisionIPCSource {
             try unclean(previous.close())
         }
     }
@@ -25,27 +23,23 @@ public func cv_view_wait_frame(_ view: OpaquePointer?, _ timeoutMilliseconds: In
     calling {
         let boxed = try views.lookup(view)
         let source = try visionSource(boxed)
-        let generation = source.connectionGeneration
-        let received = try source.nextFrame(timeout: .milliseconds(max(0, Int(timeoutMilliseconds))))
-        if source.connectionGeneration != generation {
-            // A new connection: the textures and images of the old buffers go first.
-            boxed.view.releaseFrameObjects()
+        guard let received = try boxed.stream.wait(timeout: .milliseconds(max(0, Int(timeoutMilliseconds)))) else {
+            throw CAPIError(code: CV_ETIMEOUT, message: "no frame from \(source.name) within \(timeoutMilliseconds) ms")
         }
-        guard let received else { throw CAPIError(code: CV_ETIMEOUT, message: "no frame from \(source.name) within \(timeoutMilliseconds) ms") }
-        boxed.settings.withLock { $0.latest = received.frame }
         if let info {
             info.pointee = cv_vision_frame(
-                frame_id: received.frameID, timestamp_sof: received.timestampSOF, timestamp_eof: received.timestampEOF,
+                frame_id: UInt32(truncatingIfNeeded: received.frameID), timestamp_sof: received.timestampNanoseconds,
+                timestamp_eof: received.endTimestampNanoseconds,
                 // Sizes from the server were checked to fit an int where its records were parsed.
-                buffer_index: Int32(clamping: received.bufferIndex), width: Int32(clamping: received.size.width),
-                height: Int32(clamping: received.size.height),
+                buffer_index: Int32(clamping: received.bufferIndex), width: Int32(clamping: received.frame.size.width),
+                height: Int32(clamping: received.frame.size.height),
                 valid: received.valid ? 1 : 0)
         }
     }
 }
 
 private func visionSource(_ boxed: CView) throws -> VisionIPCSource {
-    guard let source = boxed.vision.withLock({ $0 }) else {
+    guard let source = boxed.stream.sources.current as? VisionIPCSource else {
         throw CAPIError(code: CV_EINVAL, message: "the view is not connected to a VisionIPC server (cv_view_connect_visionipc)")
     }
     return source

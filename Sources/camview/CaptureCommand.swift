@@ -68,6 +68,7 @@ struct CaptureCommand: ParsableCommand {
             } catch CameraViewError.sourceUnavailable {
                 throw source.lastFailure ?? CameraViewError.sourceUnavailable(name: device)
             }
+            let stream = StreamView(view: view, source: source)
             let options = RenderOptions(filter: filter)
             let progress = ProgressBar(total: frames, enabled: !json && isatty(STDOUT_FILENO) == 1)
             let clock = ContinuousClock()
@@ -75,7 +76,9 @@ struct CaptureCommand: ParsableCommand {
             var target = RenderTarget.image(size: outputSize)
             var (renderTimes, writeTimes): ([Double], [Double]) = ([], [])
             for index in 0..<frames {
-                let frame = try source.next(timeout: .milliseconds(timeoutMs))
+                guard let frame = try stream.wait(timeout: .milliseconds(timeoutMs)) else {
+                    throw CameraViewError.cameraTimeout(device: device, milliseconds: timeoutMs)
+                }
                 if firstSequence == nil { (firstSequence, start) = (frame.frameID, clock.now) }
                 lastSequence = frame.frameID
                 guard case .dmaBuf = frame.frame else { continue }
@@ -97,8 +100,8 @@ struct CaptureCommand: ParsableCommand {
                 importPath: view.lastImportPath?.rawValue, buffers: buffers.rawValue,
                 size: source.format?.size, pixelFormat: source.format?.pixelFormat, fallback: view.lastImportFallback,
                 renderMs: Statistics.median(renderTimes), writeMs: Statistics.median(writeTimes))
-            view.releaseFrameObjects()
-            source.disconnect()
+            // The view's imports end before the camera's buffers.
+            stream.replaceSource(nil)
             if json {
                 try printJSON(summary)
             } else {

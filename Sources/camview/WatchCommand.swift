@@ -65,21 +65,17 @@ struct WatchCommand: ParsableCommand {
             defer { view.close() }
             let source = VisionIPCSource(server: visionipc.server, stream: visionipc.stream)
             defer { source.close() }
+            let stream = StreamView(view: view, source: source)
             let options = RenderOptions(filter: filter)
             let progress = ProgressBar(total: frames, enabled: !json && isatty(STDOUT_FILENO) == 1)
             let clock = ContinuousClock()
             var target = RenderTarget.image(size: outputSize)
             var (latencies, renders, written, size) = ([Double](), [Double](), 0, PixelSize?.none)
             var start: ContinuousClock.Instant?
-            var generation = source.connectionGeneration
             while written < frames {
-                guard let frame = try source.nextFrame(timeout: .milliseconds(timeoutMs)) else { throw noFrame() }
-                latencies.append(Double(Int64(bitPattern: bootTimeNanoseconds() &- frame.timestampEOF)) / 1e6)
-                if source.connectionGeneration != generation {
-                    // A restarted server: what the view made of its old buffers goes.
-                    view.releaseFrameObjects()
-                    generation = source.connectionGeneration
-                }
+                // A restarted server: the stream view releases what was made of its old buffers.
+                guard let frame = try stream.wait(timeout: .milliseconds(timeoutMs)) else { throw noFrame() }
+                latencies.append(Double(Int64(bitPattern: bootTimeNanoseconds() &- frame.endTimestampNanoseconds)) / 1e6)
                 let received = clock.now
                 do {
                     try view.render(frame.frame, into: &target, options: options)
@@ -90,7 +86,7 @@ struct WatchCommand: ParsableCommand {
                 renders.append((clock.now - received).milliseconds)
                 try PNGCodec.write(image, to: outputDir + String(format: "/frame-%05d.png", written))
                 start = start ?? received
-                size = frame.size
+                size = frame.frame.size
                 written += 1
                 progress.update(written)
             }

@@ -81,8 +81,6 @@ import Testing
                     let (result, findings) = try LedgerAudit.recording {
                         try FaultInjection.failingDeletions(of: kind) {
                             let device = try RenderDevice.open()
-                            // The first view compiles the device's programs.
-                            try CameraView(device: device).close()
                             let held = device.handles.liveCount(of: kind)
                             return (device.close(), held)
                         }

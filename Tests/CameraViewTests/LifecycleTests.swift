@@ -66,10 +66,9 @@ import Testing
                 defer { device.close() }
                 let frame = try TestFrames.gradient(width: 64, height: 48)
                 let expected = ExactModel.render(frame)
-                // Warm up: Mesa and Swift allocate lazily on first use, and the first view
-                // compiles the device's programs.
-                for _ in 0..<5 { try cycle() }
                 let deviceObjects = device.handles.records
+                // Warm up: Mesa and Swift allocate lazily on first use.
+                for _ in 0..<5 { try cycle() }
                 let fdsBefore = OpenFDs.current
                 for iteration in 0..<1000 {
                     guard try cycle() else {

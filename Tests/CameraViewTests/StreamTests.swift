@@ -63,6 +63,58 @@ import Testing
         #expect(road.isConnected)
     }
 
+    /// A source whose buffers are replaced (a restarted server, a camera streaming again):
+    /// the stream view releases what the view made of the old ones before it shows a frame
+    /// of the new, through `wait` and `update` alike, and keeps them otherwise.
+    @Test func aNewBufferGenerationReleasesTheViewsObjectsOfTheOld() throws {
+        let view = try CameraView()
+        defer { view.close() }
+        let road = InProcessSource(name: "road")
+        let stream = StreamView(view: view, source: road)
+        // Each frame a new one (a conversion the view already holds reads no textures).
+        func textures() -> Set<HandleRecord> { Set(view.handles.records.filter { $0.kind == .texture }) }
+        #expect(try stream.wait(timeout: .milliseconds(20)) == nil, "nothing published: the wait times out")
+        road.publish(try TestFrames.gradient(width: 32, height: 24))
+        _ = try view.render(try #require(try stream.wait(timeout: .seconds(1))).frame)
+        let first = textures()
+        road.publish(try TestFrames.gradient(width: 32, height: 24))
+        _ = try view.render(try #require(try stream.wait(timeout: .seconds(1))).frame)
+        #expect(textures() == first, "the same buffers: the same textures")
+        road.vanish()
+        road.reappear()
+        road.publish(try TestFrames.gradient(width: 32, height: 24))
+        _ = try view.render(try #require(try stream.wait(timeout: .seconds(1))).frame)
+        let second = textures()
+        #expect(second.count == 2 && second.isDisjoint(with: first), "a new generation: the old textures went")
+        road.vanish()
+        road.reappear()
+        road.publish(try TestFrames.gradient(width: 32, height: 24))
+        let now = ContinuousClock.now
+        stream.update(now: now)  // finds the source gone
+        let shown = try #require(stream.update(now: now + .seconds(1)), "reconnected after the interval")
+        _ = try view.render(shown.frame)
+        #expect(textures().count == 2 && textures().isDisjoint(with: second), "the same through update")
+    }
+
+    /// Replacing the source (the C API's connect) drops what was shown and the view's
+    /// objects of it at once, and hands the old source back disconnected.
+    @Test func replacingTheSourceReleasesAtOnce() throws {
+        let view = try CameraView()
+        defer { view.close() }
+        let road = InProcessSource(name: "road"), driver = InProcessSource(name: "driver")
+        let stream = StreamView(view: view)
+        #expect(throws: CameraViewError.self) { try stream.wait(timeout: .milliseconds(10)) }
+        stream.show(.memory(small))
+        #expect(try view.render(try #require(stream.latest).frame) == render(small))
+        #expect(stream.replaceSource(road) == nil)
+        #expect(stream.latest == nil && view.handles.liveCount(of: .texture) == 0)
+        road.publish(large)
+        #expect(try stream.wait(timeout: .seconds(1))?.frameID == 0)
+        _ = try view.render(try #require(stream.latest).frame)
+        #expect(stream.replaceSource(driver) === road && !road.isConnected)
+        #expect(stream.latest == nil && view.handles.liveCount(of: .texture) == 0)
+    }
+
     @Test func fileSourceReadsSequencesThroughARing() throws {
         let frames = [small, try TestFrames.noise(layout: small.layout), small]
         let path = TestPaths.scratch + "/sequence-\(UUID().uuidString).nv12"

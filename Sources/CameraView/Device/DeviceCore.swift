@@ -34,12 +34,16 @@ final class DeviceCore: @unchecked Sendable {
     /// under a lock of their own because finding one renders through `withContext`.
     private let facts = Locked<[ObjectIdentifier: any Sendable]>([:])
 
+    /// What the layers above do in a new device's context before anyone uses it (compile
+    /// the programs every view needs); a device it fails for is shut down, not opened.
+    typealias Preparation = (DeviceCore, borrowing ContextScope) throws -> Void
+
     /// Adopts a host's display and context (an EGL one, or with `api: .glx` a GLX context
     /// current on this thread, and no display): the host owns them (they are not in the
-    /// table and never destroyed here); our programs are created in that context.
-    static func adopting(display: EGLDisplay?, context: EGLContext, api: ContextAPI = .egl) throws -> DeviceCore {
+    /// table and never destroyed here); `prepare` runs in that context.
+    static func adopting(display: EGLDisplay?, context: EGLContext, api: ContextAPI = .egl, prepare: Preparation) throws -> DeviceCore {
         let owner = api == .glx ? "RenderDevice(host GLX context)" : "RenderDevice(host context)"
-        return try DeviceCore(adopting: display, context: context, api: api, table: HandleTable(owner: owner))
+        return try DeviceCore(adopting: display, context: context, api: api, table: HandleTable(owner: owner)).prepared(prepare)
     }
 
     private init(adopting display: EGLDisplay?, context: EGLContext, api: ContextAPI, table: HandleTable) throws {
@@ -54,12 +58,14 @@ final class DeviceCore: @unchecked Sendable {
         isolation = .hostContext(externalTextures: extensions.externalImages)
     }
 
-    static func open(candidates: [Platform]) throws -> DeviceCore {
+    /// The first of `candidates` that opens and prepares (a driver that cannot compile our
+    /// programs is not usable: the next platform is tried).
+    static func open(candidates: [Platform], prepare: Preparation) throws -> DeviceCore {
         var attempts: [PlatformAttempt] = []
         for platform in candidates {
             let table = HandleTable(owner: "RenderDevice(\(platform.rawValue))")
             do {
-                return try DeviceCore(platform: platform, table: table)
+                return try DeviceCore(platform: platform, table: table).prepared(prepare)
             } catch {
                 attempts.append(PlatformAttempt(platform: platform, reason: "\(error)"))
             }
@@ -82,6 +88,12 @@ final class DeviceCore: @unchecked Sendable {
         extensions = EGLExtensions(info: info)
         packsPlacedConversions = info.packsPlacedConversions
         gbmDevice = opened.gbmDevice
+    }
+
+    /// This device once `prepare` ran in its context; shut down when it throws.
+    private func prepared(_ prepare: Preparation) throws -> DeviceCore {
+        try building(.contextLost) { try withContext { try prepare(self, $0) } }
+        return self
     }
 
     /// A GLES context; the thread's bound API (per thread: a desktop-GL host's may be
@@ -177,6 +189,7 @@ final class DeviceCore: @unchecked Sendable {
     /// (programs) are released with the context current; anything else left in the table is swept (a
     /// bug, counted). When the context cannot be made current (a host thread holds it), GL
     /// objects are reported as failed deletions, never deleted in another context.
+    @discardableResult
     func shutDown() -> CloseReport {
         lock.lock()
         defer { lock.unlock() }
@@ -195,6 +208,11 @@ final class DeviceCore: @unchecked Sendable {
         let swept = report.merged(with: table.close(in: .contextLost)).swept
         return CloseReport(swept: swept, failedDeletions: table.failedDeletions)
     }
+}
+
+/// A device that failed its preparation is shut down as a whole.
+extension DeviceCore: GroupMember {
+    func release(in _: Teardown) { shutDown() }
 }
 
 /// The display an opened platform gives (its objects are in the device's group).

@@ -7,36 +7,9 @@ public final class RenderDevice: Sendable {
     let core: DeviceCore
     private let isOpen = Locked(true)
 
-    /// Opens (or joins) the shared device: `platform` if given, else `CAMERAVIEW_PLATFORM`,
-    /// else GBM on a DRM node when one initializes, else Mesa surfaceless.
-    public static func open(platform: Platform? = nil) throws -> RenderDevice {
-        RenderDevice(core: try DeviceRegistry.acquire(candidates: Platform.candidates(forced: platform)))
-    }
-
-    /// A device over a host's own EGL display and context (a compositor embedding views).
-    /// Views on it draw in that context, into the host's framebuffers (`CameraView.draw`),
-    /// and never disturb its GL state. The host keeps owning the display and context, and
-    /// must keep them alive until every view and this reference are closed. References to
-    /// the same context share one device (and its compiled programs).
-    public static func adopting(display: UnsafeMutableRawPointer, context: UnsafeMutableRawPointer) throws -> RenderDevice {
-        RenderDevice(core: try DeviceRegistry.acquireHost(display: display, context: context))
-    }
-
-    /// A device over the context current on the calling thread: a UI toolkit's (raylib,
-    /// SDL, GLFW), EGL (adopted as `adopting(display:context:)` does) or GLX (desktop GL
-    /// through X11). A GLX context is only ever used while it is current on the thread that
-    /// calls, and has no EGL display: frames upload (dma-bufs are mapped and uploaded; a
-    /// forced EGLImage path is `importPathUnavailable`). Throws `noCurrentContext` when
-    /// neither is current.
-    public static func adoptingCurrent() throws -> RenderDevice {
-        if let context = eglGetCurrentContext(), let display = eglGetCurrentDisplay() {
-            return try adopting(display: display, context: context)
-        }
-        guard let glx = HostContext.currentGLXContext else { throw CameraViewError.noCurrentContext }
-        return RenderDevice(core: try DeviceRegistry.acquireHost(display: nil, context: glx, api: .glx))
-    }
-
-    private init(core: DeviceCore) { self.core = core }
+    /// A reference to `core`, already counted by the registry. The public ways to open or
+    /// adopt a device are in RenderDevice+Open.swift, which prepares each new one.
+    init(core: DeviceCore) { self.core = core }
 
     /// The EGL display, for a host that creates its own context beside ours. A surfaceless
     /// or device-platform display is the one EGL hands every caller and stays initialized
@@ -124,22 +97,24 @@ enum DeviceRegistry {
 
     private static let entries = Locked<[Key: Entry]>([:])
 
-    static func acquire(candidates: [Platform]) throws -> DeviceCore {
+    static func acquire(candidates: [Platform], prepare: DeviceCore.Preparation) throws -> DeviceCore {
         try entries.withLock { entries in
             // Join an open device of an acceptable platform before opening a new one.
             for platform in candidates {
                 if let core = join(.platform(platform), in: &entries) { return core }
             }
-            let core = try DeviceCore.open(candidates: candidates)
+            let core = try DeviceCore.open(candidates: candidates, prepare: prepare)
             entries[Key(core)] = Entry(core: core, references: 1)
             return core
         }
     }
 
-    static func acquireHost(display: EGLDisplay?, context: EGLContext, api: ContextAPI = .egl) throws -> DeviceCore {
+    static func acquireHost(
+        display: EGLDisplay?, context: EGLContext, api: ContextAPI = .egl, prepare: DeviceCore.Preparation
+    ) throws -> DeviceCore {
         try entries.withLock { entries in
             if let core = join(.host(display: display, context: context), in: &entries) { return core }
-            let core = try DeviceCore.adopting(display: display, context: context, api: api)
+            let core = try DeviceCore.adopting(display: display, context: context, api: api, prepare: prepare)
             entries[Key(core)] = Entry(core: core, references: 1)
             return core
         }

@@ -1,6 +1,6 @@
 /// A device's compiled programs, one per variant, shared by its views and kept for the
 /// device's lifetime (`DeviceCore.resource`): each compiled on first use, the upload
-/// path's two exact ones when a view opens, so no first frame pays for them.
+/// path's two exact ones as the device opens (RenderDevice+Open.swift).
 final class ProgramCache: GroupMember, @unchecked Sendable {
     private let packedRows: Int
     private let table: HandleTable

@@ -66,6 +66,8 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
         package var delivered = 0
         package var skipped = 0
         package var broken = 0
+        /// Streams started: the source's buffer generations.
+        package var streams = 0
     }
 
     public let configuration: Configuration
@@ -84,9 +86,10 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
     public init(device: RenderDevice? = nil, configuration: Configuration) throws {
         try configuration.validate()
         let reference = try device?.newReference() ?? RenderDevice.open()
-        guard configuration.buffers == .exported || reference.gbmDevice != nil else {
-            reference.close()
-            throw CameraViewError.needsGBMPlatform(what: "zero-copy camera buffers", platform: reference.platform)
+        try reference.building(.contextLost) {
+            guard configuration.buffers == .exported || reference.gbmDevice != nil else {
+                throw CameraViewError.needsGBMPlatform(what: "zero-copy camera buffers", platform: reference.platform)
+            }
         }
         self.device = reference
         self.configuration = configuration
@@ -101,6 +104,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
             guard stream == nil else { return }
             do {
                 stream = try CaptureStream(configuration, gbm: device.gbmDevice, table: handles)
+                counts.streams += 1
                 failure = nil
             } catch CameraViewError.io(let operation, let path, let code) where operation.hasPrefix("open") && (code == ENOENT || code == ENODEV || code == ENXIO) {
                 failure = .io(operation: operation, path: path, errno: code)
@@ -116,9 +120,10 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
         try lock.withLock { try receiveLocked() }
     }
 
-    /// Waits up to `timeout` for a frame. Throws `cameraTimeout` when none comes, and the
-    /// device's own error (not `sourceUnavailable`) when it fails.
-    public func next(timeout: Duration) throws -> StreamFrame {
+    /// Waits up to `timeout` for a frame, connecting first if needed; nil when none came.
+    /// Throws the device's own error (not `sourceUnavailable`) when it fails.
+    public func waitForFrame(timeout: Duration) throws -> StreamFrame? {
+        try connect()
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
@@ -131,9 +136,7 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
             }
             if let frame { return frame }
             let left = deadline - clock.now
-            guard left > .zero else {
-                throw CameraViewError.cameraTimeout(device: name, milliseconds: timeout.wholeMilliseconds)
-            }
+            guard left > .zero else { return nil }
             // Short waits, so a disconnect from another thread waits at most this long.
             _ = try lock.withLock { () throws -> Bool in
                 guard let stream else { throw failure ?? CameraViewError.sourceUnavailable(name: name) }
@@ -141,6 +144,17 @@ public final class V4L2Source: FrameSource, @unchecked Sendable {
             }
         }
     }
+
+    /// `waitForFrame`, with `cameraTimeout` when none comes.
+    public func next(timeout: Duration) throws -> StreamFrame {
+        guard let frame = try waitForFrame(timeout: timeout) else {
+            throw CameraViewError.cameraTimeout(device: name, milliseconds: timeout.wholeMilliseconds)
+        }
+        return frame
+    }
+
+    /// Bumped at each stream started: a new set of buffers.
+    public var generation: Int { lock.withLock { counts.streams } }
 
     private func receiveLocked() throws -> StreamFrame? {
         guard !isClosed else { throw CameraViewError.closed }

@@ -14,6 +14,7 @@ package final class InProcessSource: FrameSource {
         var connected = false
         var available = true
         var connectAttempts = 0
+        var generation = 0
     }
     private let state: Locked<State>
 
@@ -35,9 +36,12 @@ package final class InProcessSource: FrameSource {
         }
     }
 
-    /// The source goes away: receivers get `sourceUnavailable` until it comes back.
+    /// The source goes away: receivers get `sourceUnavailable` until it comes back, with a
+    /// new set of buffers (the next generation).
     package func vanish() { state.withLock { $0.available = false; $0.connected = false } }
-    package func reappear() { state.withLock { $0.available = true } }
+    package func reappear() { state.withLock { $0.available = true; $0.generation += 1 } }
+
+    package var generation: Int { state.withLock { $0.generation } }
 
     /// How often someone tried to connect.
     package var connectAttempts: Int { state.withLock { $0.connectAttempts } }

@@ -12,6 +12,12 @@ public struct VisionIPCFrame: Sendable {
     /// The server's own flag (camerad clears it for frames it knows are bad).
     public let valid: Bool
     public var size: PixelSize { frame.size }
+
+    /// The frame as every source gives it.
+    public var streamFrame: StreamFrame {
+        StreamFrame(bufferIndex: bufferIndex, frameID: UInt64(frameID), timestampNanoseconds: timestampSOF,
+                    endTimestampNanoseconds: timestampEOF, valid: valid, frame: frame)
+    }
 }
 
 /// A client of an openpilot VisionIPC server (camerad, or replay on a PC): one stream's
@@ -129,7 +135,7 @@ public final class VisionIPCSource: FrameSource {
     /// The newest frame not yet received, or nil. Throws `sourceUnavailable` when the
     /// server went away (connect again to resume), `peer` when its queue broke the protocol.
     public func receive() throws -> StreamFrame? {
-        try receiveFrame().map { StreamFrame(bufferIndex: $0.bufferIndex, frameID: UInt64($0.frameID), timestampNanoseconds: $0.timestampSOF, frame: $0.frame) }
+        try receiveFrame()?.streamFrame
     }
 
     /// The newest frame not yet received, with its packet's fields.
@@ -174,6 +180,11 @@ public final class VisionIPCSource: FrameSource {
         }
     }
 
+    /// `nextFrame` as every source waits.
+    public func waitForFrame(timeout: Duration) throws -> StreamFrame? {
+        try nextFrame(timeout: timeout)?.streamFrame
+    }
+
     /// Releases the connection (ending its frames). Idempotent.
     public func disconnect() {
         state.withLock { state in drop(&state) }
@@ -213,7 +224,7 @@ public final class VisionIPCSource: FrameSource {
 
     /// Bumped at each new connection: frames (and the views' objects made from them) of an
     /// older one are gone.
-    public var connectionGeneration: Int { state.withLock { $0.counts.connections } }
+    public var generation: Int { state.withLock { $0.counts.connections } }
 
     /// The streams `server` serves (both list requests: 0xffffffff, then the older 4),
     /// waiting at most `timeout` for the answers. Throws `sourceUnavailable` when there is
