@@ -18,26 +18,22 @@ let package = Package(
         .library(name: "CameraViewC", type: .dynamic, targets: ["CameraViewC", "CCameraView"]),
         // EGL, GLES 3, GBM and DRM for hosts that embed views in their own context.
         .library(name: "CameraViewGL", targets: ["CameraViewGL"]),
+        // What the package's tools share (argument types, one-line errors, progress), and a
+        // compositor's own context and framebuffer for tests: for the benchmark package
+        // (Benchmarks/Package.swift), which `swift test` here does not build.
+        .library(name: "CLISupport", targets: ["CLISupport"]),
+        .library(name: "HostHarness", targets: ["HostHarness"]),
         .executable(name: "camview", targets: ["camview"]),
-        .executable(name: "camview-bench", targets: ["camview-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
-        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .systemLibrary(
             name: "CEGL",
             pkgConfig: "egl glesv2 gbm libdrm",
             providers: [.apt(["libegl-dev", "libgles-dev", "libgbm-dev", "libdrm-dev", "libegl-mesa0", "libgl1-mesa-dri"])]
-        ),
-        // Only camview-bench uses these, so the library products and camview do not depend on ffmpeg.
-        .systemLibrary(
-            name: "CPeerConverters",
-            pkgConfig: "libswscale libavutil",
-            providers: [.apt(["libyuv-dev", "libswscale-dev", "libavutil-dev"])]
         ),
         // V4L2 ioctl numbers (linux-libc-dev's headers; nothing to link).
         .systemLibrary(name: "CV4L2"),
@@ -46,8 +42,6 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
-        // Which counted allocations the graphics stack made (camview-bench).
-        .target(name: "CAllocationOrigin"),
         .executableTarget(name: "shader-embedder", path: "Sources/shader-embedder"),
         .plugin(
             name: "EmbedShaders",
@@ -71,7 +65,7 @@ let package = Package(
         // Examples/: complete programs that CI builds and runs (ExamplesTests).
         .executableTarget(name: "example-swift-host", dependencies: ["CameraView", "CameraViewGL"], path: "Examples/SwiftHost"),
         .target(name: "CameraViewDiagnostics", dependencies: ["CameraView", "CEGL"]),  // CEGL: mallinfo2 (malloc.h)
-        // What camview and camview-bench share: argument types, one-line errors, progress.
+        // What camview and camview-bench (Benchmarks/) share: argument types, one-line errors, progress.
         .target(name: "CLISupport", dependencies: ["CameraView", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "CCameraView", path: "Sources/CCameraView"),
         .target(name: "CameraViewC", dependencies: ["CameraView", "CameraViewStreams", "CCameraView"]),
@@ -84,31 +78,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Benchmarks against CPU peers, on an interposed malloc that counts allocations.
-        .executableTarget(
-            name: "camview-bench",
-            dependencies: [
-                "CameraView", "CameraViewC", "CameraViewDiagnostics", "CLISupport", "CPeerConverters", "CAllocationOrigin",
-                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
         // libFuzzer target for frame layouts, dma-buf planes and PNGs (scripts/fuzz); a normal
         // build replays corpus files.
         .executableTarget(name: "camview-fuzz", dependencies: ["CameraView"]),
         // A compositor's own context and framebuffer, shared by the tests and the benchmarks.
         .target(name: "HostHarness", dependencies: ["CameraView", "CEGL"], path: "Tests/HostHarness"),
-        // `swift package benchmark` (ordo-one/package-benchmark).
-        .executableTarget(
-            name: "CameraViewBenchmarks",
-            dependencies: ["CameraView", "CameraViewDiagnostics", "HostHarness", "CEGL", .product(name: "Benchmark", package: "benchmark")],
-            path: "Benchmarks/CameraViewBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
         .testTarget(
             name: "CameraViewTests",
             dependencies: [
-                "CameraView", "CameraViewStreams", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-bench", "camview-fuzz", "capi-smoke", "example-swift-host", "CEGL", "CV4L2", "HostHarness",
+                "CameraView", "CameraViewStreams", "CameraViewTesting", "CameraViewDiagnostics", "camview", "camview-fuzz", "capi-smoke", "example-swift-host", "CEGL", "CV4L2", "HostHarness",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -3,7 +3,7 @@ import CEGL
 extension RenderDevice {
     /// What this device can do with dma-bufs: the formats it lists and whether the external
     /// NV12 path renders a known frame correctly. Found on first use, then kept.
-    package func importCapabilities() throws -> ImportCapabilities {
+    public func importCapabilities() throws -> ImportCapabilities {
         try core.fact { try ImportCapabilityCheck.run(on: self) }
     }
 }

@@ -32,7 +32,7 @@ public final class RenderDevice: Sendable {
     /// Throws unless a frame or output of `size` fits this device (positive sides, each at
     /// most GL_MAX_TEXTURE_SIZE and GL_MAX_RENDERBUFFER_SIZE): check before allocating a
     /// frame of a size someone else chose.
-    package func checkFits(_ size: PixelSize) throws(CameraViewError) {
+    public func checkFits(_ size: PixelSize) throws(CameraViewError) {
         try core.info.checkFits(size)
     }
 

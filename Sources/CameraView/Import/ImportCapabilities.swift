@@ -10,22 +10,22 @@ public enum ImportPathPreference: Sendable, Hashable {
 }
 
 /// What a device can do with dma-bufs, found once per device.
-package struct ImportCapabilities: Sendable, Equatable, Codable {
+public struct ImportCapabilities: Sendable, Equatable, Codable {
     /// EGL_EXT_image_dma_buf_import and glEGLImageTargetTexture2DOES are present.
-    package let dmaBufImport: Bool
+    public let dmaBufImport: Bool
     /// R8 and GR88 are importable (eglQueryDmaBufFormatsEXT, or assumed without it).
-    package let perPlane: Bool
+    public let perPlane: Bool
     /// NV12 is importable and samplable as an external image.
-    package let externalListed: Bool
+    public let externalListed: Bool
     /// The external path rendered a known frame correctly (nil: not checked, e.g. no GBM
     /// device to make a test buffer on). Mesa 22.3.6's llvmpipe creates NV12 images that
     /// sample black, which this check catches.
-    package let externalVerified: Bool?
+    public let externalVerified: Bool?
     /// Why the external check failed or was not run.
-    package let externalNote: String?
+    public let externalNote: String?
 
     /// The paths that work, best first.
-    package var workingPaths: [ImportPath] {
+    public var workingPaths: [ImportPath] {
         var paths: [ImportPath] = []
         if externalListed && externalVerified == true { paths.append(.external) }
         if perPlane { paths.append(.perPlane) }

@@ -2,7 +2,7 @@ import Benchmark
 import CameraView
 import CameraViewDiagnostics
 import HostHarness
-import CEGL
+import CameraViewGL
 
 /// One 1928x1208 frame through the upload path with and without readback, the dma-buf
 /// import path where the device has one, and a view create + close on a warm device.
