@@ -33,7 +33,8 @@ public final class CameraView: Sendable {
     /// Converts `frame` to RGBA into `target`, placed and sampled by `options`: the one
     /// render. An image target's pixels are unspecified after an error.
     public func render(_ frame: Frame, into target: inout RenderTarget, options: RenderOptions = RenderOptions()) throws {
-        try render(frame, into: &target, options: options, forcedPath: nil)
+        let capabilities = if case .dmaBuf = frame { try device.importCapabilities() } else { ImportCapabilities?.none }
+        try render(frame, into: &target, options: options, importing: ImportInputs(preference: importPreference, capabilities: capabilities))
     }
 
     /// Converts `frame` into a new image of `size` (nil: the frame's size).
@@ -60,48 +61,29 @@ public final class CameraView: Sendable {
         }
     }
 
-    /// The path this view's dma-buf frames take on its device.
-    package func importPath() throws -> ImportPath {
-        let capabilities = try device.importCapabilities()
-        switch importPreference {
-        case .automatic:
-            return capabilities.workingPaths[0]
-        case .forced(let path):
-            guard capabilities.workingPaths.contains(path) else {
-                let reason = path == .external || !capabilities.dmaBufImport
-                    ? capabilities.externalNote ?? "not verified"
-                    : "the device cannot import dma-bufs as R8/GR88 images"
-                throw CameraViewError.importPathUnavailable(path: path, reason: reason)
-            }
-            return path
-        }
-    }
-
     /// The render: a dma-buf frame's buffers are checked to cover every plane before
-    /// anything reads them, and held alive throughout; the plan decides the rest.
-    /// `forcedPath` takes dma-buf frames along that path whatever the device's check said
-    /// (the check itself uses it).
-    func render(_ frame: Frame, into target: inout RenderTarget, options: RenderOptions, forcedPath: ImportPath?) throws {
+    /// anything reads them, and held alive throughout; the plan decides the rest, the
+    /// import path from `imports` (the device's own check passes its forced path with no
+    /// capabilities yet).
+    func render(_ frame: Frame, into target: inout RenderTarget, options: RenderOptions, importing imports: ImportInputs) throws {
         let core = device.core
         // A host's framebuffer name means something only in the host's context.
-        if target.isHost, core.platform != .host { throw CameraViewError.hostDrawNeedsAdoptedDevice }
-        try core.info.checkFits(target.outputSize(frame: frame.size))
+        let resolved = target.resolved(frame: frame.size)
+        if resolved.isHosts, core.platform != .host { throw CameraViewError.hostDrawNeedsAdoptedDevice }
+        try core.info.checkFits(resolved.outputSize)
         try core.info.checkFits(frame.size)
-        var requestedPath: ImportPath?
-        if case .dmaBuf(let dmaBuf) = frame {
-            try dmaBuf.validate()
-            requestedPath = try forcedPath ?? importPath()
-        }
+        if case .dmaBuf(let dmaBuf) = frame { try dmaBuf.validate() }
         try frame.withLiveBuffers {
             try state.withLock { state in
                 guard state.isOpen else { throw CameraViewError.closed }
-                if case .surface(let surface, _) = target.destination, state.surfaces[ObjectIdentifier(surface.objects)] == nil {
+                // A surface of this view's, still open: its EGL surface is made current.
+                if let surface = target.surface, state.surfaces[ObjectIdentifier(surface.objects)] == nil {
                     throw CameraViewError.closed
                 }
-                let surface = if case .surface(let surface, _) = target.destination { surface.objects.eglSurface } else { EGLSurface?.none }
+                let surface = target.surface?.objects.eglSurface
                 try core.withContext(surface: surface) { scope in
                     try FrameRenderer(core: core, table: handles).render(
-                        frame, requestedPath: requestedPath, into: &target, options: options, state: &state, in: scope)
+                        frame, importing: imports, into: &target, options: options, state: &state, in: scope)
                 }
             }
         }

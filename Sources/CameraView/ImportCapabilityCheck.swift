@@ -64,7 +64,8 @@ enum ImportCapabilityCheck {
         let expected = try view.render(.memory(source))
         var target = RenderTarget.image()
         do {
-            try view.render(.dmaBuf(buffer.frame), into: &target, options: RenderOptions(), forcedPath: .external)
+            try view.render(.dmaBuf(buffer.frame), into: &target, options: RenderOptions(),
+                            importing: ImportInputs(preference: .forced(.external), capabilities: nil))
         } catch {
             return (false, "importing a known NV12 frame failed: \(error)")
         }

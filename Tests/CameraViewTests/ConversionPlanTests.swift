@@ -5,12 +5,14 @@ import Testing
 /// The one place a render's path is decided, and the uniforms each program gets.
 @Suite(.ledgerChecked) struct ConversionPlanTests {
     let frame = try! TestFrames.gradient(width: 64, height: 48)
+    static let noImports = ImportInputs(preference: .automatic, capabilities: nil)
 
     private func plan(
         _ frame: Frame, importPath: ImportPath? = nil, target: RenderTarget = .image(), options: RenderOptions = RenderOptions(),
         cache: DisplayCache.Key? = nil
     ) throws -> ConversionPlan {
-        try ConversionPlan(frame: frame, importPath: importPath, target: target, options: options, packedRows: 8, cache: cache)
+        let imports = ImportInputs(preference: importPath.map { .forced($0) } ?? .automatic, capabilities: nil)
+        return try ConversionPlan(frame: frame, imports: imports, target: target.resolved(frame: frame.size), options: options, packedRows: 8, cache: cache)
     }
 
     @Test func memoryFramesIntoImagesTakeThePackedPathsOnlyUnplaced() throws {
@@ -58,7 +60,7 @@ import Testing
     /// whose width is whole texels and into display caches; not otherwise.
     @Test func nearestPlacedConversionsArePackedOnSoftwareRasterizers() throws {
         func mode(_ target: RenderTarget, _ options: RenderOptions, packs: Bool = true, cache: DisplayCache.Key? = nil) throws -> SamplingMode {
-            try ConversionPlan(frame: .memory(frame), importPath: nil, target: target, options: options, packedRows: 8,
+            try ConversionPlan(frame: .memory(frame), imports: Self.noImports, target: target.resolved(frame: frame.layout.size), options: options, packedRows: 8,
                                cache: cache, packsPlaced: packs).variant.mode
         }
         let nearest = RenderOptions(fit: .contain, mirror: true, filter: .nearest)
@@ -72,7 +74,7 @@ import Testing
         #expect(try mode(.image(size: PixelSize(width: 40, height: 30)), RenderOptions(fit: .contain, filter: .bilinear)) == .packedInput)
         let projective = RenderOptions(frameToOutput: Matrix3(rows: [[1, 0, 0], [0, 1, 0], [0.001, 0, 1]]), filter: .nearest)
         #expect(try mode(.image(size: PixelSize(width: 40, height: 30)), projective) == .packedInput)
-        let placed = try ConversionPlan(frame: .memory(frame), importPath: nil, target: host, options: nearest, packedRows: 8,
+        let placed = try ConversionPlan(frame: .memory(frame), imports: Self.noImports, target: host.resolved(frame: frame.layout.size), options: nearest, packedRows: 8,
                                         cache: cache, packsPlaced: true)
         #expect(placed.viewportSize == PixelSize(width: 16, height: 5), "61 pixels are 16 texels; 40 rows 5 blocks")
     }
@@ -84,6 +86,49 @@ import Testing
         #expect(try plan(dmaBuf, importPath: .external).variant == ProgramVariant(mode: .externalImage, filter: .nearest))
         let mapped = try plan(dmaBuf, importPath: .mappedUpload)
         #expect(mapped.route == .upload(.perPixel) && mapped.variant.mode == .integerPlanes, "mapped frames never pack")
+        #expect(try plan(.memory(frame), importPath: .external).importDecision == nil, "a frame in memory imports nothing")
+    }
+
+    /// A target's kind is looked at in one place: what each kind resolves to.
+    @Test func eachTargetKindResolvesOnce() throws {
+        let frameSize = PixelSize(width: 64, height: 48)
+        let image = RenderTarget.image().resolved(frame: frameSize)
+        #expect(image.outputSize == frameSize && image.isImage && !image.flipsVertically && !image.isHosts && image.finish == .readImage)
+        let sized = RenderTarget.image(size: PixelSize(width: 8, height: 6)).resolved(frame: frameSize)
+        #expect(sized.outputSize == PixelSize(width: 8, height: 6))
+        let viewport = PixelRect(x: 5, y: 7, width: 30, height: 20)
+        let host = RenderTarget.host(HostFramebuffer(framebuffer: 9, viewport: viewport)).resolved(frame: frameSize)
+        #expect(host.outputSize == viewport.size && host.framebuffer?.name == 9 && host.framebuffer?.viewport == viewport)
+        #expect(host.flipsVertically && host.isHosts && host.finish == .none && !host.isImage)
+        let topLeft = RenderTarget.host(HostFramebuffer(framebuffer: 9, viewport: viewport, origin: .topLeft)).resolved(frame: frameSize)
+        #expect(!topLeft.flipsVertically)
+    }
+
+    /// The import path, decided in the plan alone: the view's preference against the
+    /// device's capabilities, then the buffer check's fallback.
+    @Test func theImportDecisionWeighsPreferenceCapabilitiesAndTheBufferCheck() throws {
+        let all = ImportCapabilities(dmaBufImport: true, perPlane: true, externalListed: true, externalVerified: true, externalNote: nil)
+        let blackExternal = ImportCapabilities(dmaBufImport: true, perPlane: true, externalListed: true, externalVerified: false,
+                                               externalNote: "the NV12 image samples black")
+        let none = ImportCapabilities(dmaBufImport: false, perPlane: false, externalListed: false, externalVerified: nil,
+                                      externalNote: "the display has no EGL_EXT_image_dma_buf_import")
+        func decide(_ preference: ImportPathPreference, _ capabilities: ImportCapabilities?, denial: String? = nil) throws -> ImportDecision {
+            try ImportDecision(ImportInputs(preference: preference, capabilities: capabilities, denial: denial))
+        }
+        #expect(try decide(.automatic, all) == ImportDecision(path: .external, fallback: nil))
+        #expect(try decide(.automatic, blackExternal).path == .perPlane, "an external path that failed its check is never chosen")
+        #expect(try decide(.automatic, none).path == .mappedUpload)
+        #expect(try decide(.forced(.perPlane), all).path == .perPlane)
+        #expect(throws: CameraViewError.importPathUnavailable(path: .external, reason: "the NV12 image samples black")) {
+            try decide(.forced(.external), blackExternal)
+        }
+        #expect(throws: CameraViewError.importPathUnavailable(path: .perPlane, reason: "the display has no EGL_EXT_image_dma_buf_import")) {
+            try decide(.forced(.perPlane), none)
+        }
+        #expect(try decide(.forced(.external), nil).path == .external, "the device's own check forces its path unchecked")
+        #expect(try decide(.automatic, all, denial: "another driver's buffer") == ImportDecision(path: .mappedUpload, fallback: "another driver's buffer"))
+        #expect(try decide(.forced(.mappedUpload), all, denial: "unreadable") == ImportDecision(path: .mappedUpload, fallback: nil),
+                "a frame already mapped falls back from nothing")
     }
 
     @Test func uniformSlotsCoverEveryUniform() {

@@ -16,11 +16,13 @@ struct ImportVMInternalsTests {
         defer { view.close() }
         var frame = buffer.frame
         var target = RenderTarget.image()
-        try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), forcedPath: .external)
+        // Forced unchecked, as the device's own check forces it (llvmpipe's NV12 images sample black).
+        let external = ImportInputs(preference: .forced(.external), capabilities: nil)
+        try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), importing: external)
         frame.color = ColorDescription(matrix: .bt709, range: .limited)
-        try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), forcedPath: .external)
+        try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), importing: external)
         #expect(view.importStatistics == (2, 1), "a new colour is a new image")
-        try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), forcedPath: .external)
+        try view.render(.dmaBuf(frame), into: &target, options: RenderOptions(), importing: external)
         #expect(view.importStatistics == (2, 1), "the same colour again is cached")
     }
 

@@ -14,7 +14,12 @@ enum FrameRoute: Equatable {
 /// program draws, where, and every uniform it gets. The rest of the render carries it out.
 struct ConversionPlan: Equatable {
     let frameSize: PixelSize
-    let outputSize: PixelSize
+    /// The target, resolved: where the conversion is drawn and how the render finishes.
+    let target: ResolvedTarget
+    var outputSize: PixelSize { target.outputSize }
+    /// A dma-buf frame's path and why it was mapped and uploaded instead of imported (nil
+    /// for a frame in memory).
+    let importDecision: ImportDecision?
     let route: FrameRoute
     /// How the view's offscreen target holds pixels (image targets only).
     let targetPacking: PixelPacking
@@ -28,19 +33,20 @@ struct ConversionPlan: Equatable {
     /// which the draw must leave alone.
     let displayCache: DisplayCache.Key?
 
-    /// `importPath`: the path a dma-buf frame takes (nil for a frame in memory);
+    /// `imports`: what a dma-buf frame's path is decided from (unused for a frame in memory);
     /// `packedRows`: rows per fragment of the device's packed program; `cache`: the display
     /// cache the target can be drawn through (`DisplayCache.key(copyingInto:...)`).
     /// `packsPlaced`: whether the device draws nearest placed conversions packed (a
     /// software rasterizer: see `DeviceInfo.packsPlacedConversions`).
     init(
-        frame: Frame, importPath: ImportPath?, target: RenderTarget, options: RenderOptions, packedRows: Int,
+        frame: Frame, imports: ImportInputs, target: ResolvedTarget, options: RenderOptions, packedRows: Int,
         cache: DisplayCache.Key? = nil, packsPlaced: Bool = false
     ) throws(CameraViewError) {
+        importDecision = if case .dmaBuf = frame { try ImportDecision(imports) } else { nil }
         let frameSize = frame.size
-        let outputSize = target.outputSize(frame: frameSize)
+        let outputSize = target.outputSize
         // Our own targets hold nothing of a host's to keep: untouched bars are transparent.
-        let bars = options.letterbox == .untouched && !target.isHost ? .transparent : options.letterbox
+        let bars = options.letterbox == .untouched && !target.isHosts ? .transparent : options.letterbox
         // A copy would overwrite the host's pixels under untouched bars.
         displayCache = bars == .untouched ? nil : cache
         // A cache stored upside down (copied flipped: see `DisplayCache`) is drawn so.
@@ -49,12 +55,12 @@ struct ConversionPlan: Equatable {
             flipVertically: target.flipsVertically != (displayCache?.flipped ?? false))
         let filter = options.filter.resolved(outputToFrame: transform.matrix, output: outputSize)
         let mode: SamplingMode
-        switch (frame, importPath) {
+        switch (frame, importDecision?.path) {
         case (.memory(let nv12), _):
             // A frame's upload depends on its layout alone, so it can be uploaded before its
             // target is known (a borrowed frame, uploaded at submit). Only CameraView's own
             // image targets take the packed output.
-            let imageTarget = if case .image = target.destination { true } else { false }
+            let imageTarget = target.isImage
             // Nearest at an affine placement on a software rasterizer: 32 pixels a fragment,
             // into an image whose rows are whole texels or into a display cache (which takes
             // the pixels that exist); image and surface draw the same pixels then.
@@ -81,7 +87,7 @@ struct ConversionPlan: Equatable {
         viewportSize = PixelSize(
             width: (outputSize.width + targetPacking.pixelsPerTexel - 1) / targetPacking.pixelsPerTexel,
             height: (outputSize.height + targetPacking.rowsPerFragment - 1) / targetPacking.rowsPerFragment)
-        (self.frameSize, self.outputSize) = (frameSize, outputSize)
+        (self.frameSize, self.target) = (frameSize, target)
         uniforms = UniformValues(variant: variant, inputs: UniformInputs(
             color: frame.color, frameSize: frameSize, viewportSize: viewportSize,
             outputToFrame: transform.matrix, bars: bars, blueFirst: displayCache?.bgra ?? false))
@@ -128,6 +134,41 @@ struct ConversionPlan: Equatable {
         }
         let quarter = output == PixelSize(width: size.width / 4, height: size.height / 4) && size.height % 4 == 0
         return quarter ? .packedQuarter : nil
+    }
+}
+
+/// The path a dma-buf frame takes, decided once per render: the view's preference against
+/// the device's capabilities (automatic: the best working path; a forced path the device
+/// lacks is `importPathUnavailable`), then mapped and uploaded instead when the device
+/// cannot read the frame's buffers.
+struct ImportDecision: Equatable {
+    let path: ImportPath
+    /// Why the frame was mapped and uploaded instead of taking the view's path.
+    let fallback: String?
+
+    init(path: ImportPath, fallback: String?) { (self.path, self.fallback) = (path, fallback) }
+
+    init(_ imports: ImportInputs) throws(CameraViewError) {
+        var path: ImportPath
+        switch (imports.preference, imports.capabilities) {
+        case (.automatic, let capabilities?):
+            path = capabilities.workingPaths[0]
+        case (.forced(let forced), let capabilities?):
+            guard capabilities.workingPaths.contains(forced) else {
+                let reason = forced == .external || !capabilities.dmaBufImport
+                    ? capabilities.externalNote ?? "not verified"
+                    : "the device cannot import dma-bufs as R8/GR88 images"
+                throw .importPathUnavailable(path: forced, reason: reason)
+            }
+            path = forced
+        case (.forced(let forced), nil):
+            path = forced
+        case (.automatic, nil):
+            path = .mappedUpload
+        }
+        var fallback: String?
+        if path != .mappedUpload, let denial = imports.denial { (path, fallback) = (.mappedUpload, denial) }
+        self.init(path: path, fallback: fallback)
     }
 }
 

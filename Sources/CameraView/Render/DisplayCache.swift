@@ -63,13 +63,10 @@ struct DisplayCache: ~Copyable, SizedGPUObjects {
     /// GL_UNSIGNED_INT_8_8_8_8_REV (desktop GL; not in the GLES headers).
     private static let unsignedInt8888Reversed: Int32 = 0x8367
 
-    /// The cache `target` can be drawn through; nil for image targets, which keep their own.
-    static func key(for target: RenderTarget, info: DeviceInfo) throws -> Key? {
-        switch target.destination {
-        case .image: nil
-        case .host(let host): try key(copyingInto: GLuint(host.framebuffer), size: host.viewport.size, info: info)
-        case .surface(let surface, _): try key(copyingInto: 0, size: surface.size, info: info)
-        }
+    /// The cache `target` can be drawn through; nil for images, which keep their own.
+    static func key(for target: ResolvedTarget, info: DeviceInfo) throws -> Key? {
+        guard let (framebuffer, viewport) = target.framebuffer else { return nil }
+        return try key(copyingInto: framebuffer, size: viewport.size, info: info)
     }
 
     /// The key of a cache of `size` for `framebuffer`: laid out as the framebuffer is, so

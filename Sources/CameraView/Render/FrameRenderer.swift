@@ -10,34 +10,24 @@ struct FrameRenderer {
     /// Plans the render, converts the frame (unless the target, or the view's display
     /// cache for it, holds this conversion already) and finishes the target.
     func render(
-        _ frame: Frame, requestedPath: ImportPath?, into target: inout RenderTarget, options: RenderOptions,
+        _ frame: Frame, importing imports: ImportInputs, into target: inout RenderTarget, options: RenderOptions,
         state: inout ViewState, in scope: borrowing ContextScope
     ) throws {
         let clock = ContinuousClock()
         let start = clock.now
         var uploaded = start
-        let path = try requestedPath.map { try importRoute(for: frame, requested: $0, state: &state) }
-        let cache = try DisplayCache.key(for: target, info: core.info)
+        var imports = imports
+        if case .dmaBuf(let dmaBuf) = frame { imports.denial = try accessDenial(of: dmaBuf, state: &state) }
+        let resolved = target.resolved(frame: frame.size)
+        let cache = try DisplayCache.key(for: resolved, info: core.info)
         let plan = try ConversionPlan(
-            frame: frame, importPath: path, target: target, options: options, packedRows: core.info.packedRows, cache: cache,
+            frame: frame, imports: imports, target: resolved, options: options, packedRows: core.info.packedRows, cache: cache,
             packsPlaced: core.packsPlacedConversions)
+        if let decision = plan.importDecision {
+            (state.lastImportPath, state.lastImportFallback) = (decision.path, decision.fallback)
+        }
         let conversion = ConversionKey(generation: frame.generation, color: frame.color, plan: plan)
-        switch target.destination {
-        case .image:
-            try state.prepareTarget(GPUObjectKey(size: plan.outputSize, packing: plan.targetPacking), table: table, in: scope)
-            guard let name = state.target?.framebufferName else { throw CameraViewError.closed }
-            if !conversion.isHeld(in: state.target!.converted) {
-                state.target!.converted = nil
-                uploaded = try convert(frame, plan: plan, into: name, viewport: PixelRect(
-                    x: 0, y: 0, width: plan.viewportSize.width, height: plan.viewportSize.height), state: &state, in: scope)
-                state.target!.converted = conversion
-            }
-        case .surface, .host:
-            let (framebuffer, viewport) = if case .host(let host) = target.destination {
-                (GLuint(host.framebuffer), host.viewport)
-            } else {
-                (GLuint(0), PixelRect(x: 0, y: 0, width: plan.outputSize.width, height: plan.outputSize.height))
-            }
+        if let (framebuffer, viewport) = plan.target.framebuffer {
             if let cacheKey = plan.displayCache {
                 try state.prepareDisplay(cacheKey, table: table, in: scope)
                 guard let name = state.display?.framebufferName else { throw CameraViewError.closed }
@@ -55,11 +45,20 @@ struct FrameRenderer {
             } else {
                 uploaded = try convert(frame, plan: plan, into: framebuffer, viewport: viewport, state: &state, in: scope)
             }
+        } else {
+            try state.prepareTarget(GPUObjectKey(size: plan.outputSize, packing: plan.targetPacking), table: table, in: scope)
+            guard let name = state.target?.framebufferName else { throw CameraViewError.closed }
+            if !conversion.isHeld(in: state.target!.converted) {
+                state.target!.converted = nil
+                uploaded = try convert(frame, plan: plan, into: name, viewport: PixelRect(
+                    x: 0, y: 0, width: plan.viewportSize.width, height: plan.viewportSize.height), state: &state, in: scope)
+                state.target!.converted = conversion
+            }
         }
         // Our readbacks need the pixels now; a host presents on its own schedule, but a
         // dma-buf's producer (a camera's queue, a VisionIPC ring) may refill the buffer as
         // soon as the render returns.
-        if !target.isHost || path != nil { glFinish() }
+        if plan.target.finish != .none || plan.importDecision != nil { glFinish() }
         let drawn = clock.now
         try finish(&target, plan: plan, state: &state, in: scope)
         state.lastTimings = FrameTimings(
@@ -114,19 +113,6 @@ struct FrameRenderer {
         }
     }
 
-    /// The path a dma-buf frame takes: the requested one, unless the device cannot read
-    /// the frame's buffers (then mapped and uploaded; the reason is kept).
-    private func importRoute(for frame: Frame, requested: ImportPath, state: inout ViewState) throws -> ImportPath {
-        guard case .dmaBuf(let dmaBuf) = frame else { return requested }
-        var path = requested
-        state.lastImportFallback = nil
-        if path != .mappedUpload, let denial = try accessDenial(of: dmaBuf, state: &state) {
-            (path, state.lastImportFallback) = (.mappedUpload, denial)
-        }
-        state.lastImportPath = path
-        return path
-    }
-
     /// Puts the frame into textures along the plan's route.
     private func prepare(
         _ frame: Frame, plan: ConversionPlan, state: inout ViewState, in scope: borrowing ContextScope
@@ -159,8 +145,8 @@ struct FrameRenderer {
     private func finish(
         _ target: inout RenderTarget, plan: ConversionPlan, state: inout ViewState, in scope: borrowing ContextScope
     ) throws {
-        switch target.destination {
-        case .image:
+        switch plan.target.finish {
+        case .readImage:
             guard state.target != nil else { throw CameraViewError.closed }
             let size = plan.outputSize
             if let pixels = target.callerPixels {
@@ -177,7 +163,8 @@ struct FrameRenderer {
                 }
                 target.image = try RGBAImage(width: size.width, height: size.height, pixels: pixels)
             }
-        case .surface(let surface, let exporting):
+        case .presentSurface(let exporting):
+            guard let surface = target.surface else { throw CameraViewError.closed }
             target.exportedBuffer.take()?.close()
             // A surface exists only on a GBM device of our own, which has its display.
             guard let display = core.display else { throw CameraViewError.needsGBMPlatform(what: "GBM surfaces", platform: core.platform) }
@@ -188,7 +175,7 @@ struct FrameRenderer {
                     target.image = try surface.read(bo, table: table)
                 }
             }
-        case .host:
+        case .none:
             break
         }
     }

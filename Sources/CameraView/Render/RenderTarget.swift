@@ -52,29 +52,6 @@ public struct RenderTarget: Sendable {
     public static func host(_ framebuffer: HostFramebuffer) -> RenderTarget {
         RenderTarget(destination: .host(framebuffer))
     }
-
-    /// The output's size for a frame of `frame`'s size.
-    func outputSize(frame: PixelSize) -> PixelSize {
-        switch destination {
-        case .image(let size): size ?? frame
-        case .surface(let surface, _): surface.size
-        case .host(let target): target.viewport.size
-        }
-    }
-
-    var isHost: Bool {
-        if case .host = destination { return true }
-        return false
-    }
-
-    /// Window surfaces and bottom-left host framebuffers show GL's top row first.
-    var flipsVertically: Bool {
-        switch destination {
-        case .image: false
-        case .surface: true
-        case .host(let target): target.origin == .bottomLeft
-        }
-    }
 }
 
 /// A caller's memory for one render's pixels (Sendable: used only within that render).
