@@ -48,7 +48,7 @@ func calling(_ body: () throws -> Void) -> Int32 {
         switch error {
         case .invalidFrame, .invalidOutputSize, .invalidImage, .exceedsDeviceLimit, .singularTransform: return CV_EINVAL
         case .egl, .noUsablePlatform, .unknownPlatform, .noCurrentContext: return CV_EGL
-        case .gl, .shaderCompile, .programLink, .incompleteFramebuffer: return CV_EGLES
+        case .gl, .shaderCompile, .programLink, .incompleteFramebuffer, .unsupportedContext: return CV_EGLES
         case .closed: return CV_ECLOSED
         // A frame whose buffers went with their server or stream: there is no frame to show.
         case .staleFrame: return CV_ENOFRAME

@@ -1,6 +1,7 @@
 import CEGL
 import CameraView
 import CameraViewTesting
+import Glibc
 import Testing
 
 /// Views drawing into a host compositor's framebuffer on the host's own context.
@@ -92,6 +93,33 @@ import Testing
         #expect(current.close().isClean)
         eglMakeCurrent(host.display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT)
         #expect(throws: CameraViewError.noCurrentContext) { try RenderDevice.adoptingCurrent() }
+    }
+
+    /// A driver that gives OpenGL ES 2.0 only (Mesa told so): adopting a host's context is a
+    /// typed error naming its version, before any shader is compiled; our own device asks
+    /// for ES 3 and gets a typed EGL error. In a process of its own: the override holds for
+    /// the whole process.
+    @Test func anES2OnlyContextIsATypedErrorWhenAdopted() async {
+        await #expect(processExitsWith: .success) {
+            try await LedgerChecks.inChild {
+                setenv("MESA_GLES_VERSION_OVERRIDE", "2.0", 1)
+                let opening = #expect(throws: CameraViewError.self) { try RenderDevice.open(platform: .surfaceless) }
+                guard case .noUsablePlatform(let attempts)? = opening else { Issue.record("\(String(describing: opening))"); return }
+                #expect(attempts.count == 1 && attempts.allSatisfy { $0.reason.contains("eglCreateContext failed") }, "\(attempts)")
+                let display = try #require(eglGetPlatformDisplay(EGLenum(EGL_PLATFORM_SURFACELESS_MESA), nil, nil))
+                #expect(eglInitialize(display, nil, nil) == EGL_TRUE)
+                eglBindAPI(EGLenum(EGL_OPENGL_ES_API))
+                let attributes: [EGLint] = [EGL_CONTEXT_CLIENT_VERSION, 2, EGL_NONE]
+                let context = try #require(eglCreateContext(display, nil, cv_EGL_NO_CONTEXT, attributes))
+                defer { eglDestroyContext(display, context) }
+                #expect(eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, context) == EGL_TRUE)
+                defer { eglMakeCurrent(display, cv_EGL_NO_SURFACE, cv_EGL_NO_SURFACE, cv_EGL_NO_CONTEXT) }
+                let version = String(cString: glGetString(GLenum(GL_VERSION)))
+                #expect(version.hasPrefix("OpenGL ES 2.0"), "the override took: \(version)")
+                #expect(throws: CameraViewError.unsupportedContext(version: version)) { try RenderDevice.adoptingCurrent() }
+                #expect(RenderDevice.openReferenceCount == 0)
+            }
+        }
     }
 
     /// A view on our own device must not bind a host's framebuffer name in our context.

@@ -24,7 +24,7 @@ enum {
     CV_OK = 0,
     CV_EINVAL = -1,   /* bad argument or frame layout */
     CV_EGL = -2,      /* an EGL call failed */
-    CV_EGLES = -3,    /* a GL call failed */
+    CV_EGLES = -3,    /* a GL call failed, or the context is older than OpenGL ES 3.0 */
     CV_ENOFRAME = -4, /* nothing submitted yet */
     CV_ECLOSED = -5,  /* the handle was closed (or never issued) */
     CV_EOTHER = -6,

@@ -53,6 +53,7 @@ final class DeviceCore: @unchecked Sendable {
         info = try ContextScope.entering(display: display, context: context, api: api) { _ in
             Self.queryInfo(platform: .host, display: display, drmNode: nil)
         }
+        try info.checkSupported()
         extensions = EGLExtensions(info: info)
         packsPlacedConversions = info.packsPlacedConversions
         isolation = .hostContext(externalTextures: extensions.externalImages)
@@ -257,6 +258,16 @@ package struct DeviceInfo: Sendable, Codable, Equatable {
 
     /// The largest frame or output side this device renders.
     var maxImageSide: Int { min(maxTextureSize, maxRenderbufferSize) }
+
+    /// Throws `unsupportedContext` for an OpenGL ES context older than 3.0 (our shaders are
+    /// GLSL ES 3.00): a host's, adopted (our own contexts are asked for as ES 3). Desktop GL
+    /// contexts (a GLX host's) are taken as they come.
+    func checkSupported() throws(CameraViewError) {
+        let prefix = "OpenGL ES "
+        guard glVersion.hasPrefix(prefix) else { return }
+        let major = glVersion.dropFirst(prefix.count).prefix { $0.isNumber }
+        guard let number = Int(major), number >= 3 else { throw .unsupportedContext(version: glVersion) }
+    }
 
     func checkFits(_ size: PixelSize) throws(CameraViewError) {
         guard size.width > 0, size.height > 0 else { throw .invalidOutputSize(width: size.width, height: size.height) }

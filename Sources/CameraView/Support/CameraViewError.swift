@@ -56,6 +56,10 @@ public enum CameraViewError: Error, Equatable, Sendable {
     case bufferTruncated(bufferIndex: Int)
     /// `RenderDevice.adoptingCurrent()` found no EGL or GLX context current on the calling thread.
     case noCurrentContext
+    /// The context is older than the library's shaders need (OpenGL ES 3.0; `version` is
+    /// its GL_VERSION): a host whose driver gives an ES 2.0 context only, found when the
+    /// context is adopted, not at a first frame's shader compile.
+    case unsupportedContext(version: String)
     /// A VisionIPC server (a peer process: its answers, buffers and queue) sent something
     /// the protocol does not allow, or does not answer. The peer's fault, not the caller's:
     /// the connection it concerns is dropped and tried again later.
@@ -93,6 +97,7 @@ extension CameraViewError: CustomStringConvertible {
         case .bufferTruncated(let index): "buffer \(index) was truncated by its producer while it was mapped: not drawn"
         case let .peer(server, problem): "VisionIPC server \(server): \(problem)"
         case .noCurrentContext: "no EGL or GLX context is current on the calling thread"
+        case .unsupportedContext(let version): "the context is \(version); CameraView needs OpenGL ES 3.0 or later"
         }
     }
 }
