@@ -60,4 +60,6 @@ private func cameraviewHeaderMatchesTheImplementation() {
     same(&c26, &s26)
     var c27 = CCameraView.cv_device_adopt_current, s27 = CameraViewC.cv_device_adopt_current
     same(&c27, &s27)
+    var c28 = CCameraView.cv_view_draw, s28 = CameraViewC.cv_view_draw
+    same(&c28, &s28)
 }

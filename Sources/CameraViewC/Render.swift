@@ -29,8 +29,14 @@ func render(_ boxed: CView, _ frame: Frame, into target: cv_target, options: Ren
         var image = RenderTarget.image(into: UnsafeMutableRawBufferPointer(start: rgba, count: size.width * size.height * 4), size: size)
         try boxed.view.render(frame, into: &image, options: options)
     case CV_TARGET_FBO:
+        let origin: HostFramebuffer.Origin = switch Int(target.origin) {
+        case CV_ORIGIN_BOTTOM_LEFT: .bottomLeft
+        case CV_ORIGIN_TOP_LEFT: .topLeft
+        default: throw CAPIError(code: CV_EINVAL, message: "unknown origin \(target.origin)")
+        }
         var host = RenderTarget.host(HostFramebuffer(
-            framebuffer: target.fbo, viewport: PixelRect(x: Int(target.x), y: Int(target.y), width: size.width, height: size.height)))
+            framebuffer: target.fbo, viewport: PixelRect(x: Int(target.x), y: Int(target.y), width: size.width, height: size.height),
+            origin: origin))
         try boxed.view.render(frame, into: &host, options: options)
     default:
         throw CAPIError(code: CV_EINVAL, message: "unknown target kind \(target.kind)")
@@ -43,6 +49,16 @@ func latestFrame(_ boxed: CView) throws -> (Frame, RenderOptions) {
         throw CAPIError(code: CV_ENOFRAME, message: "no frame to show (none submitted or received, or its buffers are gone)")
     }
     return (frame, boxed.settings.withLock { $0.options })
+}
+
+@_cdecl("cv_view_draw")
+public func cv_view_draw(_ view: OpaquePointer?, _ target: UnsafePointer<cv_target>?) -> Int32 {
+    calling {
+        let boxed = try views.lookup(view)
+        guard let target else { throw CAPIError(code: CV_EINVAL, message: "null target") }
+        let (frame, options) = try latestFrame(boxed)
+        try render(boxed, frame, into: target.pointee, options: options)
+    }
 }
 
 @_cdecl("cv_view_render_to_fbo")

@@ -157,6 +157,24 @@ static void check_render(cv_view *view, cv_device *host_device, GLuint fbo) {
     glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo);
     glReadPixels(0, 0, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, pixel);
     CHECK(pixel[0] == 90 && pixel[1] == 90 && pixel[2] == 90, "the fbo target got %d,%d,%d", pixel[0], pixel[1], pixel[2]);
+    /* The origin: the frame's first row (dark) at GL row 0 for a top-left framebuffer, its
+     * last (light) there for GL's bottom-left one. */
+    for (int i = 0; i < W * H; i++) frame[i] = i < W * (H / 2) ? 40 : 200;
+    for (int origin = CV_ORIGIN_BOTTOM_LEFT; origin <= CV_ORIGIN_TOP_LEFT; origin++) {
+        framebuffer.origin = origin;
+        CHECK(cv_view_render(hosted, &source, &framebuffer, NULL) == CV_OK, "cv_view_render with origin %d failed", origin);
+        glReadPixels(0, 0, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, pixel);
+        int expected = origin == CV_ORIGIN_TOP_LEFT ? 40 : 200;
+        CHECK(pixel[0] == expected, "origin %d: GL row 0 got %d, expected %d", origin, pixel[0], expected);
+    }
+    /* cv_view_draw: the submitted frame into the same target, the same pixels. */
+    CHECK(cv_view_submit_nv12(hosted, frame, sizeof frame, W, H, W, W * H, CV_BT601, CV_RANGE_FULL) == CV_OK, "submit failed");
+    CHECK(cv_view_draw(hosted, &framebuffer) == CV_OK, "cv_view_draw failed");
+    glReadPixels(0, 0, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, pixel);
+    CHECK(pixel[0] == 40, "cv_view_draw, top-left origin: GL row 0 got %d, expected 40", pixel[0]);
+    framebuffer.origin = 7;
+    CHECK(cv_view_render(hosted, &source, &framebuffer, NULL) == CV_EINVAL, "an unknown origin must be CV_EINVAL");
+    CHECK(cv_view_draw(hosted, NULL) == CV_EINVAL, "a null target must be CV_EINVAL");
     CHECK(cv_view_close(hosted) == CV_OK, "closing the render check's hosted view failed");
 }
 

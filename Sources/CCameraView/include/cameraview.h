@@ -125,8 +125,12 @@ typedef struct cv_frame {
 } cv_frame;
 /* Where a render goes, with the output's size: width x height RGBA8 rows at `rgba`
  * (CV_TARGET_RGBA, `size` bytes there), or framebuffer `fbo` of the current (host)
- * context at (x, y) (CV_TARGET_FBO, bottom-left origin, the host's GL state left as it was). */
+ * context at (x, y) (CV_TARGET_FBO, the host's GL state left as it was). `origin` says
+ * where the frame's first row goes: CV_ORIGIN_BOTTOM_LEFT (0, GL's convention: upright on
+ * a window surface) puts it at the viewport's top; CV_ORIGIN_TOP_LEFT at its lowest y,
+ * for a framebuffer stored top row first (a wlroots output's buffer). */
 enum { CV_TARGET_RGBA = 0, CV_TARGET_FBO = 1 };
+enum { CV_ORIGIN_BOTTOM_LEFT = 0, CV_ORIGIN_TOP_LEFT = 1 };
 typedef struct cv_target {
     int kind; /* CV_TARGET_* */
     int width, height;
@@ -134,6 +138,7 @@ typedef struct cv_target {
     size_t size;
     uint32_t fbo; /* CV_TARGET_FBO */
     int x, y;
+    int origin; /* CV_TARGET_FBO: CV_ORIGIN_* */
 } cv_target;
 /* Renders `frame` into `target`, placed and sampled by `options` (NULL: the default). The
  * frame is read during the call only; submit/render below are conveniences over this. */
@@ -149,6 +154,10 @@ int cv_view_last_import_path(const cv_view *view);
 int cv_view_set_render_options(cv_view *view, const cv_render_options *options);
 /* The chroma siting (CV_CHROMA_*) of frames submitted to the view after this call. */
 int cv_view_set_chroma_location(cv_view *view, int location);
+/* Draws the frame the view shows (the latest submitted, or received from its stream),
+ * placed by the view's options, into `target`: a host's per-frame call, converting the
+ * frame once however often it is drawn. The two calls below are shorthands for it. */
+int cv_view_draw(cv_view *view, const cv_target *target);
 /* Draws the latest frame, placed by the view's options, into framebuffer `fbo` at the viewport, in the
  * current (host) context, leaving the host's GL state as it was. */
 int cv_view_render_to_fbo(cv_view *view, uint32_t fbo, int x, int y, int width, int height);

@@ -71,6 +71,7 @@ class Target(ctypes.Structure):
     _fields_ = [
         ("kind", ctypes.c_int), ("width", ctypes.c_int), ("height", ctypes.c_int),
         ("rgba", ctypes.c_void_p), ("size", ctypes.c_size_t), ("fbo", ctypes.c_uint32), ("x", ctypes.c_int), ("y", ctypes.c_int),
+        ("origin", ctypes.c_int),
     ]
 
 
@@ -108,6 +109,7 @@ def _declare(lib):
         "cv_view_last_import_path": (ctypes.c_int, [handle]),
         "cv_view_set_render_options": (ctypes.c_int, [handle, ctypes.POINTER(RenderOptions)]),
         "cv_view_set_chroma_location": (ctypes.c_int, [handle, ctypes.c_int]),
+        "cv_view_draw": (ctypes.c_int, [handle, ctypes.POINTER(Target)]),
         "cv_view_render_to_fbo": (ctypes.c_int, [handle, ctypes.c_uint32, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int]),
         "cv_view_render_rgba": (ctypes.c_int, [handle, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int]),
         "cv_view_live_handles": (ctypes.c_long, [handle]),
