@@ -45,6 +45,7 @@ _LETTERBOX = {"black": 0, "transparent": 1, "untouched": 2}
 _IMPORT_PATHS = {0: None, 1: "per-plane", 2: "external", 3: "mapped-upload"}
 _FRAME_MEMORY, _FRAME_DMABUF = 0, 1
 _TARGET_RGBA, _TARGET_FBO = 0, 1
+_ORIGINS = {"bottom-left": 0, "top-left": 1}
 
 
 class CameraViewError(Exception):
@@ -212,15 +213,18 @@ class ImageTarget:
 
 
 class FramebufferTarget:
-    """Framebuffer `fbo` of the current (adopted) context at (x, y), width x height
-    (bottom-left origin); the host's GL state is left as it was."""
+    """Framebuffer `fbo` of the current (adopted) context at (x, y), width x height; the
+    host's GL state is left as it was. `origin` says where the frame's first row goes:
+    "bottom-left" (GL's convention, upright on a window) at the viewport's top, "top-left"
+    at its lowest y, for a framebuffer stored top row first."""
 
-    def __init__(self, fbo: int, x: int, y: int, width: int, height: int):
+    def __init__(self, fbo: int, x: int, y: int, width: int, height: int, origin: str = "bottom-left"):
         self.fbo, self.x, self.y, self.width, self.height = fbo, x, y, width, height
+        self.origin = _choice(_ORIGINS, origin, "origin")
 
     def _prepare(self):
         return _library.Target(kind=_TARGET_FBO, width=self.width, height=self.height, fbo=self.fbo,
-                               x=self.x, y=self.y), lambda: None
+                               x=self.x, y=self.y, origin=self.origin), lambda: None
 
 
 class Options:

@@ -24,7 +24,7 @@ def binding_constants():
     named = {f"CV_{name}": getattr(c, name) for name in ("OK", "EINVAL", "EGL", "EGLES", "ENOFRAME", "ECLOSED", "EOTHER", "EUNCLEAN",
                                                     "EBROKEN", "ETIMEOUT", "EPEER")}
     prefixes = {"_MATRICES": "CV_", "_RANGES": "CV_RANGE_", "_FITS": "CV_FIT_", "_FILTERS": "CV_FILTER_",
-                "_CHROMA": "CV_CHROMA_", "_LETTERBOX": "CV_LETTERBOX_"}
+                "_CHROMA": "CV_CHROMA_", "_LETTERBOX": "CV_LETTERBOX_", "_ORIGINS": "CV_ORIGIN_"}
     for table, prefix in prefixes.items():
         for name, value in getattr(c, table).items():
             named[prefix + name.upper().replace("-", "_")] = value

@@ -74,3 +74,37 @@ def test_render_rgba_in_a_hostile_host_writes_only_its_image(host, no_gpu_leaks)
         gl.glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0)
         gl.glBindBuffer(GL_PIXEL_PACK_BUFFER, 0)
         gl.glDeleteBuffers(2, buffers)
+
+
+def test_a_framebuffer_target_puts_the_first_row_where_its_origin_says(host, no_gpu_leaks):
+    """GL reads a framebuffer bottom row first: at the bottom-left origin the frame reads
+    back upside down (upright on a window), at the top-left origin as it is stored."""
+    gl, display, context = host
+    GL_TEXTURE_2D, GL_RGBA, GL_UNSIGNED_BYTE, GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0 = 0x0DE1, 0x1908, 0x1401, 0x8D40, 0x8CE0
+    texture, framebuffer = ctypes.c_uint(), ctypes.c_uint()
+    gl.glGenTextures(1, ctypes.byref(texture))
+    gl.glBindTexture(GL_TEXTURE_2D, texture)
+    gl.glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, W, H, 0, GL_RGBA, GL_UNSIGNED_BYTE, None)
+    gl.glGenFramebuffers(1, ctypes.byref(framebuffer))
+    gl.glBindFramebuffer(GL_FRAMEBUFFER, framebuffer)
+    gl.glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture, 0)
+    try:
+        frame = gradient(W, H)
+        expected = rgba(frame, W, H, "bt601", "full").astype(int)
+        read = {}
+        with cameraview.Device.adopt(display, context) as device, cameraview.CameraView(device) as view:
+            for origin in ("bottom-left", "top-left"):
+                view.render(cameraview.Frame.nv12(frame, W, H),
+                            cameraview.FramebufferTarget(framebuffer.value, 0, 0, W, H, origin=origin),
+                            cameraview.Options(filter="nearest"))
+                pixels = numpy.zeros((H, W, 4), numpy.uint8)
+                gl.glReadPixels(0, 0, W, H, GL_RGBA, GL_UNSIGNED_BYTE, pixels.ctypes.data_as(ctypes.c_void_p))
+                read[origin] = pixels.astype(int)
+        assert numpy.abs(read["bottom-left"][::-1] - expected).max() <= 1
+        assert numpy.abs(read["top-left"] - expected).max() <= 1
+        with pytest.raises(ValueError, match="origin"):
+            cameraview.FramebufferTarget(framebuffer.value, 0, 0, W, H, origin="top-right")
+    finally:
+        gl.glBindFramebuffer(GL_FRAMEBUFFER, 0)
+        gl.glDeleteFramebuffers(1, ctypes.byref(framebuffer))
+        gl.glDeleteTextures(1, ctypes.byref(texture))
