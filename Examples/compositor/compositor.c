@@ -1,11 +1,12 @@
 /* A small wlroots 0.15 compositor that draws camera views in its own render pass: a
  * headless backend with one output, the screencopy and xdg-output managers (so grim can
- * take screenshots), and per frame a clear, a red rectangle, the views (NV12 files drawn
- * through the C API on the compositor's own EGL context into the output's framebuffer)
- * and a green rectangle over them.
+ * take screenshots), and per frame a clear, a red rectangle, the views (NV12 files, or
+ * openpilot's camera streams over VisionIPC, drawn through the C API on the compositor's
+ * own EGL context into the output's framebuffer) and a green rectangle over them.
  *
- *   cameraview-compositor [--size WxH] [--frames N] [--churn N] [--drm-node PATH]
- *                         --view FILE:W:H:X:Y:OW:OH[:nearest][:center] ...
+ *   cameraview-compositor [--size WxH] [--frames N] [--churn N] [--timing] [--resubmit]
+ *                         [--drm-node PATH] --view FILE:W:H:X:Y:OW:OH[:nearest][:center] ...
+ *                         --vision SERVER:STREAM:X:Y:OW:OH[:nearest][:center] ...
  *
  * --drm-node: the DRM node the GLES2 renderer and the output's buffers use (default
  * /dev/dri/card0). The renderer runs on an EGL display of our own over one GBM device of
@@ -15,12 +16,23 @@
  * open file of the node reaches kms_swrast as an import it cannot map.
  * --view: an NV12 file of W x H (BT.601 full range), drawn into the output rectangle at
  * (X, Y) of OW x OH (top-left origin), with the nearest filter (else the automatic one)
- * and chroma sited at the centre (else left), as asked. --frames: exit after N output frames (0, the default: run until
- * SIGINT or SIGTERM). --churn: close every view and make it anew each frame, N times
- * (the fds before the first and after the last are compared).
- * Prints WAYLAND_DISPLAY=... once the socket is up, and a JSON summary at exit (frames
- * drawn, view cycles, and the library's process-wide counts: live handles, swept, failed
- * deletions, dropped owners). Exits 1 on any CameraView error or a non-zero count. */
+ * and chroma sited at the centre (else left), as asked. --vision: stream STREAM
+ * (CV_VISION_STREAM_*) of VisionIPC server SERVER ("camerad"), placed the same way; each
+ * output frame takes the newest frame without waiting, draws nothing while there is none
+ * (before the first, or once the server is lost) and keeps rendering whatever the server
+ * does. --frames: exit after N output frames (0, the default: run until SIGINT or SIGTERM).
+ * --churn: close every view and make it anew each frame, N times (the fds before the first
+ * and after the last are compared; the heap is sampled every 10 cycles after the first
+ * quarter). --timing: finish the GPU's work before and after the views' draws and time
+ * them and the whole frame (glFinish changes the pipelining: for measuring only).
+ * --resubmit: submit each file's frame again every output frame, as a camera at the
+ * output's rate would (else a file is submitted once and redrawn).
+ * Prints WAYLAND_DISPLAY=... once the socket is up, a JSON line of the frames drawn and
+ * the VisionIPC views' counts on SIGUSR1, and a JSON summary at exit (frames
+ * drawn, view cycles, the heap's slope over the cycles, the median times, each VisionIPC
+ * view's counts, and the library's process-wide counts: live handles, swept, failed
+ * deletions, dropped owners). Exits 1 on any CameraView error of ours (a server's broken
+ * frame or protocol is the server's: counted, not fatal) or a non-zero count. */
 #define _POSIX_C_SOURCE 200809L
 #define WLR_USE_UNSTABLE
 #include <cameraview.h>
@@ -33,6 +45,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(UNDER_ASAN)
+#define UNDER_ASAN 1
+size_t __sanitizer_get_current_allocated_bytes(void); /* the sanitizer runtime's (gcc installs no header for it) */
+#else
+#include <malloc.h>
+#endif
 #include <wayland-server-core.h>
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
@@ -49,14 +73,19 @@
 #include <wlr/util/log.h>
 
 #define MAX_VIEWS 8
+#define MAX_FRAMES 100000
+#define MAX_HEAP_SAMPLES 10000
 
 struct source {
-    unsigned char *bytes;
+    unsigned char *bytes; /* a file's frame */
     size_t size;
     int width, height;
+    char server[64]; /* or a VisionIPC stream (server[0] != 0) */
+    uint32_t stream;
     int x, y, out_width, out_height; /* top-left origin */
     int nearest, center;
     cv_view *view;
+    long drawn, peer_errors;
 };
 
 struct compositor {
@@ -72,6 +101,10 @@ struct compositor {
     int source_count;
     long frames, frame_limit, cycles, churn;
     long fds_before_churn, fds_after_churn;
+    int timing, resubmit;
+    double *frame_ms, *views_ms; /* per output frame, with --timing */
+    double heap_cycle[MAX_HEAP_SAMPLES], heap_bytes[MAX_HEAP_SAMPLES];
+    int heap_samples;
     int failed;
 };
 
@@ -147,10 +180,50 @@ static long open_fds(void) {
     return count;
 }
 
+/* The heap in use: the allocator's exact count (AddressSanitizer's own under it). */
+static double heap_in_use(void) {
+#if defined(UNDER_ASAN)
+    return (double)__sanitizer_get_current_allocated_bytes();
+#else
+    struct mallinfo2 info = mallinfo2();
+    return (double)(info.uordblks + info.hblkhd);
+#endif
+}
+
+/* The least-squares slope of y over x. */
+static double slope(const double *x, const double *y, int n) {
+    if (n < 2) return 0;
+    double mx = 0, my = 0, sxy = 0, sxx = 0;
+    for (int i = 0; i < n; i++) { mx += x[i] / n; my += y[i] / n; }
+    for (int i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx); }
+    return sxx > 0 ? sxy / sxx : 0;
+}
+
+static int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *values, long n) {
+    if (n <= 0) return 0;
+    qsort(values, n, sizeof *values, compare_doubles);
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
 static void fail(struct compositor *c, const char *what, int code) {
     fprintf(stderr, "cameraview-compositor: %s: %d (%s)\n", what, code, cv_last_error());
     c->failed = 1;
     wl_display_terminate(c->display);
+}
+
+static int submit(struct source *s) {
+    return cv_view_submit_nv12(s->view, s->bytes, s->size, s->width, s->height, 0, 0, CV_BT601, CV_RANGE_FULL);
 }
 
 static int open_views(struct compositor *c) {
@@ -162,10 +235,18 @@ static int open_views(struct compositor *c) {
         options.filter = s->nearest ? CV_FILTER_NEAREST : CV_FILTER_AUTOMATIC;
         code = cv_view_set_render_options(s->view, &options);
         if (code == CV_OK) code = cv_view_set_chroma_location(s->view, s->center ? CV_CHROMA_CENTER : CV_CHROMA_LEFT);
-        if (code == CV_OK) code = cv_view_submit_nv12(s->view, s->bytes, s->size, s->width, s->height, 0, 0, CV_BT601, CV_RANGE_FULL);
-        if (code != CV_OK) { fail(c, "cv_view_submit_nv12", code); return 0; }
+        if (code == CV_OK) code = s->server[0] ? cv_view_connect_visionipc(s->view, s->server, s->stream) : submit(s);
+        if (code != CV_OK) { fail(c, "opening a view", code); return 0; }
     }
     return 1;
+}
+
+/* Takes the stream's newest frame, if one came, without waiting: the server's errors are
+ * its own (counted; the view connects again), never the compositor's. */
+static void receive(struct compositor *c, struct source *s) {
+    int code = cv_view_wait_frame(s->view, 0, NULL);
+    if (code == CV_EPEER) s->peer_errors++;
+    else if (code != CV_OK && code != CV_ETIMEOUT) fail(c, "cv_view_wait_frame", code);
 }
 
 static void close_views(struct compositor *c) {
@@ -187,6 +268,8 @@ static void on_frame(struct wl_listener *listener, void *data) {
     struct compositor *c = wl_container_of(listener, c, frame);
     struct wlr_output *output = c->output;
     if (!wlr_output_attach_render(output, NULL)) return;
+    if (c->timing) glFinish();
+    double frame_start = now_ms();
     wlr_renderer_begin(c->renderer, output->width, output->height);
     const float background[4] = {0.1f, 0.1f, 0.1f, 1}, red[4] = {1, 0, 0, 1}, green[4] = {0, 1, 0, 1};
     wlr_renderer_clear(c->renderer, background);
@@ -201,19 +284,37 @@ static void on_frame(struct wl_listener *listener, void *data) {
         if (c->cycles == 0) c->fds_before_churn = open_fds();
         close_views(c);
         if (open_views(c) && ++c->cycles == c->churn) c->fds_after_churn = open_fds();
+        if (c->cycles >= c->churn / 4 && c->cycles % 10 == 0 && c->heap_samples < MAX_HEAP_SAMPLES) {
+            c->heap_cycle[c->heap_samples] = (double)c->cycles;
+            c->heap_bytes[c->heap_samples++] = heap_in_use();
+        }
     }
+    if (c->timing) glFinish();
+    double views_start = now_ms();
     GLuint fbo = wlr_gles2_renderer_get_current_fbo(c->renderer);
     for (int i = 0; i < c->source_count && !c->failed; i++) {
         struct source *s = &c->sources[i];
         if (!s->view) continue;
+        if (s->server[0]) receive(c, s);
+        else if (c->resubmit && submit(s) != CV_OK) { fail(c, "cv_view_submit_nv12", CV_EOTHER); break; }
         /* wlroots stores an output's buffer top row first: GL's y is the screen's. */
         cv_target target = {.kind = CV_TARGET_FBO, .fbo = fbo, .x = s->x, .y = s->y,
                             .width = s->out_width, .height = s->out_height, .origin = CV_ORIGIN_TOP_LEFT};
         int code = cv_view_draw(s->view, &target);
-        if (code != CV_OK) fail(c, "cv_view_draw", code);
+        if (code == CV_OK) s->drawn++;
+        /* A stream without a frame yet (or since its server was lost), or whose frame the
+         * server rewrote while it was read: nothing to draw this time. */
+        else if (!(s->server[0] && (code == CV_ENOFRAME || code == CV_EBROKEN))) fail(c, "cv_view_draw", code);
     }
+    if (c->timing) glFinish();
+    double views_end = now_ms();
     rect(c, 40, 60, 300, 50, green);
     wlr_renderer_end(c->renderer);
+    if (c->timing) glFinish();
+    if (c->timing && c->frames < MAX_FRAMES) {
+        c->frame_ms[c->frames] = now_ms() - frame_start;
+        c->views_ms[c->frames] = views_end - views_start;
+    }
     wlr_output_commit(output);
     c->frames++;
     if (c->frame_limit > 0 && c->frames >= c->frame_limit) wl_display_terminate(c->display);
@@ -234,12 +335,52 @@ static void on_new_output(struct wl_listener *listener, void *data) {
     wlr_output_schedule_frame(output);
 }
 
+/* "vision": [each VisionIPC view's counts]. */
+static void print_vision(struct compositor *c) {
+    printf("\"vision\": [");
+    for (int i = 0, first = 1; i < c->source_count; i++) {
+        struct source *s = &c->sources[i];
+        cv_vision_statistics statistics = {0};
+        if (!s->server[0] || !s->view || cv_view_visionipc_statistics(s->view, &statistics) != CV_OK) continue;
+        printf("%s{\"server\": \"%s\", \"stream\": %u, \"drawn\": %ld, \"peer_errors\": %ld, \"delivered\": %ld, "
+               "\"skipped\": %ld, \"torn\": %ld, \"connections\": %ld, \"restarts\": %ld, \"losses\": %ld, \"evictions\": %ld, "
+               "\"slot_refusals\": %ld}",
+               first ? "" : ", ", s->server, s->stream, s->drawn, s->peer_errors, statistics.delivered, statistics.skipped,
+               statistics.torn, statistics.connections, statistics.restarts, statistics.losses, statistics.evictions,
+               statistics.slot_refusals);
+        first = 0;
+    }
+    printf("]");
+}
+
+/* SIGUSR1: a line of the running compositor's counts, for a supervisor. */
+static int report(int signal, void *data) {
+    struct compositor *c = data;
+    printf("{\"frames\": %ld, ", c->frames);
+    print_vision(c);
+    printf("}\n");
+    fflush(stdout);
+    return 0;
+}
+
 static int stop(int signal, void *data) {
     wl_display_terminate(data);
     return 0;
 }
 
-/* FILE:W:H:X:Y:OW:OH */
+/* Parses ":X:Y:OW:OH[:nearest][:center]" at `text`. */
+static int parse_placement(const char *text, struct source *s) {
+    int used = 0;
+    if (sscanf(text, ":%d:%d:%d:%d%n", &s->x, &s->y, &s->out_width, &s->out_height, &used) != 4) return 0;
+    for (const char *rest = text + used; *rest; ) {
+        if (!strncmp(rest, ":nearest", 8)) { s->nearest = 1; rest += 8; }
+        else if (!strncmp(rest, ":center", 7)) { s->center = 1; rest += 7; }
+        else return 0;
+    }
+    return 1;
+}
+
+/* FILE:W:H:X:Y:OW:OH[...] */
 static int parse_view(const char *argument, struct source *s) {
     char path[4096];
     const char *colon = strchr(argument, ':');
@@ -247,12 +388,7 @@ static int parse_view(const char *argument, struct source *s) {
     memcpy(path, argument, colon - argument);
     path[colon - argument] = 0;
     int used = 0;
-    if (sscanf(colon + 1, "%d:%d:%d:%d:%d:%d%n", &s->width, &s->height, &s->x, &s->y, &s->out_width, &s->out_height, &used) != 6) return 0;
-    for (const char *rest = colon + 1 + used; *rest; ) {
-        if (!strncmp(rest, ":nearest", 8)) { s->nearest = 1; rest += 8; }
-        else if (!strncmp(rest, ":center", 7)) { s->center = 1; rest += 7; }
-        else return 0;
-    }
+    if (sscanf(colon + 1, "%d:%d%n", &s->width, &s->height, &used) != 2 || !parse_placement(colon + 1 + used, s)) return 0;
     int stride = 0;
     size_t uv_offset, size;
     if (cv_nv12_default_layout(s->width, s->height, &stride, &uv_offset, &size) != CV_OK) return 0;
@@ -265,6 +401,16 @@ static int parse_view(const char *argument, struct source *s) {
     return got == size;
 }
 
+/* SERVER:STREAM:X:Y:OW:OH[...] */
+static int parse_vision(const char *argument, struct source *s) {
+    const char *colon = strchr(argument, ':');
+    if (!colon || colon == argument || (size_t)(colon - argument) >= sizeof s->server) return 0;
+    memcpy(s->server, argument, colon - argument);
+    s->server[colon - argument] = 0;
+    int used = 0;
+    return sscanf(colon + 1, "%u%n", &s->stream, &used) == 1 && parse_placement(colon + 1 + used, s);
+}
+
 int main(int argc, char **argv) {
     struct compositor c = {0};
     int width = 1280, height = 720;
@@ -274,14 +420,26 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--size") && next && sscanf(next, "%dx%d", &width, &height) == 2) i++;
         else if (!strcmp(argv[i], "--frames") && next) c.frame_limit = atol(argv[++i]);
         else if (!strcmp(argv[i], "--churn") && next) c.churn = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--timing")) c.timing = 1;
+        else if (!strcmp(argv[i], "--resubmit")) c.resubmit = 1;
         else if (!strcmp(argv[i], "--drm-node") && next) node = argv[++i];
         else if (!strcmp(argv[i], "--view") && next && c.source_count < MAX_VIEWS && parse_view(next, &c.sources[c.source_count])) {
             c.source_count++;
             i++;
+        } else if (!strcmp(argv[i], "--vision") && next && c.source_count < MAX_VIEWS && parse_vision(next, &c.sources[c.source_count])) {
+            c.source_count++;
+            i++;
         } else {
-            fprintf(stderr, "usage: %s [--size WxH] [--frames N] [--churn N] [--drm-node PATH] --view FILE:W:H:X:Y:OW:OH[:nearest][:center] ...\n", argv[0]);
+            fprintf(stderr, "usage: %s [--size WxH] [--frames N] [--churn N] [--timing] [--resubmit] [--drm-node PATH]\n"
+                            "       --view FILE:W:H:X:Y:OW:OH[:nearest][:center] ... --vision SERVER:STREAM:X:Y:OW:OH[:nearest][:center] ...\n",
+                    argv[0]);
             return 2;
         }
+    }
+    if (c.timing) {
+        c.frame_ms = calloc(MAX_FRAMES, sizeof *c.frame_ms);
+        c.views_ms = calloc(MAX_FRAMES, sizeof *c.views_ms);
+        if (!c.frame_ms || !c.views_ms) return 1;
     }
     wlr_log_init(WLR_ERROR, NULL);
     c.display = wl_display_create();
@@ -315,6 +473,7 @@ int main(int argc, char **argv) {
     struct wl_event_loop *loop = wl_display_get_event_loop(c.display);
     struct wl_event_source *interrupt = wl_event_loop_add_signal(loop, SIGINT, stop, c.display);
     struct wl_event_source *terminate = wl_event_loop_add_signal(loop, SIGTERM, stop, c.display);
+    struct wl_event_source *status = wl_event_loop_add_signal(loop, SIGUSR1, report, &c);
     const char *socket = wl_display_add_socket_auto(c.display);
     if (!socket || !wlr_headless_add_output(c.backend, width, height) || !wlr_backend_start(c.backend)) {
         fprintf(stderr, "cameraview-compositor: cannot start (socket %s)\n", socket ? socket : "none");
@@ -324,7 +483,10 @@ int main(int argc, char **argv) {
     fflush(stdout);
     wl_display_run(c.display);
 
-    /* The views and the device go while the renderer's context still exists. */
+    /* The VisionIPC views' counts, then the views and the device go while the renderer's
+     * context still exists. */
+    printf("{");
+    print_vision(&c);
     close_views(&c);
     if (c.device) {
         int code = cv_device_close(c.device);
@@ -333,10 +495,15 @@ int main(int argc, char **argv) {
     long fd_growth = c.cycles > 0 ? c.fds_after_churn - c.fds_before_churn : 0;
     long live = cv_live_handles_in_process(), swept = cv_swept_in_process();
     long failed = cv_failed_deletions_in_process(), dropped = cv_dropped_in_process();
-    printf("{\"frames\": %ld, \"cycles\": %ld, \"live\": %ld, \"swept\": %ld, \"failed_deletions\": %ld, \"dropped\": %ld, "
-           "\"fd_growth\": %ld}\n", c.frames, c.cycles, live, swept, failed, dropped, fd_growth);
+    long timed = c.frames < MAX_FRAMES ? c.frames : MAX_FRAMES;
+    double frame_ms = c.timing ? median(c.frame_ms, timed) : 0, views_ms = c.timing ? median(c.views_ms, timed) : 0;
+    printf(", \"frames\": %ld, \"cycles\": %ld, \"live\": %ld, \"swept\": %ld, \"failed_deletions\": %ld, \"dropped\": %ld, "
+           "\"fd_growth\": %ld, \"heap_samples\": %d, \"heap_slope\": %.2f, \"frame_ms\": %.3f, \"views_ms\": %.3f}\n",
+           c.frames, c.cycles, live, swept, failed, dropped, fd_growth, c.heap_samples,
+           slope(c.heap_cycle, c.heap_bytes, c.heap_samples), frame_ms, views_ms);
     wl_event_source_remove(interrupt);
     wl_event_source_remove(terminate);
+    wl_event_source_remove(status);
     wl_display_destroy_clients(c.display);
     wlr_backend_destroy(c.backend);
     wlr_output_layout_destroy(c.layout);
@@ -346,5 +513,7 @@ int main(int argc, char **argv) {
     gbm_device_destroy(gbm);
     close(drm_fd);
     for (int i = 0; i < c.source_count; i++) free(c.sources[i].bytes);
+    free(c.frame_ms);
+    free(c.views_ms);
     return c.failed || live || swept || failed || dropped || fd_growth ? 1 : 0;
 }

@@ -52,7 +52,7 @@ func calling(_ body: () throws -> Void) -> Int32 {
         case .closed: return CV_ECLOSED
         // A frame whose buffers went with their server or stream: there is no frame to show.
         case .staleFrame: return CV_ENOFRAME
-        case .tornFrame, .bufferTruncated: return CV_EBROKEN
+        case .tornFrame, .overtakenFrame, .bufferTruncated: return CV_EBROKEN
         case .peer: return CV_EPEER
         default: return CV_EOTHER
         }

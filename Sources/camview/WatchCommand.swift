@@ -79,7 +79,7 @@ struct WatchCommand: ParsableCommand {
                 let received = clock.now
                 do {
                     try view.render(frame.frame, into: &target, options: options)
-                } catch CameraViewError.tornFrame {
+                } catch CameraViewError.tornFrame, CameraViewError.overtakenFrame {
                     continue
                 }
                 guard let image = target.image else { continue }

@@ -201,7 +201,8 @@ int cv_view_connect_visionipc(cv_view *view, const char *server, uint32_t stream
  * server does. CV_ETIMEOUT when none came; CV_EPEER when the server's answer or queue
  * broke the protocol (the connection is dropped and tried again). Once the server is lost
  * the last frame is gone too: renders return CV_ENOFRAME until the next frame. A render
- * of a frame the server rewrote meanwhile returns CV_EBROKEN (counted as torn). */
+ * of a frame the server rewrote meanwhile, or had filled every other buffer since (its
+ * next write goes to this one), returns CV_EBROKEN (counted as torn). */
 int cv_view_wait_frame(cv_view *view, int timeout_ms, cv_vision_frame *frame);
 /* 1 while connected to the server, 0 while not, or a CV_E* code. */
 int cv_view_visionipc_connected(const cv_view *view);
@@ -213,7 +214,7 @@ int cv_visionipc_available_streams(const char *server, uint32_t *streams, int ca
 typedef struct cv_vision_statistics {
     long delivered;   /* frames wait_frame returned */
     long skipped;     /* older frames skipped for newer (conflate) */
-    long torn;        /* frames the server rewrote while they were read: not drawn */
+    long torn;        /* frames the server rewrote (or was due to) while they were read: not drawn */
     long truncated;   /* buffers the server truncated while mapped: not drawn */
     long connections; /* connections made (the first and every reconnection) */
     long restarts;    /* server restarts noticed (new server id or queue writer) */

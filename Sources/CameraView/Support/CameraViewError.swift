@@ -51,6 +51,10 @@ public enum CameraViewError: Error, Equatable, Sendable {
     /// The frame's buffer was rewritten by its producer while it was read (VisionIPC has no
     /// lock: the frame-id trailer changed from `frameID` to `found`); nothing was drawn.
     case tornFrame(bufferIndex: Int, frameID: UInt64, found: UInt64)
+    /// By the end of the read every other buffer of the frame's producer held a newer frame
+    /// (up to `newest`): it fills them round robin, so its next write went to this buffer
+    /// and may have begun during the read, which no trailer shows yet; nothing was drawn.
+    case overtakenFrame(bufferIndex: Int, frameID: UInt64, newest: UInt64)
     /// The file behind the frame's shared buffer shrank while it was mapped (its producer
     /// truncated it): the read faulted, zero pages stand in, and nothing was drawn.
     case bufferTruncated(bufferIndex: Int)
@@ -94,6 +98,8 @@ extension CameraViewError: CustomStringConvertible {
         case let .cameraTimeout(device, milliseconds): "camera \(device): no frame within \(milliseconds) ms"
         case .staleFrame(let index): "the frame's buffers (buffer \(index)) were released with their stream or owner; take a new frame"
         case let .tornFrame(index, frameID, found): "buffer \(index) was rewritten while it was read (frame \(frameID), now \(found)): torn, not drawn"
+        case let .overtakenFrame(index, frameID, newest):
+            "buffer \(index) (frame \(frameID)) was read after the server had filled every other buffer (up to frame \(newest)): its next frame may have been written into it meanwhile; not drawn"
         case .bufferTruncated(let index): "buffer \(index) was truncated by its producer while it was mapped: not drawn"
         case let .peer(server, problem): "VisionIPC server \(server): \(problem)"
         case .noCurrentContext: "no EGL or GLX context is current on the calling thread"

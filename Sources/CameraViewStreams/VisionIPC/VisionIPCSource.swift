@@ -490,7 +490,8 @@ private final class Connection {
     /// dma-buf as itself, for the view's import path. Both checked by the trailer.
     func frame(packet: VisionIPCPacket, index: Int) throws -> VisionIPCFrame {
         let buffer = buffers[index]
-        let check = TrailerCheck(buffer: buffer, frameID: packet.frameID, damage: damage)
+        let check = TrailerCheck(buffer: buffer, others: buffers.filter { $0.record.index != index }, frameID: packet.frameID,
+                                 damage: damage)
         let frame: Frame
         if buffer.isDmaBuf {
             frame = .dmaBuf(DmaBufFrame(
@@ -517,17 +518,23 @@ private final class Connection {
 
 /// The frame-id trailer of a buffer, read before and after each read of the frame: the
 /// server reuses buffers round robin with no lock, so a frame it rewrote meanwhile shows
-/// another id there (torn), and one it truncated faulted (zero pages, id 0).
+/// another id there (torn), and one it truncated faulted (zero pages, id 0). It writes a
+/// trailer only once its frame is complete, so a write still under way shows nowhere: the
+/// other buffers' trailers are read too, and once every one of them holds a newer frame,
+/// the server's next write goes to this buffer and may have begun (overtaken, counted as
+/// torn; openpilot's readers take that risk).
 private final class TrailerCheck: SharedBufferCheck, @unchecked Sendable {
     private let trailer: UnsafeRawPointer
+    private let otherTrailers: [UnsafeRawPointer]
     private let fault: Int32
     private let frameID: UInt32
     private let bufferIndex: Int
     private let damage: Locked<VisionIPCSource.Damage>
     private let counted = Locked(false)
 
-    init(buffer: Connection.Buffer, frameID: UInt32, damage: Locked<VisionIPCSource.Damage>) {
+    init(buffer: Connection.Buffer, others: [Connection.Buffer], frameID: UInt32, damage: Locked<VisionIPCSource.Damage>) {
         trailer = buffer.bytes.baseAddress! + buffer.record.trailerOffset
+        otherTrailers = others.map { $0.bytes.baseAddress! + $0.record.trailerOffset }
         (fault, self.frameID, bufferIndex, self.damage) = (buffer.fault, frameID, buffer.record.index, damage)
     }
 
@@ -548,6 +555,13 @@ private final class TrailerCheck: SharedBufferCheck, @unchecked Sendable {
         guard UInt32(truncatingIfNeeded: found) == frameID else {
             count { $0.torn += 1 }
             throw .tornFrame(bufferIndex: bufferIndex, frameID: UInt64(frameID), found: found)
+        }
+        // Frames after this one, in serial order (ids wrap).
+        let ahead = otherTrailers.map { Int32(bitPattern: UInt32(truncatingIfNeeded: cvipc_load_u64_any($0)) &- frameID) }
+        if let nearest = ahead.min(), nearest > 0 {
+            count { $0.torn += 1 }
+            throw .overtakenFrame(bufferIndex: bufferIndex, frameID: UInt64(frameID),
+                                  newest: UInt64(frameID &+ UInt32(bitPattern: ahead.max()!)))
         }
     }
 

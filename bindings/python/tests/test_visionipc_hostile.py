@@ -233,6 +233,26 @@ def test_the_sigbus_guard_survives_a_faulthandler_enabled_after_the_first_view()
         view.close()
 
 
+def test_a_frame_whose_buffer_the_server_writes_next_is_not_drawn():
+    """The server fills its buffers round robin and writes a buffer's frame-id trailer only
+    when the frame is complete: once every other buffer holds a newer frame, its next write
+    goes to the frame's buffer and may be under way during a read, which no trailer shows.
+    Found by the compositor in the VM: a frame drawn with the luma of one frame and the
+    chroma of the frame four later."""
+    with HostileServer(buffers=3) as server:
+        view = connected_view(server)  # frame 0, buffer 0
+        server.publish()  # frame 1 into buffer 1; buffer 2 is written next
+        assert "error" not in view.call("render")
+        server.publish()  # frame 2, buffer 2
+        assert view.call("wait", timeout=2.0).get("frame") == 2
+        server.publish()  # frame 3, buffer 0
+        server.publish()  # frame 4, buffer 1: buffer 2 is written next
+        reply = view.call("render")
+        assert reply.get("error") == "BrokenFrame" and "every other buffer (up to frame 4)" in reply["message"], reply
+        assert view.call("stats")["torn"] == 1
+        assert view.close()["swept"] == 0
+
+
 def test_a_sent_sigbus_goes_to_the_hosts_handler_and_the_guard_stays():
     with HostileServer() as server:
         view = ViewProcess()
