@@ -30,9 +30,11 @@ exit).
 4. With --timing PLAIN (a compositor built without sanitizers): the median cost of the
    views' draws per output frame and of the whole frame, for 0, 1, 2 and 4 views of
    640x480 drawn at 320x240, each redrawing its frame and each given a new frame every
-   output frame (printed; the VM's CPU is emulated, so ratios are what carry over).
-usage: compositor-check.py COMPOSITOR [--timing PLAIN]
+   output frame (printed; the VM's CPU is emulated, so ratios are what carry over), over
+   --timing-frames frames (40).
+usage: compositor-check.py COMPOSITOR [--timing PLAIN [--timing-frames N]]
 """
+import argparse
 import json
 import os
 import select
@@ -41,8 +43,12 @@ import subprocess
 import sys
 import time
 
-binary = sys.argv[1]
-plain = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--timing" else None
+parser = argparse.ArgumentParser()
+parser.add_argument("compositor")
+parser.add_argument("--timing", metavar="PLAIN")
+parser.add_argument("--timing-frames", type=int, default=40)
+arguments = parser.parse_args()
+binary, plain, timed_frames = arguments.compositor, arguments.timing, arguments.timing_frames
 sys.path.insert(0, "bindings/python/tests")
 import model  # noqa: E402
 import numpy  # noqa: E402
@@ -241,11 +247,11 @@ if plain:
     grid = [(40 + 330 * (i % 4), 150 + 260 * (i // 4), 320, 240, "", "") for i in range(4)]
     for count in (0, 1, 2, 4):
         for mode in ((), ("--resubmit",)) if count else ((),):
-            process = start("--timing", "--frames", "150", *mode, program=plain, views=grid[:count])
-            found = summary(process, 300)
+            process = start("--timing", "--frames", str(timed_frames), *mode, program=plain, views=grid[:count])
+            found = summary(process, 600)
             print(f"compositor-check: timing: {count} views of 640x480 at 320x240, "
                   f"{'a new frame each' if mode else 'redrawn'}: views {found.get('views_ms')} ms, "
-                  f"frame {found.get('frame_ms')} ms (medians of 150 frames)")
+                  f"frame {found.get('frame_ms')} ms (medians of {timed_frames} frames)")
 
 for failure in failures:
     print(f"compositor-check: FAILED: {failure}", file=sys.stderr)
