@@ -1,6 +1,8 @@
 """Finds and declares libCameraViewC (the C API of cameraview.h) for ctypes: $CAMERAVIEW_LIB,
 else the library a wheel ships beside this file, else a development tree's build, else an
-installed libcameraview.so.0."""
+installed libcameraview.so.0. The system's graphics stack is loaded first, by name and
+into the global scope: the wheel's library does not name it (it is the user's driver, not
+the wheel's to ship), and a missing piece is reported with the package that provides it."""
 import ctypes
 import ctypes.util
 import os
@@ -14,6 +16,26 @@ _SHIPPED = Path(__file__).resolve().parent / "lib" / "libcameraview.so.0"
 
 class LibraryNotFound(ImportError):
     pass
+
+
+# The graphics stack, dependencies first, with the Debian/Ubuntu packages that provide it.
+GRAPHICS_STACK = {"libdrm.so.2": "libdrm2", "libgbm.so.1": "libgbm1", "libEGL.so.1": "libegl1", "libGLESv2.so.2": "libgles2"}
+# What those load in turn (glvnd's dispatch library).
+_DEPENDENCIES = {"libGLdispatch.so.0": "libglvnd0"}
+
+
+def _load_graphics_stack():
+    for name, package in GRAPHICS_STACK.items():
+        try:
+            ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL)
+        except OSError as error:
+            # The loader names the file it could not take, which may be a dependency.
+            missing = next((known for known in (*_DEPENDENCIES, *GRAPHICS_STACK) if known in str(error)), name)
+            package = {**GRAPHICS_STACK, **_DEPENDENCIES}[missing]
+            raise LibraryNotFound(
+                f"{missing} could not be loaded ({error}): cameraview draws through the system's OpenGL ES "
+                f"driver; install it (Debian/Ubuntu: apt install {package}; the whole stack, with Mesa's "
+                f"driver: apt install {' '.join(GRAPHICS_STACK.values())} libegl-mesa0)") from None
 
 
 def _candidates():
@@ -32,6 +54,7 @@ def _candidates():
 
 
 def load():
+    _load_graphics_stack()
     tried = []
     for path in _candidates():
         tried.append(str(path))
