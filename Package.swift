@@ -1,5 +1,11 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+// The one version (VERSION at the root): the C library's cv_version() and the installed
+// header, SONAME and pkg-config file (scripts/install-c) and the Python package read it.
+let version = try! String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "VERSION"),
+                          encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
 
 let package = Package(
     name: "CameraView",
@@ -67,7 +73,8 @@ let package = Package(
         .target(name: "CameraViewDiagnostics", dependencies: ["CameraView", "CEGL"]),  // CEGL: mallinfo2 (malloc.h)
         // What camview and camview-bench (Benchmarks/) share: argument types, one-line errors, progress.
         .target(name: "CLISupport", dependencies: ["CameraView", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .target(name: "CCameraView", path: "Sources/CCameraView"),
+        .target(name: "CCameraView", path: "Sources/CCameraView",
+                cSettings: [.define("CAMERAVIEW_PACKAGE_VERSION", to: "\"\(version)\"")]),
         .target(name: "CameraViewC", dependencies: ["CameraView", "CameraViewStreams", "CCameraView"]),
         // A C program that drives the C API; CAPITests runs it.
         .executableTarget(name: "capi-smoke", dependencies: ["CCameraView", "CameraViewC", "CEGL"], path: "Tests/capi-smoke"),

@@ -1,5 +1,6 @@
-/* The C half of the C API: the per-thread last-error text (a pthread key, so each thread's
- * message is freed when the thread ends). The rest is Swift (Sources/CameraViewC). */
+/* The C half of the C API: the version (VERSION, defined by Package.swift) and the
+ * per-thread last-error text (a pthread key, so each thread's message is freed when the
+ * thread ends). The rest is Swift (Sources/CameraViewC). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,10 @@ void cameraview_set_last_error(const char *message) {
     pthread_once(&error_once, make_error_key);
     free(pthread_getspecific(error_key));
     pthread_setspecific(error_key, message ? strdup(message) : NULL);
+}
+
+const char *cv_version(void) {
+    return CAMERAVIEW_PACKAGE_VERSION;
 }
 
 const char *cv_last_error(void) {

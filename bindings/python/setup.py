@@ -15,15 +15,19 @@ from pathlib import Path
 from setuptools import Distribution, setup
 from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-LIBRARY = "libcameraview.so.0"
+HERE = Path(__file__).resolve().parent
+# The Swift package: carried in an sdist as swift/ (SdistWithPackage), else the checkout's.
+PACKAGE_ROOT = HERE / "swift" if (HERE / "swift" / "Package.swift").exists() else HERE.parents[1]
+VERSION = (PACKAGE_ROOT / "VERSION").read_text().strip()
+LIBRARY = f"libcameraview.so.{VERSION.split('.')[0]}"
 
 
 def graphics_stack():
     """The libraries cameraview/_library.py loads before the library (read from it without
     importing the package, which would load the library)."""
-    spec = importlib.util.spec_from_file_location("_library", Path(__file__).parent / "cameraview" / "_library.py")
+    spec = importlib.util.spec_from_file_location("_library", HERE / "cameraview" / "_library.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.GRAPHICS_STACK
@@ -35,7 +39,7 @@ def build_library(target):
     if not install.exists():
         raise SystemExit(f"no {install}: build the wheel from the CameraView package, or set CAMERAVIEW_WHEEL_LIBRARY")
     if not shutil.which("swift"):
-        raise SystemExit("building cameraview from source needs the Swift toolchain (6.0 or later) on PATH: "
+        raise SystemExit("building cameraview from source needs the Swift toolchain (6.1 or later) on PATH: "
                          "https://www.swift.org/install/linux/ ; or install a cameraview wheel, which needs none")
     with tempfile.TemporaryDirectory() as prefix:
         subprocess.run([str(install), "--prefix", prefix], check=True)
@@ -77,4 +81,23 @@ class PlatformWheel(bdist_wheel):
         return "py3", "none", super().get_tag()[2]
 
 
-setup(distclass=NativeDistribution, cmdclass={"build_py": BuildWithLibrary, "bdist_wheel": PlatformWheel})
+class SdistWithPackage(sdist):
+    """The sdist carries the Swift package (what scripts/install-c builds the library from)
+    as swift/, so `pip install cameraview-<version>.tar.gz` builds it with the toolchain."""
+
+    PARTS = ("Package.swift", "VERSION", "Sources", "Shaders", "Plugins", "Tests", "Examples/SwiftHost",
+             "scripts/install-c", "scripts/c")
+
+    def make_release_tree(self, base_dir, files):
+        super().make_release_tree(base_dir, files)
+        for part in self.PARTS:
+            source, target = PACKAGE_ROOT / part, Path(base_dir) / "swift" / part
+            if source.is_dir():
+                shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+            elif source.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+
+
+setup(version=VERSION, distclass=NativeDistribution,
+      cmdclass={"build_py": BuildWithLibrary, "bdist_wheel": PlatformWheel, "sdist": SdistWithPackage})

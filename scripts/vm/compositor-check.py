@@ -31,7 +31,7 @@ exit).
    views' draws per output frame and of the whole frame, for 0, 1, 2 and 4 views of
    640x480 drawn at 320x240, each redrawing its frame and each given a new frame every
    output frame (printed; the VM's CPU is emulated, so ratios are what carry over), over
-   --timing-frames frames (40).
+   --timing-frames frames (40; scripts/check-compositor passes $COMPOSITOR_TIMING_FRAMES).
 usage: compositor-check.py COMPOSITOR [--timing PLAIN [--timing-frames N]]
 """
 import argparse

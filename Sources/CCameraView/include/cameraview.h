@@ -228,6 +228,10 @@ typedef struct cv_vision_statistics {
 } cv_vision_statistics;
 int cv_view_visionipc_statistics(const cv_view *view, cv_vision_statistics *statistics);
 
+/* The library's version, "MAJOR.MINOR.PATCH" (VERSION at the package root; the installed
+ * header also defines it as CAMERAVIEW_VERSION, and pkg-config --modversion gives it). */
+const char *cv_version(void);
+
 /* What the calling thread's last call that failed said, or "" when its last call
  * succeeded (a success clears it). Never NULL; valid until the thread's next call. */
 const char *cv_last_error(void);

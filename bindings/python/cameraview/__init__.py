@@ -33,6 +33,9 @@ from . import _library
 from ._library import LibraryNotFound
 
 _lib = _library.load()
+# The loaded library's version (VERSION at the package root, which the wheel's metadata
+# also reads).
+__version__ = _lib.cv_version().decode()
 
 # cameraview.h's codes, mirrored (tests/test_header.py fails when they drift from it).
 OK, EINVAL, EGL, EGLES, ENOFRAME, ECLOSED, EOTHER, EUNCLEAN, EBROKEN, ETIMEOUT, EPEER = 0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10

@@ -10,8 +10,8 @@ from pathlib import Path
 
 # The package root: bindings/python/cameraview -> the Swift package.
 _PACKAGE_ROOT = Path(__file__).resolve().parents[3]
-# Where a wheel puts the library it ships (setup.py).
-_SHIPPED = Path(__file__).resolve().parent / "lib" / "libcameraview.so.0"
+# Where a wheel puts the library it ships (setup.py): libcameraview.so.<major>.
+_SHIPPED = next(iter(sorted((Path(__file__).resolve().parent / "lib").glob("libcameraview.so.*"))), None)
 
 
 class LibraryNotFound(ImportError):
@@ -43,7 +43,7 @@ def _candidates():
     if explicit:
         yield Path(explicit)
         return
-    if _SHIPPED.exists():
+    if _SHIPPED:
         yield _SHIPPED
         return
     for configuration in ("debug", "release"):
@@ -115,6 +115,7 @@ def _declare(lib):
     handle = ctypes.c_void_p
     out = ctypes.POINTER(ctypes.c_void_p)
     signatures = {
+        "cv_version": (ctypes.c_char_p, []),
         "cv_device_open": (ctypes.c_int, [out]),
         "cv_device_adopt": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, out]),
         "cv_device_adopt_current": (ctypes.c_int, [out]),
