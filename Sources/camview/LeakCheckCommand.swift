@@ -12,7 +12,8 @@ struct LeakCheckCommand: ParsableCommand {
         abstract: "Create a view, render, close and drop it N times; report what stayed behind.",
         discussion: """
             Exits 1 when a handle or an fd leaks, a close has to sweep up an object its owner never released, \
-            a deletion fails, or RSS or the heap in use grows faster than --max-slope bytes per iteration.
+            a deletion fails, or RSS or the heap in use grows faster than --max-slope bytes per iteration \
+            (RSS only when it also grew by more than 16 pages over the run).
             """
     )
 

@@ -38,6 +38,23 @@ import Testing
     /// `scripts/sanitize-leaks` runs these tests with): the child camview is built alike.
     private var glibcHeapFigures: Bool { ProcessMemory.heapInUseBytes != nil }
 
+    /// RSS moves by pages: a few over a short run are no leak (a CI run failed on 33 bytes
+    /// an iteration over 300 iterations with nothing leaking); the same slope sustained is.
+    @Test func rssCountsOnlyPastItsResolution() throws {
+        func report(iterations: Int, rssSlope: Double) throws -> LeakCheck.Report {
+            let json = """
+                {"iterations": \(iterations), "device_handle_delta": 0, "swept_at_close": 0, "swept_at_close_by_kind": {},
+                 "failed_deletions": 0, "dropped_owners": 0, "fd_delta": 0, "rss_slope_bytes_per_iteration": \(rssSlope),
+                 "heap_slope_bytes_per_iteration": 0.1, "heap_delta_bytes": 0, "cycle_ms_median": 1}
+                """
+            return try JSONDecoder().decode(LeakCheck.Report.self, from: Data(json.utf8))
+        }
+        #expect(try !report(iterations: 300, rssSlope: 33).leaked(maxSlope: 16), "9.9 kB: under 16 pages")
+        #expect(try report(iterations: 300, rssSlope: 300).leaked(maxSlope: 16), "90 kB")
+        #expect(try report(iterations: 5000, rssSlope: 33).leaked(maxSlope: 16), "165 kB")
+        #expect(try !report(iterations: 5000, rssSlope: 10).leaked(maxSlope: 16), "under the slope")
+    }
+
     /// A leak no handle table sees (1 KiB kept per cycle) is caught by the heap slope alone.
     @Test func memoryKeptEveryCycleExitsOneOnTheHeapSlope() throws {
         let (status, report) = try leakcheck(["--iterations", "500", "--warmup", "50", "--size", "96x64", "--plant-retained-bytes", "1024"])
