@@ -88,7 +88,7 @@ public enum LeakCheck {
         }
 
         /// 16 pages: the least RSS growth over a run that `leaked(maxSlope:)` counts.
-        public static let rssResolutionBytes = 16 * 4096
+        public static var rssResolutionBytes: Int { 16 * ProcessMemory.pageBytes }
     }
 
     /// Runs the loop; `progress` is called with the number of measured cycles done.

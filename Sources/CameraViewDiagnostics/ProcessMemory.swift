@@ -23,8 +23,11 @@ public enum ProcessMemory {
         guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
               let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return 0 }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        return pages * pageBytes
     }
+
+    /// The page size: what RSS moves by.
+    public static var pageBytes: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
 
     /// Open file descriptors, from /proc/self/fd.
     public static var openFDCount: Int {
